@@ -1,0 +1,130 @@
+"""The artifact taxonomy of ARTIFACTS.md: stable codes, names and what to look for.
+
+Codes are stored in packs, exports and statistics; add codes, never rename one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    look_for: str
+    is_decoy: bool
+
+
+TELLS = [
+    Category(
+        "anatomy",
+        _("Bodies and anatomy"),
+        _("extra, missing or merged limbs, fingers, paws, teeth; faces that melt at the edges"),
+        False,
+    ),
+    Category(
+        "count",
+        _("Objects appear, vanish or multiply"),
+        _("the number of things changes; things pop into or out of existence"),
+        False,
+    ),
+    Category(
+        "physics",
+        _("Physics and solidity"),
+        _("gravity or direction wrong; solid things pass through each other"),
+        False,
+    ),
+    Category(
+        "causality", _("Cause without effect"), _("actions leave no trace or the wrong one"), False
+    ),
+    Category(
+        "motion",
+        _("Impossible motion"),
+        _("walking or running the wrong way, feet sliding, motion that does not match the body"),
+        False,
+    ),
+    Category(
+        "morphing",
+        _("Morphing and warping"),
+        _("shapes, faces, textures or identities drift or melt between frames"),
+        False,
+    ),
+    Category(
+        "text",
+        _("Text, signs and symbols"),
+        _("gibberish lettering, letters that change between frames, clocks with wrong hands"),
+        False,
+    ),
+    Category(
+        "lighting",
+        _("Light, shadows, reflections"),
+        _("shadows in different directions, reflections that do not match the scene"),
+        False,
+    ),
+    Category(
+        "geometry",
+        _("Space and perspective"),
+        _(
+            "impossible architecture, perspective that does not add up, left and right swapped against the prompt"
+        ),
+        False,
+    ),
+    Category(
+        "compositing",
+        _("Pasted-together look"),
+        _("subjects lit or scaled differently from their background, a cut-out look"),
+        False,
+    ),
+    Category(
+        "temporal",
+        _("Flicker and popping"),
+        _("detail that flickers, textures that boil, items that pop between frames"),
+        False,
+    ),
+    Category(
+        "provenance",
+        _("Provenance signals"),
+        _("a visible watermark, a Content Credential naming a generator, metadata"),
+        False,
+    ),
+]
+
+DECOYS = [
+    Category(
+        "compression",
+        _("Compression blocks and smearing"),
+        _("low bitrate turns detail into blocks or smudges, mostly in motion"),
+        True,
+    ),
+    Category(
+        "motion_blur", _("Motion blur"), _("fast movement blurs in the direction of motion"), True
+    ),
+    Category(
+        "rolling_shutter",
+        _("Rolling shutter"),
+        _("straight lines lean or wobble when the camera pans fast"),
+        True,
+    ),
+    Category(
+        "lens",
+        _("Lens effects"),
+        _("flare, vignetting, colour fringes, distortion near the edges"),
+        True,
+    ),
+    Category("noise", _("Low-light noise"), _("grain and colour speckle in dark scenes"), True),
+    Category(
+        "editing",
+        _("Ordinary editing"),
+        _("cuts, stabilisation, colour grading, speed changes"),
+        True,
+    ),
+    Category("filter", _("Filters"), _("beauty or stylising filters applied by an app"), True),
+]
+
+BY_CODE: dict[str, Category] = {c.code: c for c in TELLS + DECOYS}
+CHOICES = [(c.code, c.name) for c in TELLS + DECOYS]
+TELL_CODES = frozenset(c.code for c in TELLS)
+DECOY_CODES = frozenset(c.code for c in DECOYS)

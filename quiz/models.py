@@ -1,0 +1,341 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quiz import categories
+
+
+class ClipQuerySet(models.QuerySet["Clip"]):
+    def ready(self) -> ClipQuerySet:
+        return self.filter(status=Clip.Status.READY)
+
+
+class Clip(models.Model):
+    """One real or generated video or image, with the truth about it.
+
+    The truth (is_generated, generator, prompt, credit, explanation, artifacts) is only ever
+    rendered after the learner has answered; `description` is neutral alt text safe to show
+    before.
+    """
+
+    class MediaKind(models.TextChoices):
+        VIDEO = "video", _("Video")
+        IMAGE = "image", _("Image")
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # A stable identifier from a pack (e.g. "demo-snow-rises"), so imports are idempotent.
+    key = models.CharField(_("key"), max_length=100, unique=True, null=True, blank=True)
+    media_kind = models.CharField(_("media kind"), max_length=8, choices=MediaKind)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.PROCESSING)
+    status_message = models.TextField(_("status message"), blank=True)
+    is_generated = models.BooleanField(_("generated"))
+    generator = models.CharField(_("generator"), max_length=100, blank=True)
+    prompt = models.TextField(_("prompt"), blank=True)
+    credit = models.CharField(_("credit"), max_length=300, blank=True)
+    license = models.CharField(_("licence"), max_length=300, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    description = models.CharField(
+        _("neutral description"),
+        max_length=300,
+        blank=True,
+        help_text=_("Alt text shown before the answer: describe the scene, never the truth."),
+    )
+    explanation = models.TextField(_("explanation"), blank=True)
+    # Served under random names (see quiz.services.clip_store_media), never the upload's.
+    media = models.FileField(_("media"), max_length=200, blank=True)
+    poster = models.FileField(_("poster"), max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration_s = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(media_kind__in=["video", "image"]), name="clip_media_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["processing", "ready", "failed"]),
+                name="clip_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key or f"clip {self.pk}"
+
+    @property
+    def is_video(self) -> bool:
+        return self.media_kind == self.MediaKind.VIDEO
+
+
+class Artifact(models.Model):
+    """A giveaway (or, on a real clip, a decoy) at a time range and region of a clip."""
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="artifacts")
+    category = models.CharField(_("category"), max_length=20, choices=categories.CHOICES)
+    start_s = models.FloatField(_("start (s)"), null=True, blank=True)
+    end_s = models.FloatField(_("end (s)"), null=True, blank=True)
+    # The region as fractions (0..1) of the frame, so it survives any rescaling.
+    box_x = models.FloatField()
+    box_y = models.FloatField()
+    box_w = models.FloatField()
+    box_h = models.FloatField()
+    explanation = models.TextField(_("explanation"))
+
+    class Meta:
+        ordering = ["start_s", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=list(categories.BY_CODE)),
+                name="artifact_category_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(box_x__gte=0, box_y__gte=0, box_w__gt=0, box_h__gt=0),
+                name="artifact_box_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(box_x__lte=1 - models.F("box_w") + 1e-9)
+                & Q(box_y__lte=1 - models.F("box_h") + 1e-9),
+                name="artifact_box_inside_frame",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_s__isnull=True)
+                | Q(end_s__isnull=True)
+                | Q(end_s__gte=models.F("start_s")),
+                name="artifact_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} on {self.clip}"
+
+    @property
+    def category_info(self) -> categories.Category:
+        return categories.BY_CODE[self.category]
+
+    @property
+    def box_percent(self) -> dict[str, float]:
+        return {
+            "x": round(self.box_x * 100, 3),
+            "y": round(self.box_y * 100, 3),
+            "w": round(self.box_w * 100, 3),
+            "h": round(self.box_h * 100, 3),
+        }
+
+
+class Quiz(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    # Public quizzes are open to every signed-in learner as free practice (the demo quiz is).
+    is_public = models.BooleanField(_("open to everyone"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = _("quizzes")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuizItem(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Real or generated?")
+        PAIR = "pair", _("Which one is generated?")
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind)
+    # For a pair, `clip` is shown as A and `other_clip` as B; exactly one is generated.
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="+")
+    other_clip = models.ForeignKey(
+        Clip, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["quiz", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "position"], name="quizitem_position_once"),
+            models.CheckConstraint(
+                condition=(Q(kind="single") & Q(other_clip__isnull=True))
+                | (Q(kind="pair") & Q(other_clip__isnull=False)),
+                name="quizitem_pair_has_two_clips",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} #{self.position}"
+
+    @property
+    def is_pair(self) -> bool:
+        return self.kind == self.Kind.PAIR
+
+    def options(self) -> tuple[str, ...]:
+        return ("a", "b") if self.is_pair else ("real", "generated")
+
+    def correct_option(self) -> str:
+        """The right answer, read from the clips (never sent to the client before answering)."""
+        if self.is_pair:
+            return "a" if self.clip.is_generated else "b"
+        return "generated" if self.clip.is_generated else "real"
+
+    def generated_clip(self) -> Clip:
+        if self.is_pair and not self.clip.is_generated:
+            assert self.other_clip is not None
+            return self.other_clip
+        return self.clip
+
+
+class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def for_user(self, user: object) -> AttemptQuerySet:
+        return self.filter(user=user)
+
+    def unfinished(self) -> AttemptQuerySet:
+        return self.filter(finished_at__isnull=True)
+
+
+class Attempt(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # Resuming is unambiguous: a learner has at most one open attempt per quiz.
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=Q(finished_at__isnull=True),
+                name="attempt_one_open_per_quiz",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.quiz}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class Answer(models.Model):
+    class Guess(models.TextChoices):
+        REAL = "real", _("Real")
+        GENERATED = "generated", _("Generated")
+        A = "a", _("Clip A")
+        B = "b", _("Clip B")
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(QuizItem, on_delete=models.PROTECT, related_name="answers")
+    guess = models.CharField(max_length=10, choices=Guess)
+    # The learner's confidence that the answer is right, in percent (50..100).
+    confidence = models.PositiveSmallIntegerField()
+    is_correct = models.BooleanField()
+    points = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # False until the answer's counts are in the stat tables; flipped in the same
+    # transaction that adds them (quiz.stats.aggregation), so nothing is skipped or counted
+    # twice.
+    folded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "item"], name="answer_once_per_item"),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=50, confidence__lte=100),
+                name="answer_confidence_50_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(guess__in=["real", "generated", "a", "b"]),
+                name="answer_guess_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(folded=False), name="answer_unfolded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"answer {self.pk} ({self.guess}, {self.confidence} %)"
+
+
+class StatCell(models.Model):
+    """Additive counts of answers for one (scope, dimension, key) cell.
+
+    Every figure in METRICS.md is computed from these sums, so any union of cells is summed
+    first and the metric computed last. Sums are integers so that folding in any order or
+    batch size gives exactly the same cell as a rebuild.
+    """
+
+    class Scope(models.TextChoices):
+        USER = "user", _("Student")
+        EVERYONE = "all", _("Everyone")
+
+    class Dimension(models.TextChoices):
+        OVERALL = "overall", _("Overall")
+        CLIP = "clip", _("Clip")
+        CATEGORY = "category", _("Artifact category")
+        CONFIDENCE_BIN = "conf_bin", _("Confidence bin")
+
+    scope = models.CharField(max_length=8, choices=Scope)
+    scope_id = models.BigIntegerField()
+    dimension = models.CharField(max_length=12, choices=Dimension)
+    key = models.CharField(max_length=100)
+    n = models.BigIntegerField(default=0)
+    correct = models.BigIntegerField(default=0)
+    hits = models.BigIntegerField(default=0)
+    misses = models.BigIntegerField(default=0)
+    false_alarms = models.BigIntegerField(default=0)
+    correct_rejections = models.BigIntegerField(default=0)
+    pair_n = models.BigIntegerField(default=0)
+    pair_correct = models.BigIntegerField(default=0)
+    # Confidence in percent points; Brier terms in units of 1/10000 ((pct - 100*o)^2).
+    confidence_sum = models.BigIntegerField(default=0)
+    brier_sum = models.BigIntegerField(default=0)
+    points_sum = models.BigIntegerField(default=0)
+
+    COUNT_FIELDS = (
+        "n",
+        "correct",
+        "hits",
+        "misses",
+        "false_alarms",
+        "correct_rejections",
+        "pair_n",
+        "pair_correct",
+        "confidence_sum",
+        "brier_sum",
+        "points_sum",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "dimension", "key"], name="statcell_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.scope_id} {self.dimension}={self.key}"
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.COUNT_FIELDS}

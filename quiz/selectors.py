@@ -1,0 +1,217 @@
+"""Reads: what pages show, each with a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from accounts.models import User
+from quiz import categories
+from quiz.models import Answer, Artifact, Attempt, Clip, Quiz, QuizItem, StatCell
+from quiz.stats.metrics import (
+    CONFIDENCE_BINS,
+    Counts,
+    Summary,
+    answer_counts,
+    confidence_bin,
+    summarize,
+)
+
+
+def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
+    """Quizzes the user may play: for now the public ones (assignments come with classes)."""
+    return Quiz.objects.filter(is_public=True).annotate(item_count=Count("items"))
+
+
+def quiz_playable_by(user: User, quiz: Quiz) -> bool:
+    return quizzes_playable_by(user).filter(pk=quiz.pk).exists()
+
+
+def clip_for_media_name(user: User, name: str) -> Clip | None:
+    """The clip whose media or poster is `name`, if the user may see it; else None."""
+    clip = Clip.objects.filter(Q(media=name) | Q(poster=name)).first()
+    if clip is None:
+        return None
+    if user.is_staff or user.is_teacher or user.is_educator:
+        return clip
+    in_playable_quiz = QuizItem.objects.filter(
+        Q(clip=clip) | Q(other_clip=clip), quiz__in=quizzes_playable_by(user)
+    ).exists()
+    return clip if in_playable_quiz else None
+
+
+def attempt_items(attempt: Attempt) -> QuerySet[QuizItem]:
+    return (
+        attempt.quiz.items.select_related("clip", "other_clip")
+        .annotate(answered=Exists(Answer.objects.filter(attempt=attempt, item=OuterRef("pk"))))
+        .order_by("position")
+    )
+
+
+def attempt_next_item(attempt: Attempt) -> QuizItem | None:
+    return attempt_items(attempt).filter(answered=False).first()
+
+
+@dataclass(frozen=True)
+class AttemptProgress:
+    answered: int
+    total: int
+    points: int
+
+    @property
+    def round_number(self) -> int:
+        return min(self.answered + 1, self.total)
+
+
+def attempt_progress(attempt: Attempt) -> AttemptProgress:
+    totals = attempt.answers.aggregate(answered=Count("id"), points=Sum("points"))
+    return AttemptProgress(
+        answered=totals["answered"],
+        total=attempt.quiz.items.count(),
+        points=totals["points"] or 0,
+    )
+
+
+def item_artifacts(item: QuizItem) -> dict[int, list[Artifact]]:
+    """Artifacts of the item's clip(s), by clip id, in time order."""
+    clip_ids = [item.clip_id] + ([item.other_clip_id] if item.other_clip_id else [])
+    found: dict[int, list[Artifact]] = {clip_id: [] for clip_id in clip_ids}
+    for artifact in Artifact.objects.filter(clip_id__in=clip_ids):
+        found[artifact.clip_id].append(artifact)
+    return found
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    low: int
+    high: int
+    n: int
+    mean_confidence: float | None
+    accuracy: float | None
+
+
+@dataclass(frozen=True)
+class MissedCategory:
+    category: categories.Category
+    missed: int
+    seen: int
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    summary: Summary
+    calibration: list[CalibrationBin]
+    missed_categories: list[MissedCategory]
+
+
+def _calibration(bins: dict[int, Counts]) -> list[CalibrationBin]:
+    result = []
+    for low, high in CONFIDENCE_BINS:
+        c = bins.get(low, Counts())
+        result.append(
+            CalibrationBin(
+                low=low,
+                high=high,
+                n=c.n,
+                mean_confidence=c.confidence_sum / 100 / c.n if c.n else None,
+                accuracy=c.correct / c.n if c.n else None,
+            )
+        )
+    return result
+
+
+def attempt_summary(attempt: Attempt) -> AttemptSummary:
+    """Figures for one attempt, computed from its own answers (a handful of rows)."""
+    answers = list(attempt.answers.select_related("item__clip", "item__other_clip"))
+    total = Counts()
+    bins: dict[int, Counts] = {}
+    for answer in answers:
+        c = _answer_counts(answer)
+        total = total + c
+        low = confidence_bin(answer.confidence)
+        bins[low] = bins.get(low, Counts()) + c
+    # A category is "missed" when a generated clip carrying it was not caught.
+    generated_ids = {a.item.generated_clip().pk for a in answers}
+    by_clip: dict[int, set[str]] = {}
+    for clip_id, code in Artifact.objects.filter(
+        clip_id__in=generated_ids, category__in=categories.TELL_CODES
+    ).values_list("clip_id", "category"):
+        by_clip.setdefault(clip_id, set()).add(code)
+    seen: dict[str, int] = {}
+    missed: dict[str, int] = {}
+    for answer in answers:
+        for code in by_clip.get(answer.item.generated_clip().pk, ()):
+            seen[code] = seen.get(code, 0) + 1
+            if not answer.is_correct:
+                missed[code] = missed.get(code, 0) + 1
+    missed_list = sorted(
+        (MissedCategory(categories.BY_CODE[code], n, seen[code]) for code, n in missed.items()),
+        key=lambda m: (-m.missed, m.category.code),
+    )
+    return AttemptSummary(summarize(total), _calibration(bins), missed_list)
+
+
+def _answer_counts(answer: Answer) -> Counts:
+    return answer_counts(
+        is_pair=answer.item.is_pair,
+        clip_is_generated=answer.item.clip.is_generated,
+        guess=answer.guess,
+        confidence_pct=answer.confidence,
+        is_correct=answer.is_correct,
+        points=answer.points,
+    )
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    category: categories.Category
+    counts: Counts
+
+    @property
+    def rate(self) -> float | None:
+        """Share right on clips carrying the category (tells: caught; decoys: not fooled)."""
+        return self.counts.correct / self.counts.n if self.counts.n else None
+
+
+@dataclass(frozen=True)
+class UserProgress:
+    summary: Summary
+    calibration: list[CalibrationBin]
+    tells: list[CategoryProgress]
+    decoys: list[CategoryProgress]
+    to_practise: list[CategoryProgress]
+
+
+def user_progress(user: User) -> UserProgress:
+    """The learner's own figures, read from the aggregate tables (one query)."""
+    overall = Counts()
+    bins: dict[int, Counts] = {}
+    per_category: dict[str, Counts] = {}
+    for cell in StatCell.objects.filter(
+        scope=StatCell.Scope.USER,
+        scope_id=user.pk,
+        dimension__in=["overall", "conf_bin", "category"],
+    ):
+        counts = Counts.from_mapping(cell.counts())
+        if cell.dimension == "overall":
+            overall = counts
+        elif cell.dimension == "conf_bin":
+            bins[int(cell.key)] = counts
+        elif cell.key in categories.BY_CODE:
+            per_category[cell.key] = counts
+    tells = [
+        CategoryProgress(c, per_category[c.code])
+        for c in categories.TELLS
+        if c.code in per_category
+    ]
+    decoys = [
+        CategoryProgress(c, per_category[c.code])
+        for c in categories.DECOYS
+        if c.code in per_category
+    ]
+    to_practise = sorted(
+        (p for p in tells if p.rate is not None and p.rate < 0.75),
+        key=lambda p: (p.rate, p.category.code),
+    )[:3]
+    return UserProgress(summarize(overall), _calibration(bins), tells, decoys, to_practise)

@@ -1,0 +1,33 @@
+"""Thin Celery tasks: take ids or nothing, call a service, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+
+@shared_task(name="quiz.tasks.stats_fold", ignore_result=True)
+def stats_fold() -> int:
+    """Fold every unfolded answer into the stat tables.
+
+    Steps: claim a batch (SKIP LOCKED), add its counts, flag it folded, commit; repeat until
+    nothing is left. Safe to repeat or run on several workers: see quiz.stats.aggregation.
+    """
+    from quiz.stats.aggregation import fold_all
+
+    return fold_all(batch_size=settings.STATS_FOLD_BATCH)
+
+
+@shared_task(name="quiz.tasks.stats_rebuild", ignore_result=True)
+def stats_rebuild() -> int:
+    from quiz.stats.aggregation import rebuild
+
+    return rebuild()
+
+
+@shared_task(name="quiz.tasks.demo_pack_build")
+def demo_pack_build() -> dict[str, int]:
+    """Build (or find already built) the demo pack and import it; idempotent."""
+    from quiz.packs.demo import demo_pack_install
+
+    return demo_pack_install().as_dict()

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: float | None, digits: int = 0) -> str:
+    """0.734 -> "73 %" (locale-aware); an empty figure shows as an en dash."""
+    if value is None:
+        return "–"
+    return f"{number_format(value * 100, digits)} %"
+
+
+@register.filter
+def signed(value: float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    text = number_format(abs(value), digits)
+    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
+
+
+@register.filter
+def seconds(value: float | None) -> str:
+    if value is None:
+        return ""
+    return number_format(value, 1)

@@ -1,0 +1,91 @@
+"""Serving clip media to the people who may play it, with HTTP range requests for seeking."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.views.decorators.http import require_safe
+
+from quiz.selectors import clip_for_media_name
+
+# Only names this project generates: a folder, a random token, a known suffix.
+NAME_PATTERN = re.compile(r"^clips/[A-Za-z0-9_-]{16,64}\.(mp4|jpg)$")
+CONTENT_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg"}
+RANGE_PATTERN = re.compile(r"^bytes=(\d*)-(\d*)$")
+CHUNK = 256 * 1024
+
+
+def _read(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
+    try:
+        handle.seek(start)
+        while length > 0:
+            data = handle.read(min(CHUNK, length))
+            if not data:
+                break
+            length -= len(data)
+            yield data
+    finally:
+        handle.close()
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """(start, end inclusive) for a single satisfiable range; None to send everything;
+    "unsatisfiable" for a range outside the file."""
+    match = RANGE_PATTERN.match(header.strip())
+    if not match:
+        return None  # malformed or several ranges: RFC 9110 lets us ignore Range
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:
+        suffix = int(last)
+        if suffix == 0:
+            return "unsatisfiable"
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        return "unsatisfiable"
+    return start, end
+
+
+@require_safe
+def serve(request: HttpRequest, name: str) -> HttpResponse:
+    if not request.user.is_authenticated or not NAME_PATTERN.match(name):
+        raise Http404
+    if clip_for_media_name(request.user, name) is None:
+        raise Http404
+    path = Path(settings.MEDIA_ROOT) / name
+    try:
+        handle = path.open("rb")
+    except OSError:
+        raise Http404 from None
+    size = path.stat().st_size
+    content_type = CONTENT_TYPES[name.rsplit(".", 1)[1]]
+    wanted = _parse_range(request.headers["Range"], size) if "Range" in request.headers else None
+    if wanted == "unsatisfiable":
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    elif wanted is None:
+        response = StreamingHttpResponse(_read(handle, 0, size), content_type=content_type)
+        response["Content-Length"] = str(size)
+    else:
+        start, end = wanted
+        response = StreamingHttpResponse(
+            _read(handle, start, end - start + 1), status=206, content_type=content_type
+        )
+        response["Content-Length"] = str(end - start + 1)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    # Private: access depends on who asks. The name never changes for the same content.
+    response["Cache-Control"] = "private, max-age=86400"
+    if request.method == "HEAD":
+        handle.close()
+        response.streaming_content = iter(())
+    return response

@@ -1,0 +1,167 @@
+"""Playing a quiz: rounds, answers, feedback and the summary (htmx with full-page fallbacks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from quiz import selectors, services
+from quiz.forms import AnswerForm
+from quiz.models import Answer, Attempt, QuizItem
+
+TEMPLATE = "quiz/play.html"
+
+
+def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
+    """The signed-in user's own attempt; anyone else's is a 404."""
+    return get_object_or_404(
+        Attempt.objects.select_related("quiz"), pk=attempt_id, user=request.user
+    )
+
+
+def _item_for(attempt: Attempt, item_id: int) -> QuizItem:
+    return get_object_or_404(
+        QuizItem.objects.select_related("clip", "other_clip"), pk=item_id, quiz=attempt.quiz
+    )
+
+
+def _render_stage(
+    request: HttpRequest, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """The whole page, or only the stage partial for an htmx swap."""
+    template = f"{TEMPLATE}#stage" if request.htmx else TEMPLATE
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_safe
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    quizzes = list(selectors.quizzes_playable_by(request.user))
+    open_attempts = {
+        a.quiz_id: a
+        for a in Attempt.objects.for_user(request.user).unfinished().filter(quiz__in=quizzes)
+    }
+    rows = [(quiz, open_attempts.get(quiz.pk)) for quiz in quizzes]
+    return render(request, "quiz/quiz_list.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def attempt_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(selectors.quizzes_playable_by(request.user), slug=slug)
+    attempt = services.attempt_start(user=request.user, quiz=quiz)
+    return redirect("quiz:attempt_play", attempt_id=attempt.pk)
+
+
+def _round_context(attempt: Attempt, item: QuizItem, form: AnswerForm) -> dict[str, Any]:
+    return {
+        "attempt": attempt,
+        "item": item,
+        "form": form,
+        "progress": selectors.attempt_progress(attempt),
+        "mode": "round",
+    }
+
+
+@login_required
+@require_safe
+def attempt_play(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _attempt_for(request, attempt_id)
+    item = selectors.attempt_next_item(attempt)
+    if item is None:
+        return redirect("quiz:attempt_summary", attempt_id=attempt.pk)
+    return _render_stage(request, _round_context(attempt, item, AnswerForm(item=item)))
+
+
+def _feedback_context(
+    attempt: Attempt, item: QuizItem, answer: Answer, *, repeated: bool = False
+) -> dict[str, Any]:
+    next_item = selectors.attempt_next_item(attempt)
+    artifacts = selectors.item_artifacts(item)
+    clips = [("a", item.clip), ("b", item.other_clip)] if item.is_pair else [("main", item.clip)]
+    return {
+        "attempt": attempt,
+        "item": item,
+        "answer": answer,
+        "repeated": repeated,
+        "shown_clips": [(label, clip, artifacts[clip.pk]) for label, clip in clips],
+        "progress": selectors.attempt_progress(attempt),
+        "next_url": (
+            reverse("quiz:attempt_play", args=[attempt.pk])
+            if next_item
+            else reverse("quiz:attempt_summary", args=[attempt.pk])
+        ),
+        "is_last": next_item is None,
+        "mode": "feedback",
+    }
+
+
+@login_required
+@require_POST
+def answer_submit(request: HttpRequest, attempt_id: int, item_id: int) -> HttpResponse:
+    attempt = _attempt_for(request, attempt_id)
+    item = _item_for(attempt, item_id)
+    stored = Answer.objects.filter(attempt=attempt, item=item).first()
+    if stored is not None:
+        # A repeated submit changes nothing: show what was stored, and say so.
+        return _render_stage(request, _feedback_context(attempt, item, stored, repeated=True))
+    form = AnswerForm(request.POST, item=item)
+    if not form.is_valid():
+        return _render_stage(request, _round_context(attempt, item, form), status=422)
+    try:
+        result = services.answer_submit(
+            attempt=attempt,
+            item=item,
+            guess=form.cleaned_data["guess"],
+            confidence=form.cleaned_data["confidence"],
+        )
+    except services.AnswerRejected as rejected:
+        form.add_error(None, str(rejected))
+        return _render_stage(request, _round_context(attempt, item, form), status=409)
+    if not request.htmx:
+        return redirect("quiz:round_feedback", attempt_id=attempt.pk, item_id=item.pk)
+    return _render_stage(
+        request, _feedback_context(attempt, item, result.answer, repeated=not result.created)
+    )
+
+
+@login_required
+@require_safe
+def round_feedback(request: HttpRequest, attempt_id: int, item_id: int) -> HttpResponse:
+    attempt = _attempt_for(request, attempt_id)
+    item = _item_for(attempt, item_id)
+    answer = Answer.objects.filter(attempt=attempt, item=item).first()
+    if answer is None:
+        # No feedback before an answer: that would reveal the truth.
+        return redirect("quiz:attempt_play", attempt_id=attempt.pk)
+    return _render_stage(request, _feedback_context(attempt, item, answer))
+
+
+@login_required
+@require_safe
+def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _attempt_for(request, attempt_id)
+    if not attempt.is_finished:
+        return redirect("quiz:attempt_play", attempt_id=attempt.pk)
+    return render(
+        request,
+        "quiz/summary.html",
+        {
+            "attempt": attempt,
+            "result": selectors.attempt_summary(attempt),
+            "progress": selectors.attempt_progress(attempt),
+        },
+    )
+
+
+@login_required
+@require_safe
+def progress(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "quiz/progress.html", {"progress": selectors.user_progress(request.user)}
+    )

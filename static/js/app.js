@@ -1,0 +1,100 @@
+// Second Look: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  function showConfidence(input) {
+    var output = input.form && input.form.querySelector("[data-confidence-output]");
+    if (output) output.textContent = input.value + " %";
+    input.setAttribute("aria-valuetext", input.value + " %");
+  }
+
+  function boxesFor(mediaId) {
+    var media = document.getElementById(mediaId);
+    var frame = media && media.closest("[data-media-frame]");
+    return frame ? frame.querySelectorAll(".artifact-box") : [];
+  }
+
+  // Outline the artifacts whose time range contains the video's current time.
+  function updateActiveBoxes(video) {
+    var t = video.currentTime;
+    boxesFor(video.id).forEach(function (box) {
+      var start = parseFloat(box.dataset.start), end = parseFloat(box.dataset.end);
+      var pinned = box.classList.contains("pinned");
+      box.classList.toggle("active", pinned || (t >= start - 0.04 && t <= end + 0.04));
+    });
+  }
+
+  function pin(artifactId) {
+    document.querySelectorAll(".artifact-box").forEach(function (box) {
+      box.classList.toggle("pinned", box.dataset.artifact === artifactId);
+      box.classList.toggle("active", box.dataset.artifact === artifactId);
+    });
+    document.querySelectorAll(".artifact").forEach(function (item) {
+      item.classList.toggle("current", item.id === artifactId);
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-confidence]")) showConfidence(event.target);
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-seek], [data-highlight]");
+    if (!button) return;
+    pin(button.dataset.artifact);
+    if (button.hasAttribute("data-seek")) {
+      var video = document.getElementById(button.dataset.media);
+      if (!video) return;
+      video.pause();
+      video.currentTime = parseFloat(button.dataset.start);
+      var frame = video.closest("[data-media-frame]");
+      if (frame && frame.scrollIntoView) frame.scrollIntoView({ block: "nearest" });
+    }
+  });
+
+  document.addEventListener("timeupdate", function (event) {
+    if (event.target.tagName === "VIDEO") updateActiveBoxes(event.target);
+  }, true);
+  document.addEventListener("seeked", function (event) {
+    if (event.target.tagName === "VIDEO") updateActiveBoxes(event.target);
+  }, true);
+  document.addEventListener("play", function (event) {
+    // Playing again releases a pinned outline so the boxes follow the time.
+    if (event.target.tagName === "VIDEO") {
+      boxesFor(event.target.id).forEach(function (box) { box.classList.remove("pinned"); });
+    }
+  }, true);
+
+  function focusNew(root) {
+    var target = root.querySelector("[data-autofocus]");
+    if (target) target.focus();
+    root.querySelectorAll("[data-confidence]").forEach(showConfidence);
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "stage") focusNew(event.detail.target);
+  });
+
+  function showError() {
+    var banner = document.getElementById("error-banner");
+    var text = document.getElementById("network-error-text");
+    if (banner && text) {
+      banner.textContent = text.content.textContent;
+      banner.hidden = false;
+    }
+  }
+  document.addEventListener("htmx:responseError", showError);
+  document.addEventListener("htmx:sendError", showError);
+  document.addEventListener("htmx:beforeRequest", function () {
+    var banner = document.getElementById("error-banner");
+    if (banner) banner.hidden = true;
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // On a round or feedback page, start where the action is (the skip link still leads
+    // to main); elsewhere leave focus where the browser puts it.
+    var stage = document.getElementById("stage");
+    if (stage) focusNew(stage);
+    else document.querySelectorAll("[data-confidence]").forEach(showConfidence);
+  });
+})();

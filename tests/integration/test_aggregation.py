@@ -1,0 +1,152 @@
+"""Aggregation is exact: incremental folding equals a rebuild from the answers table."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import User
+from quiz import services
+from quiz.models import Answer, StatCell
+from quiz.stats import aggregation
+from quiz.stats.metrics import Counts
+
+pytestmark = pytest.mark.django_db
+
+
+def _play_randomly(quiz, users, rng: random.Random, *, rounds: int | None = None) -> None:
+    items = list(quiz.items.select_related("clip", "other_clip"))
+    for user in users:
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        for item in items[: rounds or len(items)]:
+            services.answer_submit(
+                attempt=attempt,
+                item=item,
+                guess=rng.choice(item.options()),
+                confidence=rng.randrange(50, 101),
+            )
+
+
+def _students(n: int) -> list[User]:
+    return [
+        User.objects.create_user(username=f"s{i}", password="x", role="student") for i in range(n)
+    ]
+
+
+def test_incremental_folding_equals_a_rebuild(demo_pack, settings):
+    rng = random.Random(7)
+    users = _students(4)
+    _play_randomly(demo_pack, users[:2], rng)
+    # Fold in small uneven batches while more answers arrive.
+    aggregation.fold_pending(batch_size=7)
+    _play_randomly(demo_pack, users[2:], rng, rounds=5)
+    while aggregation.fold_pending(batch_size=11):
+        pass
+    incremental = aggregation.stored_cells()
+    assert incremental == aggregation.compute_all_cells()
+    assert incremental[("all", 0, "overall", "")].n == Answer.objects.count()
+    assert call_command("rebuild_stats") is None
+    assert aggregation.stored_cells() == incremental
+
+
+def test_folding_the_same_answers_twice_counts_them_once(demo_pack):
+    _play_randomly(demo_pack, _students(2), random.Random(3))
+    assert aggregation.fold_all() == Answer.objects.count()
+    first = aggregation.stored_cells()
+    assert aggregation.fold_all() == 0  # a second delivery of the task finds nothing to do
+    from quiz.tasks import stats_fold
+
+    stats_fold.apply()
+    assert aggregation.stored_cells() == first
+
+
+def test_a_rolled_back_fold_leaves_no_trace(demo_pack, monkeypatch):
+    _play_randomly(demo_pack, _students(1), random.Random(5))
+
+    real_add = aggregation._add_to_cells
+
+    def add_then_crash(deltas):
+        real_add(deltas)
+        raise RuntimeError("worker died mid-batch")
+
+    monkeypatch.setattr(aggregation, "_add_to_cells", add_then_crash)
+    with pytest.raises(RuntimeError):
+        aggregation.fold_pending()
+    assert not StatCell.objects.exists()
+    assert not Answer.objects.filter(folded=True).exists()
+    monkeypatch.setattr(aggregation, "_add_to_cells", real_add)
+    aggregation.fold_all()
+    assert aggregation.stored_cells() == aggregation.compute_all_cells()
+
+
+def test_cells_hold_the_outcomes_of_each_answer(demo_pack, student):
+    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    single = demo_pack.items.filter(kind="single").select_related("clip").first()
+    pair = demo_pack.items.filter(kind="pair").first()
+    services.answer_submit(attempt=attempt, item=single, guess="generated", confidence=90)
+    services.answer_submit(attempt=attempt, item=pair, guess=pair.correct_option(), confidence=60)
+    aggregation.fold_all()
+    cells = aggregation.stored_cells()
+    mine = cells[("user", student.pk, "overall", "")]
+    expected_single = (
+        Counts(hits=1, correct=1) if single.clip.is_generated else Counts(false_alarms=1)
+    )
+    assert mine.hits == expected_single.hits
+    assert mine.false_alarms == expected_single.false_alarms
+    assert mine.pair_n == 1 and mine.pair_correct == 1
+    assert mine.n == 2 and mine.confidence_sum == 150
+    assert cells[("user", student.pk, "conf_bin", "90")].n == 1
+    assert cells[("user", student.pk, "conf_bin", "60")].n == 1
+    assert cells[("user", student.pk, "clip", str(single.clip_id))].n == 1
+    for artifact in single.clip.artifacts.all():
+        assert cells[("user", student.pk, "category", artifact.category)].n >= 1
+
+
+def test_progress_page_reads_the_aggregate_tables(student_client, student, demo_pack):
+    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    for item in demo_pack.items.all()[:4]:
+        services.answer_submit(
+            attempt=attempt, item=item, guess=item.correct_option(), confidence=100
+        )
+    # The test's transaction never commits, so the queued fold never runs: fold here.
+    aggregation.fold_all()
+    html = student_client.get(reverse("quiz:progress")).content.decode()
+    assert "4 right of 4" in html
+    StatCell.objects.all().delete()
+    html = student_client.get(reverse("quiz:progress")).content.decode()
+    assert "No answers counted yet" in html
+
+
+def _wait_until_folded(seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while Answer.objects.filter(folded=False).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Answer.objects.filter(folded=False).exists()
+
+
+@pytest.mark.integration
+def test_a_real_worker_folds_answers_after_they_commit(celery_worker, demo_pack, student):
+    rng = random.Random(11)
+    users = [student, *_students(2)]
+    _play_randomly(demo_pack, users, rng)
+    # Each committed answer queued a fold; the worker runs them from Redis.
+    _wait_until_folded()
+    assert aggregation.stored_cells() == aggregation.compute_all_cells()
+
+
+@pytest.mark.integration
+def test_the_rebuild_task_runs_on_a_real_worker(celery_worker, demo_pack):
+    from quiz.tasks import stats_rebuild
+
+    _play_randomly(demo_pack, _students(2), random.Random(13), rounds=6)
+    _wait_until_folded()
+    StatCell.objects.all().delete()  # the cells are lost; the answers are the truth
+    stats_rebuild.delay()
+    deadline = time.monotonic() + 30
+    while not StatCell.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert aggregation.stored_cells() == aggregation.compute_all_cells()

@@ -1,0 +1,194 @@
+"""The demo-pack synthesizer: enough items of each kind, honest annotations, opaque files.
+
+The session builds the pack once (tests/conftest.py) and every test here reads it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from quiz.categories import DECOY_CODES, TELL_CODES
+from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, NEUTRAL_STREAM_TAGS, probe
+from quiz.packs import synth
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Words that would give the answer away in alt text shown before the learner answers.
+GIVEAWAY_WORDS = re.compile(
+    r"\b(real|fake|generated|synthe\w*|ai|artificial|render\w*|camera footage|artifact\w*|"
+    r"glitch\w*|impossible|wrong|extra|third|fifth|melt\w*|vanish\w*|through each other)\b",
+    re.IGNORECASE,
+)
+FORBIDDEN_BYTES = (b"x264", b"Lavf", b"Lavc", b"libx264")
+ALLOWED_JPEG_MARKERS = {"SOI", "APP0", "DQT", "SOF0", "DHT", "DRI", "SOS"}
+
+
+@pytest.fixture(scope="module")
+def build(demo_build_dir) -> tuple[Path, list[dict]]:
+    # The session's shared build (tests/conftest.py): built once, deterministic.
+    return demo_build_dir, synth.build_demo_media(demo_build_dir)
+
+
+@pytest.fixture(scope="module")
+def items(build) -> list[dict]:
+    return build[1]
+
+
+def test_pack_has_enough_items_of_each_kind(items):
+    generated = [i for i in items if i["is_generated"]]
+    real = [i for i in items if not i["is_generated"]]
+    assert len(items) >= 20
+    assert sum(i["media_kind"] == "video" for i in items) >= 8
+    assert len(real) >= 10
+    assert len(generated) >= 10
+    categories = {a["category"] for i in generated for a in i["artifacts"]}
+    assert len(categories) >= 7, categories
+
+
+def test_every_generated_item_has_at_least_one_tell(items):
+    for item in items:
+        if item["is_generated"]:
+            assert item["artifacts"], item["key"]
+
+
+def test_categories_are_codes_from_artifacts_md(items):
+    for item in items:
+        allowed = TELL_CODES if item["is_generated"] else DECOY_CODES
+        for artifact in item["artifacts"]:
+            assert artifact["category"] in allowed, (item["key"], artifact["category"])
+
+
+def test_boxes_lie_inside_the_frame(items):
+    for item in items:
+        for artifact in item["artifacts"]:
+            x, y, w, h = artifact["box"]
+            assert 0 <= x < 1 and 0 <= y < 1, (item["key"], artifact["box"])
+            assert w > 0 and h > 0, (item["key"], artifact["box"])
+            assert x + w <= 1.0001 and y + h <= 1.0001, (item["key"], artifact["box"])
+
+
+def test_artifact_times_lie_within_the_clip(items):
+    for item in items:
+        for artifact in item["artifacts"]:
+            start, end = artifact["start_s"], artifact["end_s"]
+            if item["media_kind"] == "image":
+                assert start is None and end is None, item["key"]
+                assert item["duration_s"] is None
+            else:
+                assert 0 <= start <= end <= item["duration_s"] + 1e-6, (item["key"], start, end)
+
+
+def test_file_names_reveal_nothing(items):
+    names = [i["file"] for i in items]
+    pattern = re.compile(r"^media/(\d{4})\.(mp4|jpg)$")
+    for item in items:
+        match = pattern.match(item["file"])
+        assert match, item["file"]
+        assert match.group(2) == ("mp4" if item["media_kind"] == "video" else "jpg")
+    # Numbered 1..N in playing order, the same way for real and generated items.
+    assert [int(pattern.match(n).group(1)) for n in names] == list(range(1, len(items) + 1))
+
+
+def test_keys_are_unique_stable_slugs(items):
+    keys = [i["key"] for i in items]
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"demo-[a-z0-9]+(-[a-z0-9]+)*", k) for k in keys), keys
+
+
+def test_real_and_generated_items_are_interleaved(items):
+    labels = [i["is_generated"] for i in items]
+    longest, run = 1, 1
+    for a, b in itertools.pairwise(labels):
+        run = run + 1 if a == b else 1
+        longest = max(longest, run)
+    assert longest <= 3, labels
+
+
+def test_item_fields_follow_the_pack_format(build, items):
+    out = build[0]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format"] == "second-look-pack"
+    assert manifest["version"] == 1
+    assert manifest["title"]
+    assert manifest["synth_version"] == synth.SYNTH_VERSION
+    assert manifest["items"] == items
+    for item in items:
+        assert item["media_kind"] in {"video", "image"}
+        assert isinstance(item["is_generated"], bool)
+        if item["is_generated"]:
+            assert item["generator"] == "Second Look synthesizer"
+            assert len(item["prompt"]) > 20
+        else:
+            assert item["generator"] == "camera"
+            assert item["prompt"] == ""
+        for field in ("credit", "license", "description", "explanation"):
+            assert isinstance(item[field], str) and item[field].strip(), (item["key"], field)
+        assert isinstance(item["source_url"], str)
+        assert isinstance(item["width"], int) and isinstance(item["height"], int)
+        for artifact in item["artifacts"]:
+            assert set(artifact) == {"category", "start_s", "end_s", "box", "explanation"}
+            assert artifact["explanation"].strip()
+
+
+def test_descriptions_are_neutral(items):
+    for item in items:
+        assert not GIVEAWAY_WORDS.search(item["description"]), (item["key"], item["description"])
+
+
+def test_every_file_is_normalised_and_carries_no_metadata(build, items):
+    out = build[0]
+    for item in items:
+        path = out / item["file"]
+        data = path.read_bytes()
+        for needle in FORBIDDEN_BYTES:
+            assert needle not in data, (item["key"], needle)
+        report = probe(path)
+        assert (report["width"], report["height"]) == (item["width"], item["height"])
+        if item["media_kind"] == "video":
+            assert report["codec"] == "h264" and report["pix_fmt"] == "yuv420p"
+            assert report["fps"] == 25
+            assert report["width"] % 2 == 0 and report["height"] % 2 == 0
+            assert abs(report["duration_s"] - item["duration_s"]) < 0.05, item["key"]
+            assert set(report["container_metadata"]) <= NEUTRAL_CONTAINER_TAGS
+            assert len(report["streams"]) == 1
+            assert report["streams"][0]["metadata"].items() <= NEUTRAL_STREAM_TAGS.items()
+        else:
+            assert report["format"] == "jpeg" and report["mode"] == "RGB"
+            assert report["container_metadata"] == {} and report["exif"] == {}
+            assert report["icc_profile"] is False
+            assert set(report["jpeg_markers"]) <= ALLOWED_JPEG_MARKERS
+
+
+def test_second_build_is_a_no_op(build, items):
+    out = build[0]
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    before = {p: p.stat().st_mtime_ns for p in files}
+    again = synth.build_demo_media(out)
+    assert again == items
+    assert {p: p.stat().st_mtime_ns for p in files} == before
+    assert sorted(p for p in out.rglob("*") if p.is_file()) == files
+
+
+def test_cache_is_ignored_after_a_version_bump_or_a_lost_file(build, tmp_path):
+    out = build[0]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert synth._cached_items(out) is not None
+
+    bumped = tmp_path / "bumped"
+    (bumped / "media").mkdir(parents=True)
+    for item in manifest["items"]:
+        (bumped / item["file"]).write_bytes(b"")
+    (bumped / "manifest.json").write_text(
+        json.dumps({**manifest, "synth_version": synth.SYNTH_VERSION + 1}), encoding="utf-8"
+    )
+    assert synth._cached_items(bumped) is None
+
+    (bumped / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert synth._cached_items(bumped) is not None
+    (bumped / manifest["items"][0]["file"]).unlink()
+    assert synth._cached_items(bumped) is None
