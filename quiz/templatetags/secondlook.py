@@ -27,3 +27,11 @@ def seconds(value: float | None) -> str:
     if value is None:
         return ""
     return number_format(value, 1)
+
+
+@register.filter
+def points(value: float | None) -> str:
+    """A difference of proportions as whole percentage points, without sign: 0.134 -> "13"."""
+    if value is None:
+        return "–"
+    return number_format(abs(value) * 100, 0)

@@ -90,7 +90,7 @@ def _feedback_context(
         "answer": answer,
         "repeated": repeated,
         "shown_clips": [(label, clip, artifacts[clip.pk]) for label, clip in clips],
-        "progress": selectors.attempt_progress(attempt),
+        "progress": selectors.attempt_progress(attempt, showing=item),
         "next_url": (
             reverse("quiz:attempt_play", args=[attempt.pk])
             if next_item

@@ -317,3 +317,53 @@ def test_pages_send_a_content_security_policy(student_client, demo_pack):
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_feedback_names_the_round_just_answered(student_client, demo_pack):
+    attempt = _start(student_client, demo_pack)
+    item = demo_pack.items.first()
+    html = student_client.post(
+        _answer_url(attempt, item), {"guess": _right(item), "confidence": 60}, follow=True
+    ).content.decode()
+    assert f"Round 1 of {demo_pack.items.count()}" in html
+
+
+def test_summary_names_decoys_that_fooled_and_tells_that_were_missed(student_client, demo_pack):
+    attempt = _start(student_client, demo_pack)
+    for item in demo_pack.items.select_related("clip"):
+        # call everything real: every generated clip is missed
+        guess = "real" if not item.is_pair else ("b" if item.clip.is_generated else "a")
+        student_client.post(_answer_url(attempt, item), {"guess": guess, "confidence": 90})
+    html = student_client.get(reverse("quiz:attempt_summary", args=[attempt.pk])).content.decode()
+    missed = {
+        str(a.category_info.name)
+        for i in demo_pack.items.all()
+        if i.generated_clip().is_generated
+        for a in i.generated_clip().artifacts.all()
+    }
+    for name in missed:
+        assert name in html
+    assert "what fooled you" not in html  # no real clip was called fake
+
+
+def test_a_broker_that_is_down_does_not_stop_play(student_client, demo_pack, settings):
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    app._after_fork()  # drop pooled broker connections, as a forked worker would
+    try:
+        attempt = _start(student_client, demo_pack)
+        item = demo_pack.items.first()
+        from django.test.testcases import TestCase
+
+        with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+            response = student_client.post(
+                _answer_url(attempt, item), {"guess": _right(item), "confidence": 80}
+            )
+        assert callbacks, "the answer should have queued a fold"
+        assert response.status_code == 302
+        assert Answer.objects.filter(attempt=attempt, item=item, folded=False).exists()
+    finally:
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+        app._after_fork()

@@ -1,0 +1,71 @@
+"""The demo pack in the database: enough items of each kind, idempotent, via Celery too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from quiz.models import Artifact, Clip, Quiz, QuizItem
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        sorted(Clip.objects.values_list("key", "media", "poster", "is_generated")),
+        sorted(Artifact.objects.values_list("clip__key", "category", "start_s", "box_x")),
+        sorted(QuizItem.objects.values_list("quiz__slug", "position", "clip__key", "kind")),
+        sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()),
+    )
+
+
+def test_demo_pack_meets_the_foundation_minimums(demo_pack):
+    clips = Clip.objects.all()
+    assert clips.count() >= 16
+    assert clips.filter(media_kind="video").count() >= 6
+    assert clips.filter(is_generated=False).count() >= 8
+    generated = clips.filter(is_generated=True)
+    assert generated.count() >= 8
+    categories = set(
+        Artifact.objects.filter(clip__is_generated=True).values_list("category", flat=True)
+    )
+    assert len(categories) >= 6
+    assert not generated.filter(artifacts__isnull=True).exists()
+    for clip in clips.filter(is_generated=False):
+        assert clip.credit and clip.license, clip.key
+    assert set(clips.values_list("status", flat=True)) == {"ready"}
+    assert "synthesizer" in demo_pack.description
+
+
+def test_running_the_build_twice_changes_nothing(demo_pack, demo_build_dir, settings, capsys):
+    settings.DEMO_BUILD_DIR = demo_build_dir
+    before = _snapshot()
+    call_command("build_demo_pack")
+    assert "0 clips created" in capsys.readouterr().out
+    assert _snapshot() == before
+
+
+def test_every_pair_round_has_one_generated_and_one_real_clip(demo_pack):
+    for item in demo_pack.items.filter(kind="pair").select_related("clip", "other_clip"):
+        assert item.clip.is_generated != item.other_clip.is_generated
+        assert item.clip.media_kind == item.other_clip.media_kind
+
+
+def test_posters_exist_for_every_video(demo_pack):
+    for clip in Clip.objects.filter(media_kind="video"):
+        assert clip.poster and (Path(settings.MEDIA_ROOT) / clip.poster.name).stat().st_size > 0
+
+
+@pytest.mark.integration
+def test_the_build_runs_as_a_celery_task_on_a_real_worker(celery_worker, demo_build_dir, settings):
+    from quiz.tasks import demo_pack_build
+
+    settings.DEMO_BUILD_DIR = demo_build_dir
+    result = demo_pack_build.delay().get(timeout=300)
+    assert result["created"] == Clip.objects.count() >= 16
+    assert Quiz.objects.filter(slug="demo").exists()
+    again = demo_pack_build.delay().get(timeout=300)
+    assert again == {"created": 0, "skipped": result["created"], "quizzes_created": 0}
