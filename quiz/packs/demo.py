@@ -75,16 +75,28 @@ def demo_pack_install(build_dir: Path | None = None) -> DemoReport:
 Round = tuple[str, Clip, Clip | None]
 
 
+# Pair rounds compare clips of one kind built from the same or a similar source, so the
+# learner has to find the giveaway rather than tell two unrelated scenes apart.
+DEMO_PAIRS = (
+    ("demo-van-melts", "demo-city-street-montage"),
+    ("demo-coins-count-changes", "demo-espresso-push-in"),
+    ("demo-cat-third-eye", "demo-cat-closeup"),
+)
+
+
 def _demo_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
-    """A balanced, fixed quiz: pairs of the same media kind, then alternating singles."""
+    """A balanced, fixed quiz: curated pairs, then singles alternating real and generated."""
     rng = random.Random(20261121)  # fixed: every installation gets the same demo quiz
     ordered = [clips[k] for k in keys]
     generated = [c for c in ordered if c.is_generated]
     real = [c for c in ordered if not c.is_generated]
     pairs: list[Round] = []
-    for kind in ("video", "video", "image"):
-        g = next(c for c in generated if c.media_kind == kind)
-        r = next(c for c in real if c.media_kind == kind)
+    for generated_key, real_key in DEMO_PAIRS:
+        g, r = clips.get(generated_key), clips.get(real_key)
+        if g is None or r is None or g not in generated or r not in real:
+            # The synthesizer changed: fall back to any two clips of one media kind.
+            g = next(c for c in generated if c.media_kind == "video")
+            r = next(c for c in real if c.media_kind == g.media_kind)
         generated.remove(g)
         real.remove(r)
         a, b = (g, r) if rng.random() < 0.5 else (r, g)
@@ -98,8 +110,7 @@ def _demo_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
         pool.remove(pick)
         singles.append(("single", pick, None))
         take_generated = not take_generated
-    rounds = singles[:3] + pairs[:1] + singles[3:6] + pairs[1:2] + singles[6:] + pairs[2:]
-    return rounds
+    return singles[:3] + pairs[:1] + singles[3:6] + pairs[1:2] + singles[6:] + pairs[2:]
 
 
 def _practice_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
