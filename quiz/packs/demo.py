@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,18 +58,17 @@ def demo_pack_install(build_dir: Path | None = None) -> DemoReport:
         if Quiz.objects.filter(slug=slug).exists():
             continue
         clips = {clip.key: clip for clip in Clip.objects.filter(key__in=keys)}
-        try:
-            with transaction.atomic():
-                quiz = Quiz.objects.create(
-                    slug=slug, title=title, description=description, is_public=True
-                )
-                QuizItem.objects.bulk_create(
-                    QuizItem(quiz=quiz, position=position, kind=kind, clip=a, other_clip=b)
-                    for position, (kind, a, b) in enumerate(builder(keys, clips), start=1)
-                )
+        # A concurrent run may create the same quiz first (IntegrityError on the slug); then
+        # it exists, which is all we want.
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            quiz = Quiz.objects.create(
+                slug=slug, title=title, description=description, is_public=True
+            )
+            QuizItem.objects.bulk_create(
+                QuizItem(quiz=quiz, position=position, kind=kind, clip=a, other_clip=b)
+                for position, (kind, a, b) in enumerate(builder(keys, clips), start=1)
+            )
             created += 1
-        except IntegrityError:
-            pass  # built concurrently by another run; it exists now, which is all we want
     return DemoReport(report, created)
 
 

@@ -88,7 +88,7 @@ def _add_to_cells(deltas: dict[CellKey, Counts]) -> None:
     columns = ["scope", "scope_id", "dimension", "key", *FIELDS]
     quoted = [connection.ops.quote_name(c) for c in columns]
     updates = ", ".join(f"{q} = {table}.{q} + EXCLUDED.{q}" for q in quoted[4:])
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    row_slots = "(" + ", ".join(["%s"] * len(columns)) + ")"
     items = sorted(deltas.items())
     with connection.cursor() as cursor:
         for start in range(0, len(items), 500):
@@ -99,7 +99,7 @@ def _add_to_cells(deltas: dict[CellKey, Counts]) -> None:
                 params.extend(getattr(counts, name) for name in FIELDS)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(quoted)}) VALUES "  # noqa: S608 (names only)
-                + ", ".join([placeholders] * len(chunk))
+                + ", ".join([row_slots] * len(chunk))
                 + f" ON CONFLICT ({', '.join(quoted[:4])}) DO UPDATE SET {updates}",
                 params,
             )

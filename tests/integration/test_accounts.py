@@ -63,3 +63,42 @@ def test_demo_accounts_are_created_once_and_printed(tmp_path, settings, capsys):
     classroom = Classroom.objects.get(name="Demo class")
     assert set(classroom.students.values_list("username", flat=True)) == {"student1", "student2"}
     assert User.objects.get(username="teacher").role == "teacher"
+
+
+def test_settings_refuse_nonsense_values():
+    import subprocess
+    import sys
+
+    for name, value, message in [
+        ("DEBUG", "perhaps", "DEBUG must be true or false"),
+        ("STATS_MIN_GROUP", "five", "STATS_MIN_GROUP must be a whole number"),
+        ("STATS_MIN_GROUP", "0", "STATS_MIN_GROUP must be at least 1"),
+        ("REDIS_URL", "http://x", "REDIS_URL must start with"),
+    ]:
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()"],
+            env={"DJANGO_SETTINGS_MODULE": "config.settings", name: value, "PATH": ""},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode != 0 and message in result.stderr, (name, result.stderr)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false", "PATH": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_unknown_pages_get_the_site_404(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "There is nothing here" in response.content.decode()
