@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
+from accounts.models import Classroom, User
 
 
 def client_address(request: object) -> str:
@@ -26,7 +27,7 @@ class SignInForm(AuthenticationForm):
     def clean(self) -> dict[str, object]:
         username = self.cleaned_data.get("username") or ""
         address = client_address(self.request)
-        if throttle.is_blocked(username, address):
+        if throttle.SIGN_IN.is_blocked(f"user:{username}", f"addr:{address}"):
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
@@ -35,7 +36,78 @@ class SignInForm(AuthenticationForm):
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            throttle.record_failure(username, address)
+            throttle.SIGN_IN.record_failure(f"user:{username}", f"addr:{address}")
             raise
-        throttle.clear(username)
+        throttle.SIGN_IN.clear(f"user:{username}")
         return cleaned
+
+
+class ClassroomForm(forms.ModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name", "grade", "school_year"]
+        help_texts = {
+            "grade": _("For example “Year 8” or “9th grade”."),
+            "school_year": _("For example “2026/27”."),
+        }
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Class code"),
+        max_length=20,
+        help_text=_("The code your teacher shows, for example K7M3PQX."),
+        error_messages={"required": _("Type the code your teacher gave you.")},
+    )
+
+
+class StudentNamesForm(forms.Form):
+    names = forms.CharField(
+        label=_("Student names, one per line"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=20000,
+        help_text=_(
+            "No e-mail needed. Each student gets a username and a first password, printed "
+            "on login cards."
+        ),
+        error_messages={
+            "required": _("Paste at least one name, one per line."),
+            "max_length": _("That list is too long; add at most 60 students at a time."),
+        },
+    )
+
+    def clean_names(self) -> list[str]:
+        from accounts.services import parse_student_names
+
+        names, problems = parse_student_names(self.cleaned_data["names"])
+        if problems:
+            raise forms.ValidationError(problems)
+        return names
+
+
+class TeacherSignUpForm(UserCreationForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    school_name = forms.CharField(
+        label=_("School"),
+        max_length=200,
+        help_text=_("Your school's name. Colleagues who type the same name share it."),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name", "last_name")
+
+
+class StudentSignUpForm(UserCreationForm):
+    first_name = forms.CharField(label=_("Your name"), max_length=150)
+    code = forms.CharField(
+        label=_("Class code (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("If your teacher gave you a code, type it to join the class at once."),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name")

@@ -51,24 +51,53 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+# Join codes avoid characters that look alike on a projector: no 0/O, 1/I/L.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 7
+
+
+class ClassroomQuerySet(models.QuerySet["Classroom"]):
+    def taught_by(self, user: User) -> ClassroomQuerySet:
+        return self.filter(teachers=user)
+
+    def active(self) -> ClassroomQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
 class Classroom(models.Model):
     """A cohort of students taught together (the 'class' of a school)."""
 
     school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE)
     name = models.CharField(_("name"), max_length=120)
+    grade = models.CharField(_("grade"), max_length=40, blank=True)
+    school_year = models.CharField(_("school year"), max_length=20, blank=True)
     teachers = models.ManyToManyField(
         User, verbose_name=_("teachers"), related_name="taught_classrooms"
     )
     students = models.ManyToManyField(
         User, verbose_name=_("students"), through="Enrollment", related_name="classrooms"
     )
+    # NULL, not "", for a class without a code: NULLs never collide in the unique index.
+    join_code = models.CharField(_("join code"), max_length=8, unique=True, null=True)  # noqa: DJ001
+    join_enabled = models.BooleanField(_("students may join with the code"), default=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClassroomQuerySet.as_manager()
 
     class Meta:
         ordering = ["school__name", "name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def can_join(self) -> bool:
+        return self.join_enabled and self.join_code is not None and not self.is_archived
 
 
 class Enrollment(models.Model):

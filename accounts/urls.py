@@ -8,6 +8,30 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.student_signup, name="student_signup"),
+    path("accounts/signup/teacher/", views.teacher_signup, name="teacher_signup"),
+    path("join/", views.join, name="join"),
+    path("classes/", views.classroom_list, name="classroom_list"),
+    path("classes/new/", views.classroom_create, name="classroom_create"),
+    path("classes/<int:classroom_id>/", views.classroom_detail, name="classroom_detail"),
+    path("classes/<int:classroom_id>/code/", views.classroom_code, name="classroom_code"),
+    path(
+        "classes/<int:classroom_id>/join-sheet/",
+        views.classroom_join_sheet,
+        name="classroom_join_sheet",
+    ),
+    path("classes/<int:classroom_id>/students/", views.students_add, name="students_add"),
+    path("classes/<int:classroom_id>/cards/", views.login_cards, name="login_cards"),
+    path(
+        "classes/<int:classroom_id>/students/<int:student_id>/reset-password/",
+        views.student_reset_password,
+        name="student_reset_password",
+    ),
+    path(
+        "classes/<int:classroom_id>/students/<int:student_id>/remove/",
+        views.student_remove,
+        name="student_remove",
+    ),
 ]

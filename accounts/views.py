@@ -1,11 +1,301 @@
+"""Sign-in and sign-up, joining a class, and the teacher's class and roster tools."""
+
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from accounts.forms import SignInForm
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import services, throttle
+from accounts.forms import (
+    ClassroomForm,
+    JoinForm,
+    SignInForm,
+    StudentNamesForm,
+    StudentSignUpForm,
+    TeacherSignUpForm,
+    client_address,
+)
+from accounts.models import Classroom, School, User
+
+CARDS_SESSION_KEY = "login-cards"
 
 
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to, even when empty (an empty POST must still fail)."""
+    return request.POST if request.method == "POST" else None
+
+
+def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in teachers only: others get 403 (a wrong role), strangers the sign-in page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_teacher:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
+    """A class the signed-in teacher teaches (co-teachers share); any other is a 404."""
+    return get_object_or_404(
+        Classroom.objects.taught_by(request.user).select_related("school"), pk=classroom_id
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def teacher_signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = TeacherSignUpForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            school_name = " ".join(form.cleaned_data["school_name"].split())
+            school = School.objects.filter(name__iexact=school_name).first()
+            school = school or School.objects.create(name=school_name)
+            user = form.save(commit=False)
+            user.role = User.Role.TEACHER
+            user.school = school
+            user.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Create your first class."))
+        return redirect("accounts:classroom_create")
+    return render(request, "accounts/signup.html", {"form": form, "teacher": True})
+
+
+def _try_join(request: HttpRequest, code: str) -> Classroom | None:
+    """Join by code with throttling; adds the outcome to messages."""
+    subjects = (f"user:{request.user.pk}", f"addr:{client_address(request)}")
+    if throttle.JOIN_CODE.is_blocked(*subjects):
+        messages.error(request, _("Too many wrong codes. Wait a few minutes, then try again."))
+        return None
+    try:
+        classroom, created = services.classroom_join(student=request.user, code=code)
+    except services.ClassroomError as error:
+        throttle.JOIN_CODE.record_failure(*subjects)
+        messages.error(request, str(error))
+        return None
+    if created:
+        messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})
+    else:
+        messages.info(request, _("You are already in %(name)s.") % {"name": classroom.name})
+    return classroom
+
+
+@require_http_methods(["GET", "POST"])
+def student_signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = StudentSignUpForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.role = User.Role.STUDENT
+        user.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if form.cleaned_data["code"]:
+            _try_join(request, form.cleaned_data["code"])
+        return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form, "teacher": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_student:
+        raise PermissionDenied
+    form = JoinForm(_posted(request), initial={"code": request.GET.get("code", "")})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _try_join(request, form.cleaned_data["code"]) is not None
+    ):
+        return redirect("home")
+    classrooms = request.user.classrooms.select_related("school").order_by("name")
+    return render(request, "accounts/join.html", {"form": form, "classrooms": classrooms})
+
+
+@teacher_required
+@require_safe
+def classroom_list(request: HttpRequest) -> HttpResponse:
+    classrooms = (
+        Classroom.objects.taught_by(request.user)
+        .select_related("school")
+        .annotate(student_count=Count("students", distinct=True))
+        .order_by("archived_at", "name")
+    )
+    return render(request, "accounts/classroom_list.html", {"classrooms": classrooms})
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def classroom_create(request: HttpRequest) -> HttpResponse:
+    form = ClassroomForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            classroom = services.classroom_create(teacher=request.user, **form.cleaned_data)
+        except services.ClassroomError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Class created. Share the join code or add students."))
+            return redirect("accounts:classroom_detail", classroom_id=classroom.pk)
+    return render(request, "accounts/classroom_form.html", {"form": form})
+
+
+def _detail_context(classroom: Classroom, names_form: StudentNamesForm) -> dict[str, Any]:
+    return {
+        "classroom": classroom,
+        "students": classroom.students.order_by("first_name", "username"),
+        "teachers": classroom.teachers.order_by("last_name", "username"),
+        "names_form": names_form,
+    }
+
+
+@teacher_required
+@require_safe
+def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom_for(request, classroom_id)
+    return render(
+        request, "accounts/classroom_detail.html", _detail_context(classroom, StudentNamesForm())
+    )
+
+
+@teacher_required
+@require_POST
+def classroom_code(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """Rotate, disable or enable the join code; htmx swaps the code panel."""
+    classroom = _classroom_for(request, classroom_id)
+    action = request.POST.get("action")
+    if action == "rotate":
+        services.classroom_rotate_code(classroom=classroom)
+        message = _("New code: the old one no longer works.")
+    elif action in {"disable", "enable"}:
+        services.classroom_set_joining(classroom=classroom, enabled=action == "enable")
+        message = _("Joining is on.") if action == "enable" else _("Joining is off.")
+    else:
+        return HttpResponse(_("Unknown action."), status=400)
+    if request.htmx:
+        return render(
+            request,
+            "accounts/classroom_detail.html#join-code",
+            {"classroom": classroom, "code_message": message},
+        )
+    messages.success(request, message)
+    return redirect("accounts:classroom_detail", classroom_id=classroom.pk)
+
+
+@teacher_required
+@require_safe
+def classroom_join_sheet(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom_for(request, classroom_id)
+    return render(request, "accounts/join_sheet.html", {"classroom": classroom})
+
+
+@teacher_required
+@require_POST
+def students_add(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom_for(request, classroom_id)
+    form = StudentNamesForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "accounts/classroom_detail.html", _detail_context(classroom, form), status=422
+        )
+    names = form.cleaned_data["names"]
+    existing = set(classroom.students.values_list("first_name", flat=True))
+    cards = services.students_bulk_create(classroom=classroom, names=names)
+    repeated = sorted({n for n in names if names.count(n) > 1 or n in existing})
+    if repeated:
+        messages.warning(
+            request,
+            _("Some names appear more than once (%(names)s): each got its own username.")
+            % {"names": ", ".join(repeated)},
+        )
+    _remember_cards(request, classroom, cards)
+    messages.success(
+        request,
+        _("%(count)d student accounts created. Print their cards now.") % {"count": len(cards)},
+    )
+    return redirect("accounts:login_cards", classroom_id=classroom.pk)
+
+
+def _remember_cards(
+    request: HttpRequest, classroom: Classroom, cards: list[services.LoginCard]
+) -> None:
+    # First passwords live only in the teacher's session, for printing: never in the DB.
+    request.session[CARDS_SESSION_KEY] = {
+        "classroom": classroom.pk,
+        "cards": [[c.name, c.username, c.password] for c in cards],
+    }
+
+
+@teacher_required
+@require_safe
+def login_cards(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom_for(request, classroom_id)
+    stored = request.session.get(CARDS_SESSION_KEY) or {}
+    cards = stored.get("cards", []) if stored.get("classroom") == classroom.pk else []
+    return render(
+        request,
+        "accounts/login_cards.html",
+        {
+            "classroom": classroom,
+            "cards": [services.LoginCard(*c) for c in cards],
+            "sign_in_url": request.build_absolute_uri("/accounts/login/"),
+        },
+    )
+
+
+def _student_in(classroom: Classroom, student_id: int) -> User:
+    return get_object_or_404(classroom.students.all(), pk=student_id)
+
+
+@teacher_required
+@require_POST
+def student_reset_password(
+    request: HttpRequest, classroom_id: int, student_id: int
+) -> HttpResponse:
+    classroom = _classroom_for(request, classroom_id)
+    student = _student_in(classroom, student_id)
+    password = services.student_password_reset(student=student)
+    _remember_cards(
+        request, classroom, [services.LoginCard(student.display_name, student.username, password)]
+    )
+    messages.success(
+        request,
+        _("New password for %(name)s. Print or copy it now.") % {"name": student.display_name},
+    )
+    return redirect("accounts:login_cards", classroom_id=classroom.pk)
+
+
+@teacher_required
+@require_POST
+def student_remove(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
+    classroom = _classroom_for(request, classroom_id)
+    student = _student_in(classroom, student_id)
+    services.student_remove(classroom=classroom, student=student)
+    messages.success(
+        request,
+        _("%(name)s left the class. Their account and past answers are kept.")
+        % {"name": student.display_name},
+    )
+    return redirect("accounts:classroom_detail", classroom_id=classroom.pk)

@@ -131,6 +131,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed sign-ins allowed per username and per address in LOGIN_THROTTLE_WINDOW seconds.
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900, minimum=1)
+# Wrong class join codes allowed per account and per address in JOIN_THROTTLE_WINDOW seconds.
+JOIN_THROTTLE_ATTEMPTS = env_int("JOIN_THROTTLE_ATTEMPTS", 10, minimum=1)
+JOIN_THROTTLE_WINDOW = env_int("JOIN_THROTTLE_WINDOW", 900, minimum=1)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English"))]

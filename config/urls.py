@@ -7,7 +7,7 @@ from quiz.views import home
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("accounts/", include("accounts.urls")),
+    path("", include("accounts.urls")),
     path("", include("quiz.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -39,6 +39,16 @@
   });
 
   document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
+  // Destructive forms ask first; without JavaScript they simply submit.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-seek], [data-highlight]");
     if (!button) return;
     pin(button.dataset.artifact);
