@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import zoneinfo
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
@@ -93,6 +95,15 @@ class TeacherSignUpForm(UserCreationForm):
         max_length=200,
         help_text=_("Your school's name. Colleagues who type the same name share it."),
     )
+    time_zone = forms.ChoiceField(
+        label=_("Your school's time zone"),
+        help_text=_("Opening and due times are shown in it. Used when your school is new."),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+        self.fields["time_zone"].initial = settings.TIME_ZONE
 
     class Meta(UserCreationForm.Meta):
         model = User

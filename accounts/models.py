@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def _default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
 class School(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # Opening and due times are typed and shown in the school's time zone.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=_default_time_zone)
 
     class Meta:
         ordering = ["name"]

@@ -73,7 +73,9 @@ def teacher_signup(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             school_name = " ".join(form.cleaned_data["school_name"].split())
             school = School.objects.filter(name__iexact=school_name).first()
-            school = school or School.objects.create(name=school_name)
+            school = school or School.objects.create(
+                name=school_name, time_zone=form.cleaned_data["time_zone"]
+            )
             user = form.save(commit=False)
             user.role = User.Role.TEACHER
             user.school = school

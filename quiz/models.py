@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -200,6 +202,76 @@ class QuizItem(models.Model):
         return self.clip
 
 
+class Assignment(models.Model):
+    """A quiz set for a class, open between two times, with its own feedback rule."""
+
+    class Feedback(models.TextChoices):
+        EACH_ANSWER = "each", _("After each answer")
+        AFTER_DUE = "after_due", _("After the due time (for tests)")
+
+    class UnitRole(models.TextChoices):
+        NONE = "", _("Neither")
+        PRE = "pre", _("Pre-test of a unit")
+        POST = "post", _("Post-test of a unit")
+
+    quiz = models.ForeignKey(
+        Quiz, verbose_name=_("quiz"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    classroom = models.ForeignKey(
+        "accounts.Classroom",
+        verbose_name=_("class"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    opens_at = models.DateTimeField(_("opens"))
+    due_at = models.DateTimeField(_("due"))
+    attempts_allowed = models.PositiveSmallIntegerField(_("attempts allowed"), default=1)
+    feedback = models.CharField(
+        _("feedback"), max_length=10, choices=Feedback, default=Feedback.EACH_ANSWER
+    )
+    unit_role = models.CharField(
+        _("pre- or post-test"), max_length=4, choices=UnitRole, blank=True, default=""
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=100,
+        blank=True,
+        help_text=_("Pre- and post-tests with the same unit name are compared for learning gain."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_at__gt=models.F("opens_at")), name="assignment_due_after_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(attempts_allowed__gte=1, attempts_allowed__lte=20),
+                name="assignment_attempts_1_to_20",
+            ),
+            models.CheckConstraint(
+                condition=Q(feedback__in=["each", "after_due"]), name="assignment_feedback_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_role__in=["", "pre", "post"]), name="assignment_unit_role_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} for {self.classroom}"
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.due_at
+
+    def feedback_withheld(self, now: datetime) -> bool:
+        """Tests show the truth only once the due time has passed."""
+        return self.feedback == self.Feedback.AFTER_DUE and now < self.due_at
+
+
 class AttemptQuerySet(models.QuerySet["Attempt"]):
     def for_user(self, user: object) -> AttemptQuerySet:
         return self.filter(user=user)
@@ -213,6 +285,10 @@ class Attempt(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
     )
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    # Set when the attempt is made for an assignment; null for free practice.
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts"
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -221,12 +297,18 @@ class Attempt(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [
-            # Resuming is unambiguous: a learner has at most one open attempt per quiz.
+            # Resuming is unambiguous: a learner has at most one open attempt per quiz in
+            # free practice, and one per assignment.
             models.UniqueConstraint(
                 fields=["user", "quiz"],
-                condition=Q(finished_at__isnull=True),
+                condition=Q(finished_at__isnull=True, assignment__isnull=True),
                 name="attempt_one_open_per_quiz",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "assignment"],
+                condition=Q(finished_at__isnull=True, assignment__isnull=False),
+                name="attempt_one_open_per_assignment",
+            ),
         ]
 
     def __str__(self) -> str:

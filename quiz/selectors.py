@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from accounts.models import User
 from quiz import categories
-from quiz.models import Answer, Artifact, Attempt, Clip, Quiz, QuizItem, StatCell
+from quiz.models import (
+    Answer,
+    Artifact,
+    Assignment,
+    Attempt,
+    Clip,
+    Quiz,
+    QuizItem,
+    StatCell,
+)
 from quiz.stats.metrics import (
     CONFIDENCE_BINS,
     Counts,
@@ -24,8 +34,63 @@ def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
     return Quiz.objects.filter(is_public=True).annotate(item_count=Count("items"))
 
 
-def quiz_playable_by(user: User, quiz: Quiz) -> bool:
-    return quizzes_playable_by(user).filter(pk=quiz.pk).exists()
+def assignments_for_student(user: User) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(classroom__students=user)
+        .select_related("quiz", "classroom")
+        .annotate(
+            attempts_used=Count("attempts", filter=Q(attempts__user=user), distinct=True),
+            attempts_finished=Count(
+                "attempts",
+                filter=Q(attempts__user=user, attempts__finished_at__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("due_at")
+    )
+
+
+def results_withheld_until(user: User, now: datetime) -> datetime | None:
+    """The latest due time of a running test the user has answered in, if any."""
+    return (
+        Assignment.objects.filter(
+            attempts__user=user,
+            attempts__answers__isnull=False,
+            feedback=Assignment.Feedback.AFTER_DUE,
+            due_at__gt=now,
+        )
+        .order_by("-due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    status: str  # upcoming, open, in_progress, done, closed
+    can_start: bool
+    attempts_left: int
+
+
+def student_assignment_rows(user: User, now: datetime) -> list[AssignmentRow]:
+    rows = []
+    for a in assignments_for_student(user):
+        in_progress = a.attempts_used > a.attempts_finished
+        left = max(0, a.attempts_allowed - a.attempts_used)
+        if now < a.opens_at:
+            status = "upcoming"
+        elif now >= a.due_at:
+            status = "closed"
+        elif in_progress:
+            status = "in_progress"
+        elif a.attempts_finished:
+            status = "done"
+        else:
+            status = "open"
+        can_start = a.is_open(now) and (in_progress or left > 0)
+        rows.append(AssignmentRow(a, status, can_start, left))
+    return rows
 
 
 def clip_for_media_name(user: User, name: str) -> Clip | None:
@@ -35,8 +100,10 @@ def clip_for_media_name(user: User, name: str) -> Clip | None:
         return None
     if user.is_staff or user.is_teacher or user.is_educator:
         return clip
+    assigned = Assignment.objects.filter(classroom__students=user).values("quiz_id")
     in_playable_quiz = QuizItem.objects.filter(
-        Q(clip=clip) | Q(other_clip=clip), quiz__in=quizzes_playable_by(user)
+        Q(clip=clip) | Q(other_clip=clip),
+        Q(quiz__in=quizzes_playable_by(user)) | Q(quiz__in=assigned),
     ).exists()
     return clip if in_playable_quiz else None
 

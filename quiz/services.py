@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from quiz.models import Answer, Attempt, Quiz, QuizItem
+from accounts.models import Classroom, User
+from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem
 from quiz.scoring import points_for
 
 log = logging.getLogger(__name__)
@@ -40,17 +41,75 @@ def queue_stats_fold() -> None:
         log.warning("could not queue stats_fold; the periodic fold will catch up", exc_info=True)
 
 
-def attempt_start(*, user: User, quiz: Quiz) -> Attempt:
-    """The learner's open attempt at the quiz, created if there is none (resumes otherwise)."""
-    existing = Attempt.objects.for_user(user).unfinished().filter(quiz=quiz).first()
+class AttemptRefused(Exception):
+    """The learner may not start this attempt; the message says why."""
+
+
+def attempt_start(*, user: User, quiz: Quiz, assignment: Assignment | None = None) -> Attempt:
+    """The learner's open attempt, created if there is none (resumes otherwise).
+
+    Free practice when `assignment` is None; otherwise the assignment's rules apply: the
+    student must be in its class, it must be open, and attempts must be left.
+    """
+    if assignment is not None:
+        quiz = assignment.quiz
+    open_attempts = (
+        Attempt.objects.for_user(user).unfinished().filter(quiz=quiz, assignment=assignment)
+    )
+    existing = open_attempts.first()
     if existing is not None:
         return existing
+    if assignment is not None:
+        _check_may_start(user, assignment)
     try:
         with transaction.atomic():
-            return Attempt.objects.create(user=user, quiz=quiz)
+            return Attempt.objects.create(user=user, quiz=quiz, assignment=assignment)
     except IntegrityError:
         # Two tabs started at once: the database let one through; resume that one.
-        return Attempt.objects.for_user(user).unfinished().get(quiz=quiz)
+        return open_attempts.get()
+
+
+def _check_may_start(user: User, assignment: Assignment) -> None:
+    now = timezone.now()
+    if not assignment.classroom.students.filter(pk=user.pk).exists():
+        raise AttemptRefused(_("This assignment is for another class."))
+    if now < assignment.opens_at:
+        raise AttemptRefused(_("This assignment has not opened yet."))
+    if now >= assignment.due_at:
+        raise AttemptRefused(_("This assignment is closed: its due time has passed."))
+    used = Attempt.objects.filter(user=user, assignment=assignment).count()
+    if used >= assignment.attempts_allowed:
+        raise AttemptRefused(_("You have used every attempt this assignment allows."))
+
+
+def assignment_create(
+    *,
+    teacher: User,
+    quiz: Quiz,
+    classrooms: list[Classroom],
+    opens_at: datetime,
+    due_at: datetime,
+    attempts_allowed: int,
+    feedback: str,
+    unit_role: str = "",
+    unit: str = "",
+) -> list[Assignment]:
+    """One assignment per class, all or nothing."""
+    with transaction.atomic():
+        return [
+            Assignment.objects.create(
+                quiz=quiz,
+                classroom=classroom,
+                opens_at=opens_at,
+                due_at=due_at,
+                attempts_allowed=attempts_allowed,
+                feedback=feedback,
+                unit_role=unit_role,
+                unit=unit,
+                created_by=teacher,
+            )
+            for classroom in classrooms
+        ]
 
 
 def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: int) -> SubmitResult:
@@ -65,6 +124,8 @@ def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: i
         return SubmitResult(existing, created=False)
     if attempt.is_finished:
         raise AnswerRejected(_("This attempt is already finished."))
+    if attempt.assignment is not None and timezone.now() >= attempt.assignment.due_at:
+        raise AnswerRejected(_("This assignment is closed: its due time has passed."))
     if guess not in item.options():
         raise AnswerRejected(_("Choose one of the answers offered."))
     if not 50 <= confidence <= 100:

@@ -9,6 +9,7 @@ app_name = "quiz"
 urlpatterns = [
     path("play/", play.quiz_list, name="quiz_list"),
     path("play/<slug:slug>/start/", play.attempt_start, name="attempt_start"),
+    path("assignments/<int:assignment_id>/start/", play.assignment_start, name="assignment_start"),
     path("attempts/<int:attempt_id>/", play.attempt_play, name="attempt_play"),
     path(
         "attempts/<int:attempt_id>/rounds/<int:item_id>/answer/",

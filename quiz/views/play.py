@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from quiz import selectors, services
 from quiz.forms import AnswerForm
-from quiz.models import Answer, Attempt, QuizItem
+from quiz.models import Answer, Assignment, Attempt, QuizItem
 
 TEMPLATE = "quiz/play.html"
 
@@ -20,8 +22,12 @@ TEMPLATE = "quiz/play.html"
 def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
     """The signed-in user's own attempt; anyone else's is a 404."""
     return get_object_or_404(
-        Attempt.objects.select_related("quiz"), pk=attempt_id, user=request.user
+        Attempt.objects.select_related("quiz", "assignment"), pk=attempt_id, user=request.user
     )
+
+
+def _withheld(attempt: Attempt) -> bool:
+    return attempt.assignment is not None and attempt.assignment.feedback_withheld(timezone.now())
 
 
 def _item_for(attempt: Attempt, item_id: int) -> QuizItem:
@@ -41,13 +47,42 @@ def _render_stage(
 @login_required
 @require_safe
 def quiz_list(request: HttpRequest) -> HttpResponse:
+    """The learner's home: assignments with due dates, free practice, classes."""
     quizzes = list(selectors.quizzes_playable_by(request.user))
     open_attempts = {
         a.quiz_id: a
-        for a in Attempt.objects.for_user(request.user).unfinished().filter(quiz__in=quizzes)
+        for a in Attempt.objects.for_user(request.user)
+        .unfinished()
+        .filter(quiz__in=quizzes, assignment__isnull=True)
     }
     rows = [(quiz, open_attempts.get(quiz.pk)) for quiz in quizzes]
-    return render(request, "quiz/quiz_list.html", {"rows": rows})
+    return render(
+        request,
+        "quiz/quiz_list.html",
+        {
+            "rows": rows,
+            "assignments": selectors.student_assignment_rows(request.user, timezone.now()),
+            "classrooms": request.user.classrooms.order_by("name"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("quiz", "classroom"),
+        pk=assignment_id,
+        classroom__students=request.user,
+    )
+    try:
+        attempt = services.attempt_start(
+            user=request.user, quiz=assignment.quiz, assignment=assignment
+        )
+    except services.AttemptRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("quiz:quiz_list")
+    return redirect("quiz:attempt_play", attempt_id=attempt.pk)
 
 
 @login_required
@@ -64,6 +99,7 @@ def _round_context(attempt: Attempt, item: QuizItem, form: AnswerForm) -> dict[s
         "item": item,
         "form": form,
         "progress": selectors.attempt_progress(attempt),
+        "withheld": _withheld(attempt),
         "mode": "round",
     }
 
@@ -82,14 +118,19 @@ def _feedback_context(
     attempt: Attempt, item: QuizItem, answer: Answer, *, repeated: bool = False
 ) -> dict[str, Any]:
     next_item = selectors.attempt_next_item(attempt)
-    artifacts = selectors.item_artifacts(item)
+    withheld = _withheld(attempt)
+    # A test shows no truth before its due time: no clips, no artifacts, no verdict.
+    artifacts = {} if withheld else selectors.item_artifacts(item)
     clips = [("a", item.clip), ("b", item.other_clip)] if item.is_pair else [("main", item.clip)]
     return {
         "attempt": attempt,
         "item": item,
         "answer": answer,
         "repeated": repeated,
-        "shown_clips": [(label, clip, artifacts[clip.pk]) for label, clip in clips],
+        "shown_clips": []
+        if withheld
+        else [(label, clip, artifacts[clip.pk]) for label, clip in clips],
+        "withheld": withheld,
         "progress": selectors.attempt_progress(attempt, showing=item),
         "next_url": (
             reverse("quiz:attempt_play", args=[attempt.pk])
@@ -148,12 +189,14 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt_for(request, attempt_id)
     if not attempt.is_finished:
         return redirect("quiz:attempt_play", attempt_id=attempt.pk)
+    withheld = _withheld(attempt)
     return render(
         request,
         "quiz/summary.html",
         {
             "attempt": attempt,
-            "result": selectors.attempt_summary(attempt),
+            "withheld": withheld,
+            "result": None if withheld else selectors.attempt_summary(attempt),
             "progress": selectors.attempt_progress(attempt),
         },
     )
@@ -162,6 +205,13 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def progress(request: HttpRequest) -> HttpResponse:
+    hidden_until = selectors.results_withheld_until(request.user, timezone.now())
     return render(
-        request, "quiz/progress.html", {"progress": selectors.user_progress(request.user)}
+        request,
+        "quiz/progress.html",
+        {
+            # While a test is under way its answers must not show through the totals.
+            "hidden_until": hidden_until,
+            "progress": None if hidden_until else selectors.user_progress(request.user),
+        },
     )
