@@ -312,6 +312,7 @@ def test_teacher_signup_joins_or_creates_the_school(school):
             "first_name": "Nia",
             "last_name": "Okafor",
             "school_name": "  hillside   SCHOOL ",
+            "time_zone": "Europe/Berlin",
             "password1": "a-long-pass-phrase-42",
             "password2": "a-long-pass-phrase-42",
         },
