@@ -39,7 +39,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _posted(request: HttpRequest) -> Any:
+def bound_data(request: HttpRequest) -> Any:
     """The POST data to bind a form to, even when empty (an empty POST must still fail)."""
     return request.POST if request.method == "POST" else None
 
@@ -68,7 +68,7 @@ def _classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
 def teacher_signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    form = TeacherSignUpForm(_posted(request))
+    form = TeacherSignUpForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             school_name = " ".join(form.cleaned_data["school_name"].split())
@@ -109,7 +109,7 @@ def _try_join(request: HttpRequest, code: str) -> Classroom | None:
 def student_signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    form = StudentSignUpForm(_posted(request))
+    form = StudentSignUpForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
         user.role = User.Role.STUDENT
@@ -126,7 +126,7 @@ def student_signup(request: HttpRequest) -> HttpResponse:
 def join(request: HttpRequest) -> HttpResponse:
     if not request.user.is_student:
         raise PermissionDenied
-    form = JoinForm(_posted(request), initial={"code": request.GET.get("code", "")})
+    form = JoinForm(bound_data(request), initial={"code": request.GET.get("code", "")})
     if (
         request.method == "POST"
         and form.is_valid()
@@ -152,7 +152,7 @@ def classroom_list(request: HttpRequest) -> HttpResponse:
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def classroom_create(request: HttpRequest) -> HttpResponse:
-    form = ClassroomForm(_posted(request))
+    form = ClassroomForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             classroom = services.classroom_create(teacher=request.user, **form.cleaned_data)

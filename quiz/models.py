@@ -370,6 +370,7 @@ class StatCell(models.Model):
 
     class Scope(models.TextChoices):
         USER = "user", _("Student")
+        ASSIGNMENT = "assignment", _("Assignment")
         EVERYONE = "all", _("Everyone")
 
     class Dimension(models.TextChoices):
@@ -377,8 +378,10 @@ class StatCell(models.Model):
         CLIP = "clip", _("Clip")
         CATEGORY = "category", _("Artifact category")
         CONFIDENCE_BIN = "conf_bin", _("Confidence bin")
+        ITEM = "item", _("Quiz item")
+        STUDENT = "student", _("Student")
 
-    scope = models.CharField(max_length=8, choices=Scope)
+    scope = models.CharField(max_length=16, choices=Scope)
     scope_id = models.BigIntegerField()
     dimension = models.CharField(max_length=12, choices=Dimension)
     key = models.CharField(max_length=100)

@@ -6,76 +6,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_school_time_zone'),
-        ('quiz', '0001_initial'),
+        ("accounts", "0003_school_time_zone"),
+        ("quiz", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opens_at', models.DateTimeField(verbose_name='opens')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('attempts_allowed', models.PositiveSmallIntegerField(default=1, verbose_name='attempts allowed')),
-                ('feedback', models.CharField(choices=[('each', 'After each answer'), ('after_due', 'After the due time (for tests)')], default='each', max_length=10, verbose_name='feedback')),
-                ('unit_role', models.CharField(blank=True, choices=[('', 'Neither'), ('pre', 'Pre-test of a unit'), ('post', 'Post-test of a unit')], default='', max_length=4, verbose_name='pre- or post-test')),
-                ('unit', models.CharField(blank=True, help_text='Pre- and post-tests with the same unit name are compared for learning gain.', max_length=100, verbose_name='unit')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("opens_at", models.DateTimeField(verbose_name="opens")),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                (
+                    "attempts_allowed",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="attempts allowed"),
+                ),
+                (
+                    "feedback",
+                    models.CharField(
+                        choices=[
+                            ("each", "After each answer"),
+                            ("after_due", "After the due time (for tests)"),
+                        ],
+                        default="each",
+                        max_length=10,
+                        verbose_name="feedback",
+                    ),
+                ),
+                (
+                    "unit_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Neither"),
+                            ("pre", "Pre-test of a unit"),
+                            ("post", "Post-test of a unit"),
+                        ],
+                        default="",
+                        max_length=4,
+                        verbose_name="pre- or post-test",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True,
+                        help_text="Pre- and post-tests with the same unit name are compared for learning gain.",
+                        max_length=100,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-due_at'],
+                "ordering": ["-due_at"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='attempt',
-            name='attempt_one_open_per_quiz',
+            model_name="attempt",
+            name="attempt_one_open_per_quiz",
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='classroom',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='accounts.classroom', verbose_name='class'),
+            model_name="assignment",
+            name="classroom",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assignments",
+                to="accounts.classroom",
+                verbose_name="class",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="assignment",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='quiz',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='quiz.quiz', verbose_name='quiz'),
+            model_name="assignment",
+            name="quiz",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assignments",
+                to="quiz.quiz",
+                verbose_name="quiz",
+            ),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='assignment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='quiz.assignment'),
+            model_name="attempt",
+            name="assignment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attempts",
+                to="quiz.assignment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('assignment__isnull', True), ('finished_at__isnull', True)), fields=('user', 'quiz'), name='attempt_one_open_per_quiz'),
+            model_name="attempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("assignment__isnull", True), ("finished_at__isnull", True)),
+                fields=("user", "quiz"),
+                name="attempt_one_open_per_quiz",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('assignment__isnull', False), ('finished_at__isnull', True)), fields=('user', 'assignment'), name='attempt_one_open_per_assignment'),
+            model_name="attempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("assignment__isnull", False), ("finished_at__isnull", True)),
+                fields=("user", "assignment"),
+                name="attempt_one_open_per_assignment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('due_at__gt', models.F('opens_at'))), name='assignment_due_after_open'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_at__gt", models.F("opens_at"))),
+                name="assignment_due_after_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('attempts_allowed__gte', 1), ('attempts_allowed__lte', 20)), name='assignment_attempts_1_to_20'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("attempts_allowed__gte", 1), ("attempts_allowed__lte", 20)),
+                name="assignment_attempts_1_to_20",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('feedback__in', ['each', 'after_due'])), name='assignment_feedback_known'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("feedback__in", ["each", "after_due"])),
+                name="assignment_feedback_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_role__in', ['', 'pre', 'post'])), name='assignment_unit_role_known'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_role__in", ["", "pre", "post"])),
+                name="assignment_unit_role_known",
+            ),
         ),
     ]

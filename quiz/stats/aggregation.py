@@ -23,6 +23,8 @@ CellKey = tuple[str, int, str, str]
 _ROW_FIELDS = (
     "id",
     "attempt__user_id",
+    "attempt__assignment_id",
+    "item_id",
     "item__kind",
     "item__clip_id",
     "item__other_clip_id",
@@ -74,6 +76,15 @@ def cells_for(rows: list[dict[str, Any]]) -> dict[CellKey, Counts]:
         for scope, scope_id in (("user", row["attempt__user_id"]), ("all", 0)):
             for dimension, key in keys:
                 cell = (scope, scope_id, dimension, key)
+                cells[cell] = cells[cell] + counts
+        if assignment_id := row["attempt__assignment_id"]:
+            # What the teacher's live view reads: the class overall, per item, per student.
+            for dimension, key in (
+                ("overall", ""),
+                ("item", str(row["item_id"])),
+                ("student", str(row["attempt__user_id"])),
+            ):
+                cell = ("assignment", assignment_id, dimension, key)
                 cells[cell] = cells[cell] + counts
     return dict(cells)
 

@@ -1,0 +1,351 @@
+"""Reads for teachers: an assignment's live view, its report and its CSV exports.
+
+The live view reads the aggregate tables (a fixed number of queries, however many answers);
+the report and the exports read one assignment's answers, which a class keeps small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from quiz import categories
+from quiz.models import Answer, Artifact, Assignment, Attempt, QuizItem, StatCell
+from quiz.stats.metrics import Counts, Summary, answer_counts, summarize
+
+
+def assignments_for_teacher(user: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(classroom__teachers=user).select_related("quiz", "classroom")
+
+
+@dataclass(frozen=True)
+class LiveStudent:
+    label: str
+    status: str  # not_started, in_progress, finished
+    answered: int
+    correct: int
+    points: int
+
+
+@dataclass(frozen=True)
+class LiveItem:
+    position: int
+    kind: str
+    answered: int
+    correct: int
+
+    @property
+    def share_correct(self) -> float | None:
+        return self.correct / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class LiveView:
+    students: list[LiveStudent]
+    items: list[LiveItem]
+    total_items: int
+    started: int
+    finished: int
+    overall: Summary
+
+
+def _anonymous_order(assignment: Assignment, student: User) -> str:
+    # Projector mode must not reveal who is who, not even through alphabetical order.
+    return hashlib.sha256(f"{assignment.pk}:{student.pk}".encode()).hexdigest()
+
+
+def assignment_live(assignment: Assignment, *, projector: bool) -> LiveView:
+    students = list(assignment.classroom.students.order_by("first_name", "username"))
+    items = list(assignment.quiz.items.order_by("position"))
+    cells = {
+        (cell.dimension, cell.key): Counts.from_mapping(cell.counts())
+        for cell in StatCell.objects.filter(scope="assignment", scope_id=assignment.pk)
+    }
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in Attempt.objects.filter(assignment=assignment):
+        attempts[attempt.user_id].append(attempt)
+    if projector:
+        students.sort(key=lambda s: _anonymous_order(assignment, s))
+    rows = []
+    for number, student in enumerate(students, start=1):
+        mine = attempts.get(student.pk, [])
+        if any(a.finished_at is None for a in mine):
+            status = "in_progress"
+        elif mine:
+            status = "finished"
+        else:
+            status = "not_started"
+        counts = cells.get(("student", str(student.pk)), Counts())
+        label = f"#{number}" if projector else student.display_name
+        rows.append(LiveStudent(label, status, counts.n, counts.correct, counts.points_sum))
+    live_items = [
+        LiveItem(
+            item.position,
+            item.kind,
+            cells.get(("item", str(item.pk)), Counts()).n,
+            cells.get(("item", str(item.pk)), Counts()).correct,
+        )
+        for item in items
+    ]
+    return LiveView(
+        students=rows,
+        items=live_items,
+        total_items=len(items),
+        started=sum(1 for r in rows if r.status != "not_started"),
+        finished=sum(1 for r in rows if r.status == "finished"),
+        overall=summarize(cells.get(("overall", ""), Counts())),
+    )
+
+
+# --- Report ----------------------------------------------------------------------------
+
+
+@dataclass
+class StudentReport:
+    student: User
+    answers: list[Answer] = field(default_factory=list)
+    missed: Counter[str] = field(default_factory=Counter)
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def summary(self) -> Summary:
+        return summarize(self.counts)
+
+    @property
+    def missed_categories(self) -> list[tuple[categories.Category, int]]:
+        return [(categories.BY_CODE[code], n) for code, n in self.missed.most_common()]
+
+
+@dataclass
+class ItemReport:
+    item: QuizItem
+    choices: Counter[str] = field(default_factory=Counter)
+    confidences: list[int] = field(default_factory=list)
+    correct: int = 0
+
+    @property
+    def n(self) -> int:
+        return len(self.confidences)
+
+    @property
+    def difficulty(self) -> float | None:
+        """Proportion correct (METRICS.md: item difficulty)."""
+        return self.correct / self.n if self.n else None
+
+    @property
+    def confidence_range(self) -> tuple[int, int] | None:
+        return (min(self.confidences), max(self.confidences)) if self.confidences else None
+
+    @property
+    def mean_confidence(self) -> float | None:
+        return sum(self.confidences) / self.n / 100 if self.confidences else None
+
+    def option_rows(self) -> list[tuple[str, int, bool]]:
+        labels = dict(Answer.Guess.choices)
+        right = self.item.correct_option()
+        return [(str(labels[o]), self.choices[o], o == right) for o in self.item.options()]
+
+
+@dataclass
+class CategoryReport:
+    category: categories.Category
+    n: int = 0
+    correct: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.correct / self.n if self.n else None
+
+
+@dataclass(frozen=True)
+class AssignmentReport:
+    students: list[StudentReport]
+    items: list[ItemReport]
+    categories: list[CategoryReport]
+    overall: Summary
+
+
+def assignment_answers(assignment: Assignment) -> QuerySet[Answer]:
+    return (
+        Answer.objects.filter(attempt__assignment=assignment)
+        .select_related("attempt__user", "item__clip", "item__other_clip")
+        .order_by(
+            "attempt__user__first_name", "attempt__user__username", "attempt_id", "item__position"
+        )
+    )
+
+
+def _clip_categories(answers: list[Answer]) -> dict[int, set[str]]:
+    clip_ids = {a.item.clip_id for a in answers} | {
+        a.item.other_clip_id for a in answers if a.item.other_clip_id
+    }
+    found: dict[int, set[str]] = defaultdict(set)
+    for clip_id, code in Artifact.objects.filter(clip_id__in=clip_ids).values_list(
+        "clip_id", "category"
+    ):
+        found[clip_id].add(code)
+    return found
+
+
+def _counts(answer: Answer) -> Counts:
+    return answer_counts(
+        is_pair=answer.item.is_pair,
+        clip_is_generated=answer.item.clip.is_generated,
+        guess=answer.guess,
+        confidence_pct=answer.confidence,
+        is_correct=answer.is_correct,
+        points=answer.points,
+    )
+
+
+def assignment_report(assignment: Assignment) -> AssignmentReport:
+    answers = list(assignment_answers(assignment))
+    by_clip = _clip_categories(answers)
+    students = {
+        s.pk: StudentReport(s)
+        for s in assignment.classroom.students.order_by("first_name", "username")
+    }
+    items = {
+        i.pk: ItemReport(i)
+        for i in assignment.quiz.items.select_related("clip", "other_clip").order_by("position")
+    }
+    per_category = {c.code: CategoryReport(c) for c in categories.TELLS}
+    total = Counts()
+    for answer in answers:
+        report = students.setdefault(answer.attempt.user_id, StudentReport(answer.attempt.user))
+        report.answers.append(answer)
+        counts = _counts(answer)
+        report.counts = report.counts + counts
+        total = total + counts
+        item_report = items[answer.item_id]
+        item_report.choices[answer.guess] += 1
+        item_report.confidences.append(answer.confidence)
+        item_report.correct += int(answer.is_correct)
+        generated = answer.item.generated_clip()
+        if generated.is_generated:
+            for code in by_clip.get(generated.pk, ()):
+                if code in per_category:
+                    per_category[code].n += 1
+                    per_category[code].correct += int(answer.is_correct)
+                    if not answer.is_correct:
+                        report.missed[code] += 1
+    return AssignmentReport(
+        students=list(students.values()),
+        items=list(items.values()),
+        categories=[c for c in per_category.values() if c.n],
+        overall=summarize(total),
+    )
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+ANSWER_COLUMNS = (
+    "assignment_id",
+    "class",
+    "quiz",
+    "student_username",
+    "student_name",
+    "attempt_id",
+    "round",
+    "item_kind",
+    "clip_a_id",
+    "clip_b_id",
+    "truth",
+    "answer",
+    "confidence",
+    "correct",
+    "points",
+    "answered_at",
+)
+STUDENT_COLUMNS = (
+    "assignment_id",
+    "class",
+    "quiz",
+    "student_username",
+    "student_name",
+    "attempts",
+    "finished_attempts",
+    "answers",
+    "correct",
+    "accuracy",
+    "points",
+    "mean_confidence",
+    "brier",
+    "hits",
+    "misses",
+    "false_alarms",
+    "correct_rejections",
+    "pairs",
+    "pairs_correct",
+    "categories_missed",
+)
+
+
+def answer_rows(assignment: Assignment) -> list[list[object]]:
+    rows = []
+    for a in assignment_answers(assignment):
+        rows.append(
+            [
+                assignment.pk,
+                assignment.classroom.name,
+                assignment.quiz.title,
+                a.attempt.user.username,
+                a.attempt.user.display_name,
+                a.attempt_id,
+                a.item.position,
+                a.item.kind,
+                a.item.clip_id,
+                a.item.other_clip_id or "",
+                a.item.correct_option(),
+                a.guess,
+                a.confidence,
+                int(a.is_correct),
+                a.points,
+                a.created_at.isoformat(),
+            ]
+        )
+    return rows
+
+
+def _figure(value: float | None, digits: int = 4) -> object:
+    return "" if value is None else round(value, digits)
+
+
+def student_rows(assignment: Assignment) -> list[list[object]]:
+    report = assignment_report(assignment)
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in Attempt.objects.filter(assignment=assignment):
+        attempts[attempt.user_id].append(attempt)
+    rows = []
+    for s in report.students:
+        summary = s.summary
+        mine = attempts.get(s.student.pk, [])
+        rows.append(
+            [
+                assignment.pk,
+                assignment.classroom.name,
+                assignment.quiz.title,
+                s.student.username,
+                s.student.display_name,
+                len(mine),
+                sum(1 for a in mine if a.finished_at),
+                summary.n,
+                summary.correct,
+                _figure(summary.accuracy),
+                summary.points,
+                _figure(summary.mean_confidence),
+                _figure(summary.brier),
+                summary.hits,
+                summary.misses,
+                summary.false_alarms,
+                summary.correct_rejections,
+                summary.pair_n,
+                summary.pair_correct,
+                " ".join(code for code, _n in s.missed.most_common()),
+            ]
+        )
+    return rows

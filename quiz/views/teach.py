@@ -1,0 +1,151 @@
+"""The teacher's side of assignments: assign a quiz, watch it live, read and export it."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.models import Classroom
+from accounts.views import bound_data, teacher_required
+from quiz import reports, services
+from quiz.forms import AssignmentForm
+from quiz.models import Assignment, Quiz
+
+LIVE_TEMPLATE = "quiz/teach/live.html"
+
+
+def _assignment_for(request: HttpRequest, assignment_id: int) -> Assignment:
+    """An assignment of a class the teacher teaches; any other is a 404."""
+    return get_object_or_404(reports.assignments_for_teacher(request.user), pk=assignment_id)
+
+
+def _assignable_quizzes(request: HttpRequest):
+    return Quiz.objects.filter(is_public=True) | Quiz.objects.filter(created_by=request.user)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(_assignable_quizzes(request), slug=slug)
+    classrooms = Classroom.objects.taught_by(request.user).active().order_by("name")
+    form = AssignmentForm(
+        bound_data(request),
+        classrooms=classrooms,
+        initial={"classrooms": classrooms[:1]} if classrooms.count() == 1 else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = services.assignment_create(
+            teacher=request.user,
+            quiz=quiz,
+            classrooms=list(data["classrooms"]),
+            opens_at=data["opens_at"],
+            due_at=data["due_at"],
+            attempts_allowed=data["attempts_allowed"],
+            feedback=data["feedback"],
+            unit_role=data["unit_role"] or "",
+            unit=data["unit"],
+        )
+        messages.success(
+            request,
+            _("Assigned to %(classes)s.")
+            % {"classes": ", ".join(a.classroom.name for a in created)},
+        )
+        if len(created) == 1:
+            return redirect("teach:assignment_live", assignment_id=created[0].pk)
+        return redirect("teach:assignment_list")
+    return render(
+        request, "quiz/teach/assign.html", {"form": form, "quiz": quiz, "classrooms": classrooms}
+    )
+
+
+@teacher_required
+@require_safe
+def assignment_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "quiz/teach/assignment_list.html",
+        {
+            "assignments": reports.assignments_for_teacher(request.user).order_by("-due_at"),
+            "quizzes": _assignable_quizzes(request).order_by("title"),
+        },
+    )
+
+
+@teacher_required
+@require_safe
+def assignment_live(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Who has started and finished, progress and scores, per-item shares; polled by htmx."""
+    assignment = _assignment_for(request, assignment_id)
+    projector = request.GET.get("projector") == "1"
+    context = {
+        "assignment": assignment,
+        "live": reports.assignment_live(assignment, projector=projector),
+        "projector": projector,
+    }
+    template = f"{LIVE_TEMPLATE}#live" if request.htmx else LIVE_TEMPLATE
+    return render(request, template, context)
+
+
+@teacher_required
+@require_safe
+def assignment_report(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment_for(request, assignment_id)
+    return render(
+        request,
+        "quiz/teach/report.html",
+        {"assignment": assignment, "report": reports.assignment_report(assignment)},
+    )
+
+
+def _safe_cell(value: object) -> object:
+    # A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets: a
+    # student named "=HYPERLINK(...)" must stay text.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_response(
+    filename: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_safe_cell(v) for v in row])
+    return response
+
+
+def _filename(assignment: Assignment, what: str) -> str:
+    stem = slugify(f"{assignment.classroom.name}-{assignment.quiz.title}")[:60] or "assignment"
+    return f"{stem}-{assignment.pk}-{what}.csv"
+
+
+@teacher_required
+@require_safe
+def assignment_answers_csv(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment_for(request, assignment_id)
+    return _csv_response(
+        _filename(assignment, "answers"), reports.ANSWER_COLUMNS, reports.answer_rows(assignment)
+    )
+
+
+@teacher_required
+@require_safe
+def assignment_students_csv(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment_for(request, assignment_id)
+    return _csv_response(
+        _filename(assignment, "students"),
+        reports.STUDENT_COLUMNS,
+        reports.student_rows(assignment),
+    )

@@ -1,0 +1,340 @@
+"""Assignments: assigning, playing within the rules, tests that withhold feedback, the live
+view, the report and the CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Enrollment, School, User
+from quiz import services
+from quiz.models import Answer, Assignment, Attempt
+from quiz.stats import aggregation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def school():
+    return School.objects.create(name="Lakeside", time_zone="Europe/Berlin")
+
+
+@pytest.fixture
+def teacher(school):
+    return User.objects.create_user("t1", password="x", role="teacher", school=school)
+
+
+@pytest.fixture
+def classroom(teacher, student):
+    classroom = account_services.classroom_create(teacher=teacher, name="8A")
+    Enrollment.objects.create(classroom=classroom, student=student)
+    return classroom
+
+
+@pytest.fixture
+def teacher_client(teacher):
+    client = Client()
+    client.force_login(teacher)
+    return client
+
+
+def _assign(classroom, quiz, teacher, **overrides) -> Assignment:
+    now = timezone.now()
+    values = {
+        "opens_at": now - timedelta(hours=1),
+        "due_at": now + timedelta(days=2),
+        "attempts_allowed": 1,
+        "feedback": "each",
+    }
+    values.update(overrides)
+    (assignment,) = services.assignment_create(
+        teacher=teacher, quiz=quiz, classrooms=[classroom], **values
+    )
+    return assignment
+
+
+def _play(student, assignment, *, right_every: int = 2) -> Attempt:
+    attempt = services.attempt_start(user=student, quiz=assignment.quiz, assignment=assignment)
+    for n, item in enumerate(assignment.quiz.items.select_related("clip", "other_clip")):
+        options = item.options()
+        guess = (
+            item.correct_option()
+            if n % right_every == 0
+            else next(o for o in options if o != item.correct_option())
+        )
+        services.answer_submit(attempt=attempt, item=item, guess=guess, confidence=70)
+    return attempt
+
+
+def test_teacher_assigns_in_the_school_time_zone(teacher_client, classroom, demo_pack):
+    response = teacher_client.post(
+        reverse("teach:assignment_create", args=[demo_pack.slug]),
+        {
+            "classrooms": [classroom.pk],
+            "opens_at": "2099-12-01T08:00",
+            "due_at": "2099-12-08T08:00",
+            "attempts_allowed": "2",
+            "feedback": "after_due",
+            "unit_role": "pre",
+            "unit": "Deepfakes",
+        },
+    )
+    assignment = Assignment.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("teach:assignment_live", args=[assignment.pk])
+    # 08:00 in Berlin (UTC+1 in December) is 07:00 UTC
+    assert assignment.opens_at == datetime(2099, 12, 1, 7, 0, tzinfo=UTC)
+    assert (assignment.attempts_allowed, assignment.feedback) == (2, "after_due")
+    assert (assignment.unit_role, assignment.unit) == ("pre", "Deepfakes")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"classrooms": []}, "Choose at least one class"),
+        ({"due_at": "2099-11-30T08:00"}, "must come after the opening time"),
+        ({"opens_at": "2000-01-01T08:00", "due_at": "2000-01-02T08:00"}, "already passed"),
+        ({"opens_at": "yesterday"}, "Enter a date and time"),
+        ({"attempts_allowed": "0"}, "greater than or equal to 1"),
+        ({"attempts_allowed": "21"}, "less than or equal to 20"),
+        ({"attempts_allowed": "many"}, "Enter a whole number"),
+        ({"feedback": "never"}, "Select a valid choice"),
+        ({"unit_role": "post", "unit": ""}, "Name the unit"),
+        ({"classrooms": ["999999"]}, "Select a valid choice"),
+    ],
+)
+def test_bad_assignments_are_refused_with_a_message(
+    teacher_client, classroom, demo_pack, changes, message
+):
+    data = {
+        "classrooms": [classroom.pk],
+        "opens_at": "2099-12-01T08:00",
+        "due_at": "2099-12-08T08:00",
+        "attempts_allowed": "1",
+        "feedback": "each",
+    }
+    data.update(changes)
+    response = teacher_client.post(reverse("teach:assignment_create", args=[demo_pack.slug]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_another_teachers_class_cannot_be_chosen(teacher_client, classroom, school, demo_pack):
+    stranger = User.objects.create_user("t2", password="x", role="teacher", school=school)
+    theirs = account_services.classroom_create(teacher=stranger, name="9Z")
+    response = teacher_client.post(
+        reverse("teach:assignment_create", args=[demo_pack.slug]),
+        {
+            "classrooms": [theirs.pk],
+            "opens_at": "2099-12-01T08:00",
+            "due_at": "2099-12-08T08:00",
+            "attempts_allowed": "1",
+            "feedback": "each",
+        },
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_student_sees_and_plays_the_assignment(classroom, demo_pack, teacher, student):
+    assignment = _assign(classroom, demo_pack, teacher)
+    client = Client()
+    client.force_login(student)
+    home = client.get(reverse("quiz:quiz_list")).content.decode()
+    assert "Your assignments" in home and "to do" in home
+    response = client.post(reverse("quiz:assignment_start", args=[assignment.pk]))
+    attempt = Attempt.objects.get(assignment=assignment)
+    assert response.url == reverse("quiz:attempt_play", args=[attempt.pk])
+    # free practice of the same quiz is a separate attempt
+    client.post(reverse("quiz:attempt_start", args=[demo_pack.slug]))
+    assert Attempt.objects.filter(user=student, assignment__isnull=True).count() == 1
+
+
+def test_attempts_allowed_are_enforced(classroom, demo_pack, teacher, student):
+    assignment = _assign(classroom, demo_pack, teacher, attempts_allowed=1)
+    _play(student, assignment)
+    with pytest.raises(services.AttemptRefused, match="used every attempt"):
+        services.attempt_start(user=student, quiz=demo_pack, assignment=assignment)
+    client = Client()
+    client.force_login(student)
+    response = client.post(reverse("quiz:assignment_start", args=[assignment.pk]), follow=True)
+    assert "used every attempt" in response.content.decode()
+    assert Attempt.objects.filter(assignment=assignment).count() == 1
+
+
+def test_upcoming_and_closed_assignments_cannot_be_started(classroom, demo_pack, teacher, student):
+    now = timezone.now()
+    upcoming = _assign(
+        classroom,
+        demo_pack,
+        teacher,
+        opens_at=now + timedelta(days=1),
+        due_at=now + timedelta(days=2),
+    )
+    with pytest.raises(services.AttemptRefused, match="not opened yet"):
+        services.attempt_start(user=student, quiz=demo_pack, assignment=upcoming)
+    closed = _assign(classroom, demo_pack, teacher)
+    Assignment.objects.filter(pk=closed.pk).update(
+        opens_at=now - timedelta(days=3), due_at=now - timedelta(days=1)
+    )
+    closed.refresh_from_db()
+    with pytest.raises(services.AttemptRefused, match="closed"):
+        services.attempt_start(user=student, quiz=demo_pack, assignment=closed)
+
+
+def test_answers_after_the_due_time_are_refused(classroom, demo_pack, teacher, student):
+    assignment = _assign(classroom, demo_pack, teacher)
+    attempt = services.attempt_start(user=student, quiz=demo_pack, assignment=assignment)
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(seconds=1))
+    attempt.refresh_from_db()
+    item = demo_pack.items.first()
+    with pytest.raises(services.AnswerRejected, match="closed"):
+        services.answer_submit(attempt=attempt, item=item, guess=item.options()[0], confidence=60)
+    assert not Answer.objects.exists()
+
+
+def test_assignments_of_other_classes_are_not_found(classroom, demo_pack, teacher, other_student):
+    assignment = _assign(classroom, demo_pack, teacher)
+    client = Client()
+    client.force_login(other_student)
+    assert client.post(reverse("quiz:assignment_start", args=[assignment.pk])).status_code == 404
+    assert "Your assignments" not in client.get(reverse("quiz:quiz_list")).content.decode()
+
+
+def test_tests_withhold_the_truth_until_due(classroom, demo_pack, teacher, student):
+    assignment = _assign(classroom, demo_pack, teacher, feedback="after_due")
+    client = Client()
+    client.force_login(student)
+    client.post(reverse("quiz:assignment_start", args=[assignment.pk]))
+    attempt = Attempt.objects.get(assignment=assignment)
+    item = demo_pack.items.select_related("clip").first()
+    response = client.post(
+        reverse("quiz:answer_submit", args=[attempt.pk, item.pk]),
+        {"guess": item.correct_option(), "confidence": 90},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "Answer saved." in html
+    for secret in ("Right!", "Not quite.", "points", item.clip.credit, item.clip.explanation):
+        assert secret not in html, secret
+    feedback = client.get(
+        reverse("quiz:round_feedback", args=[attempt.pk, item.pk])
+    ).content.decode()
+    assert item.clip.credit not in feedback and "Answer saved." in feedback
+    aggregation.fold_all()
+    assert "figures are hidden" in client.get(reverse("quiz:progress")).content.decode()
+    # once the due time has passed, the feedback is there
+    Assignment.objects.filter(pk=assignment.pk).update(
+        opens_at=timezone.now() - timedelta(days=2), due_at=timezone.now() - timedelta(minutes=1)
+    )
+    feedback = client.get(
+        reverse("quiz:round_feedback", args=[attempt.pk, item.pk])
+    ).content.decode()
+    assert "Right!" in feedback and item.clip.credit in feedback
+    assert "figures are hidden" not in client.get(reverse("quiz:progress")).content.decode()
+
+
+def test_live_view_reads_the_aggregates_and_hides_names_for_the_projector(
+    teacher_client, classroom, demo_pack, teacher, student, django_assert_max_num_queries
+):
+    student.first_name = "Zebedee"
+    student.save()
+    assignment = _assign(classroom, demo_pack, teacher)
+    url = reverse("teach:assignment_live", args=[assignment.pk])
+    html = teacher_client.get(url).content.decode()
+    assert "0 of 1 started" in html and student.display_name in html
+    _play(student, assignment)
+    aggregation.fold_all()
+    total = demo_pack.items.count()
+    right = len(range(0, total, 2))
+    html = teacher_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "1 of 1 started, 1 finished" in html
+    assert f"{total}/{total}" in html and f"<td>{right}</td>" in html
+    assert "<html" not in html  # the polled fragment only
+    projected = teacher_client.get(url + "?projector=1").content.decode()
+    assert student.display_name not in projected
+    assert not re.search(rf"\b{student.username}\b", projected)
+    assert "#1" in projected
+    with django_assert_max_num_queries(12):
+        teacher_client.get(url, headers={"HX-Request": "true"})
+
+
+def test_report_shows_each_answer_and_item(teacher_client, classroom, demo_pack, teacher, student):
+    assignment = _assign(classroom, demo_pack, teacher)
+    _play(student, assignment)
+    html = teacher_client.get(
+        reverse("teach:assignment_report", args=[assignment.pk])
+    ).content.decode()
+    assert student.display_name in html and "By round" in html and "By giveaway" in html
+    assert html.count("70 %") >= demo_pack.items.count()
+
+
+def test_answers_csv_matches_what_was_played(
+    teacher_client, classroom, demo_pack, teacher, student
+):
+    student.first_name = '=HYPERLINK("http://x")'
+    student.save()
+    assignment = _assign(classroom, demo_pack, teacher)
+    _play(student, assignment)
+    response = teacher_client.get(reverse("teach:assignment_answers_csv", args=[assignment.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    answers = Answer.objects.filter(attempt__assignment=assignment).order_by("item__position")
+    assert len(rows) == answers.count()
+    for row, answer in zip(rows, answers, strict=True):
+        assert int(row["round"]) == answer.item.position
+        assert row["answer"] == answer.guess and int(row["confidence"]) == answer.confidence
+        assert row["correct"] == str(int(answer.is_correct)) and int(row["points"]) == answer.points
+        assert row["truth"] == answer.item.correct_option()
+        assert row["student_name"].startswith("'=")  # no formula runs in a spreadsheet
+
+
+def test_students_csv_has_one_row_per_student(
+    teacher_client, classroom, demo_pack, teacher, student
+):
+    assignment = _assign(classroom, demo_pack, teacher)
+    _play(student, assignment)
+    response = teacher_client.get(reverse("teach:assignment_students_csv", args=[assignment.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    assert [r["student_username"] for r in rows] == [student.username]
+    total = demo_pack.items.count()
+    assert int(rows[0]["answers"]) == total and int(rows[0]["correct"]) == len(range(0, total, 2))
+    assert rows[0]["finished_attempts"] == "1"
+
+
+def test_teacher_pages_check_who_may_see_them(
+    classroom, demo_pack, teacher, student, school, educator
+):
+    assignment = _assign(classroom, demo_pack, teacher)
+    stranger = User.objects.create_user("t3", password="x", role="teacher", school=school)
+    urls = [
+        reverse(name, args=[assignment.pk])
+        for name in (
+            "teach:assignment_live",
+            "teach:assignment_report",
+            "teach:assignment_answers_csv",
+            "teach:assignment_students_csv",
+        )
+    ]
+    for user, status in ((stranger, 404), (student, 403), (educator, 403)):
+        client = Client()
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == status, (user.username, url)
+    client = Client()
+    client.force_login(teacher)
+    for url in urls:
+        assert client.post(url).status_code == 405
+    assert client.get(reverse("teach:assignment_create", args=["no-such-quiz"])).status_code == 404
