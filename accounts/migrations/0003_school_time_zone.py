@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_classroom_join_codes'),
+        ("accounts", "0002_classroom_join_codes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='school',
-            name='time_zone',
-            field=models.CharField(default=accounts.models._default_time_zone, max_length=64, verbose_name='time zone'),
+            model_name="school",
+            name="time_zone",
+            field=models.CharField(
+                default=accounts.models._default_time_zone, max_length=64, verbose_name="time zone"
+            ),
         ),
     ]
