@@ -113,6 +113,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
     )
 }
+if os.environ.get("TEST_DATABASE_NAME"):
+    # Lets test runs side by side on one server use their own test databases.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default runs the web server and a worker side by side: wait for the
     # other writer instead of failing at once with "database is locked".
@@ -178,6 +181,7 @@ CACHES = {
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", CELERY_REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 # Seconds between the beat's safety-net aggregation runs.
 STATS_FOLD_INTERVAL = env_int("STATS_FOLD_INTERVAL", 10, minimum=1)
 STATS_FOLD_BATCH = env_int("STATS_FOLD_BATCH", 5000, minimum=1)

@@ -122,6 +122,12 @@ def test_services() -> Iterator[dict[str, str]]:
             "not answer. Start it: pg_ctlcluster --skip-systemctl-redirect "
             "$(ls /etc/postgresql) main start"
         )
+    # Runs side by side on one machine (two developers, an editor's test runner) must not
+    # share a test database or a task queue.
+    run_id = f"{os.getpid()}"
+    env.setdefault("CELERY_QUEUE", f"secondlook-test-{run_id}")
+    if "DATABASE_URL" in env:
+        env.setdefault("TEST_DATABASE_NAME", f"test_secondlook_{run_id}")
     with contextlib.ExitStack() as stack:
         if "REDIS_URL" in os.environ:
             env["REDIS_URL"] = os.environ["REDIS_URL"]

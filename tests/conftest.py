@@ -4,6 +4,7 @@ real Celery worker for the integration tests that need one."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,11 +40,15 @@ def _eager_celery(settings) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
+def _fresh_cache_namespace() -> Iterator[None]:
+    """Each test sees an empty cache (throttle counts) without flushing a Redis database
+    that other runs, or this run's broker, may be using."""
     from django.core.cache import cache
 
-    cache.clear()
+    previous = cache.key_prefix
+    cache.key_prefix = f"test-{uuid.uuid4().hex}"
     yield
+    cache.key_prefix = previous
 
 
 @pytest.fixture
