@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import (
@@ -331,3 +332,23 @@ def student_password_reset(*, student: User) -> str:
 def student_remove(*, classroom: Classroom, student: User) -> None:
     """Take a student out of the class; their account and past answers stay."""
     Enrollment.objects.filter(classroom=classroom, student=student).delete()
+
+
+def classroom_add_teacher(*, classroom: Classroom, username: str) -> User:
+    """Make a colleague of the same school a co-teacher of the class."""
+    colleague = User.objects.filter(
+        username=username.strip(), role=User.Role.TEACHER, school_id=classroom.school_id
+    ).first()
+    if colleague is None:
+        raise ClassroomError(
+            _("No teacher of your school has the username “%(username)s”.")
+            % {"username": username.strip()[:150]}
+        )
+    classroom.teachers.add(colleague)
+    return colleague
+
+
+def classroom_set_archived(*, classroom: Classroom, archived: bool) -> None:
+    """Archived classes keep their results but take no new students or joins."""
+    classroom.archived_at = timezone.now() if archived else None
+    classroom.save(update_fields=["archived_at"])

@@ -23,6 +23,12 @@ urlpatterns = [
         name="classroom_join_sheet",
     ),
     path("classes/<int:classroom_id>/students/", views.students_add, name="students_add"),
+    path(
+        "classes/<int:classroom_id>/teachers/",
+        views.classroom_add_teacher,
+        name="classroom_add_teacher",
+    ),
+    path("classes/<int:classroom_id>/archive/", views.classroom_archive, name="classroom_archive"),
     path("classes/<int:classroom_id>/cards/", views.login_cards, name="login_cards"),
     path(
         "classes/<int:classroom_id>/students/<int:student_id>/reset-password/",

@@ -217,6 +217,9 @@ def classroom_join_sheet(request: HttpRequest, classroom_id: int) -> HttpRespons
 @require_POST
 def students_add(request: HttpRequest, classroom_id: int) -> HttpResponse:
     classroom = _classroom_for(request, classroom_id)
+    if classroom.is_archived:
+        messages.error(request, _("This class is archived: restore it to add students."))
+        return redirect("accounts:classroom_detail", classroom_id=classroom.pk)
     form = StudentNamesForm(request.POST)
     if not form.is_valid():
         return render(
@@ -299,5 +302,37 @@ def student_remove(request: HttpRequest, classroom_id: int, student_id: int) -> 
         request,
         _("%(name)s left the class. Their account and past answers are kept.")
         % {"name": student.display_name},
+    )
+    return redirect("accounts:classroom_detail", classroom_id=classroom.pk)
+
+
+@teacher_required
+@require_POST
+def classroom_add_teacher(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom_for(request, classroom_id)
+    try:
+        colleague = services.classroom_add_teacher(
+            classroom=classroom, username=request.POST.get("username", "")
+        )
+    except services.ClassroomError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(name)s now teaches this class too.") % {"name": colleague.display_name}
+        )
+    return redirect("accounts:classroom_detail", classroom_id=classroom.pk)
+
+
+@teacher_required
+@require_POST
+def classroom_archive(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom_for(request, classroom_id)
+    archive = request.POST.get("archive") != "0"
+    services.classroom_set_archived(classroom=classroom, archived=archive)
+    messages.success(
+        request,
+        _("Class archived: its results stay, nobody can join.")
+        if archive
+        else _("Class restored."),
     )
     return redirect("accounts:classroom_detail", classroom_id=classroom.pk)

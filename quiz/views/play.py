@@ -56,12 +56,16 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
         .filter(quiz__in=quizzes, assignment__isnull=True)
     }
     rows = [(quiz, open_attempts.get(quiz.pk)) for quiz in quizzes]
+    now = timezone.now()
+    hidden_until = selectors.results_withheld_until(request.user, now)
     return render(
         request,
         "quiz/quiz_list.html",
         {
             "rows": rows,
-            "assignments": selectors.student_assignment_rows(request.user, timezone.now()),
+            "hidden_until": hidden_until,
+            "progress": None if hidden_until else selectors.user_progress(request.user),
+            "assignments": selectors.student_assignment_rows(request.user, now),
             "classrooms": request.user.classrooms.order_by("name"),
         },
     )

@@ -338,3 +338,14 @@ def test_teacher_pages_check_who_may_see_them(
     for url in urls:
         assert client.post(url).status_code == 405
     assert client.get(reverse("teach:assignment_create", args=["no-such-quiz"])).status_code == 404
+
+
+def test_student_home_shows_progress_from_the_aggregates(classroom, demo_pack, teacher, student):
+    assignment = _assign(classroom, demo_pack, teacher)
+    _play(student, assignment)
+    aggregation.fold_all()
+    client = Client()
+    client.force_login(student)
+    html = client.get(reverse("quiz:quiz_list")).content.decode()
+    total = demo_pack.items.count()
+    assert f"over {total} answers" in html and "done" in html

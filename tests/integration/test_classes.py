@@ -354,3 +354,36 @@ def test_signup_refuses_bad_input_without_creating_anyone():
         assert response.status_code == 200
         assert 'class="field-error"' in response.content.decode()
     assert not User.objects.exists()
+
+
+def test_co_teacher_is_added_by_username_within_the_school(
+    teacher_client, classroom, other_teacher
+):
+    url = reverse("accounts:classroom_add_teacher", args=[classroom.pk])
+    response = teacher_client.post(url, {"username": "nobody"}, follow=True)
+    assert "No teacher of your school" in response.content.decode()
+    outsider = User.objects.create_user(
+        "far", password="x", role="teacher", school=School.objects.create(name="Far")
+    )
+    teacher_client.post(url, {"username": outsider.username})
+    assert not classroom.teachers.filter(pk=outsider.pk).exists()
+    response = teacher_client.post(url, {"username": other_teacher.username}, follow=True)
+    assert "now teaches this class too" in response.content.decode()
+    assert classroom.teachers.filter(pk=other_teacher.pk).exists()
+
+
+def test_archived_classes_take_no_new_students(teacher_client, classroom):
+    teacher_client.post(
+        reverse("accounts:classroom_archive", args=[classroom.pk]), {"archive": "1"}
+    )
+    classroom.refresh_from_db()
+    assert classroom.is_archived and not classroom.can_join
+    response = teacher_client.post(
+        reverse("accounts:students_add", args=[classroom.pk]), {"names": "Late Larry"}, follow=True
+    )
+    assert "archived" in response.content.decode() and not classroom.students.exists()
+    teacher_client.post(
+        reverse("accounts:classroom_archive", args=[classroom.pk]), {"archive": "0"}
+    )
+    classroom.refresh_from_db()
+    assert not classroom.is_archived
