@@ -156,6 +156,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Clip packs (import_pack): limits for what a pack may hold, checked before anything is
+# imported. Videos and images are re-encoded in PACK_WORK_DIR (default: the system's temp).
+PACK_MAX_BYTES = env_int("PACK_MAX_BYTES", 2 * 1024**3, minimum=1)
+PACK_MAX_FILES = env_int("PACK_MAX_FILES", 10_000, minimum=1)
+PACK_MAX_IMAGE_PIXELS = env_int("PACK_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+PACK_MAX_VIDEO_SECONDS = env_int("PACK_MAX_VIDEO_SECONDS", 180, minimum=1)
+PACK_MAX_VIDEO_SIDE = env_int("PACK_MAX_VIDEO_SIDE", 8192, minimum=16)
+PACK_IMPORT_WORKERS = env_int("PACK_IMPORT_WORKERS", min(4, os.cpu_count() or 1), minimum=1)
+PACK_WORK_DIR = os.environ.get("PACK_WORK_DIR") or None
 # Where build_demo_pack keeps its synthesized media between runs.
 DEMO_BUILD_DIR = Path(env_str("DEMO_BUILD_DIR", str(VAR_DIR / "demo-build")))
 

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from quiz.packs.pack_io import PackError, import_pack
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a clip pack (a .zip, or a folder with manifest.json) all or nothing. Clips "
+        "whose key is already in the library are skipped, so running it again changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path, help="the pack: a .zip or a folder")
+
+    def handle(self, *args: Any, path: Path, **options: Any) -> None:
+        try:
+            report = import_pack(path)
+        except PackError as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                ngettext(
+                    "The pack was not imported (%(count)d problem above); nothing changed.",
+                    "The pack was not imported (%(count)d problems above); nothing changed.",
+                    len(error.problems),
+                )
+                % {"count": len(error.problems)}
+            ) from None
+        self.stdout.write(
+            _("Imported %(created)d clips (%(skipped)d already present).")
+            % {"created": len(report.created), "skipped": len(report.skipped)}
+        )
