@@ -150,6 +150,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded originals, kept for re-processing and never served.
+ORIGINALS_ROOT = Path(env_str("ORIGINALS_ROOT", str(VAR_DIR / "originals")))
 # Media is served by quiz.views.media (access checks and HTTP range requests), never by
 # a public URL prefix, so that only people who may play a clip can fetch it.
 STORAGES = {

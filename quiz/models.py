@@ -14,6 +14,10 @@ class ClipQuerySet(models.QuerySet["Clip"]):
     def ready(self) -> ClipQuerySet:
         return self.filter(status=Clip.Status.READY)
 
+    def in_use(self) -> ClipQuerySet:
+        """Ready and not retired: what new quizzes may pick."""
+        return self.ready().filter(retired_at__isnull=True)
+
 
 class Clip(models.Model):
     """One real or generated video or image, with the truth about it.
@@ -56,6 +60,27 @@ class Clip(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     duration_s = models.FloatField(null=True, blank=True)
+    # Uploads: who brought the clip (their school sees it; staff curate the shared library),
+    # the original kept privately under ORIGINALS_ROOT so it can be re-processed, and where
+    # the ingest task has got to.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uploaded_clips",
+    )
+    school = models.ForeignKey(
+        "accounts.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    original = models.CharField(_("original file"), max_length=300, blank=True)
+    original_name = models.CharField(_("uploaded file name"), max_length=255, blank=True)
+    keep_audio = models.BooleanField(_("keep the sound"), default=False)
+    stage = models.CharField(_("processing stage"), max_length=40, blank=True)
+    # What the original's C2PA manifest said (signer, claim generator, actions, validation
+    # state), shown in the feedback only.
+    provenance = models.JSONField(_("provenance"), default=dict, blank=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClipQuerySet.as_manager()
@@ -93,6 +118,8 @@ class Artifact(models.Model):
     box_w = models.FloatField()
     box_h = models.FloatField()
     explanation = models.TextField(_("explanation"))
+    # The region cropped, enlarged and slowed over its time range (rendered by a task).
+    replay = models.FileField(_("magnified replay"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["start_s", "id"]

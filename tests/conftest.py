@@ -27,6 +27,7 @@ def demo_build_dir() -> Path:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.ORIGINALS_ROOT = tmp_path_factory.mktemp("originals")
 
 
 @pytest.fixture(autouse=True)
