@@ -158,6 +158,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads: refused at once above UPLOAD_MAX_BYTES; the ingest task checks the rest.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 300 * 1024**2, minimum=1)
+UPLOAD_MAX_SECONDS = env_int("UPLOAD_MAX_SECONDS", 180, minimum=1)
+UPLOAD_MAX_SIDE = env_int("UPLOAD_MAX_SIDE", 7680, minimum=16)
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+# Django's own cap on a request body must let an upload through (the views check sizes).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
+
 # Clip packs (import_pack): limits for what a pack may hold, checked before anything is
 # imported. Videos and images are re-encoded in PACK_WORK_DIR (default: the system's temp).
 PACK_MAX_BYTES = env_int("PACK_MAX_BYTES", 2 * 1024**3, minimum=1)
