@@ -52,12 +52,20 @@ def _redis_answers(url: str) -> bool:
 
 
 def _postgres_answers() -> bool:
+    """True when PostgreSQL answers; makes sure the project's database exists (the
+    migrations check reads it; the tests make their own)."""
     if not _answers("127.0.0.1", 5432):
         return False
     import psycopg
 
     try:
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=2):
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=2, autocommit=True
+        ) as conn:
+            if not conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = 'secondlook'"
+            ).fetchone():
+                conn.execute("CREATE DATABASE secondlook")
             return True
     except Exception:
         return False

@@ -73,7 +73,7 @@ def test_student_joins_a_class_with_the_projected_code(page: Page, teacher_site)
 
     classroom = classroom_create(teacher=teacher, name="Media club")
     sign_in(page, teacher_site.url)
-    page.get_by_role("link", name="Join a class").click()
+    page.get_by_role("link", name="Join a class", exact=True).click()
     page.get_by_label("Class code").fill(classroom.join_code.lower())
     page.get_by_role("button", name="Join").click()
     expect(page.get_by_text("You joined Media club")).to_be_visible()
