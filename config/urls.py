@@ -9,6 +9,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("", include("accounts.urls")),
     path("", include("quiz.urls")),
+    path("teach/quizzes/", include("quiz.urls_build")),
     path("teach/", include("quiz.urls_teach")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

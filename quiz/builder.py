@@ -1,0 +1,589 @@
+"""The teacher's quiz builder: creating, filling and copying quizzes, the clip library, and
+the pure logic behind balanced quizzes and draft editing.
+
+A round is `(kind, clip_id, other_clip_id)`: ("single", clip, None) or ("pair", a, b). The
+builder page keeps its draft as such rounds; `quiz_set_items` is the one place that checks
+them and writes them.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    FloatField,
+    OuterRef,
+    ProtectedError,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from quiz import categories
+from quiz.models import Answer, Artifact, Clip, Quiz, QuizItem, StatCell
+
+Round = tuple[str, int, int | None]
+
+MAX_ROUNDS = 100
+TITLE_MAX = 200
+SINGLE = QuizItem.Kind.SINGLE.value
+PAIR = QuizItem.Kind.PAIR.value
+# Primary keys are 64-bit; anything outside cannot name a clip and must not reach the database
+# (PostgreSQL refuses such numbers with an error instead of finding nothing).
+_MAX_ID = 2**63 - 1
+
+
+class QuizEditRefused(Exception):
+    """The quiz cannot be changed this way; the message says why and is safe to show."""
+
+
+class QuizAnswered(QuizEditRefused):
+    """Someone has answered the quiz, so its rounds are frozen: edit a copy instead."""
+
+
+# --- Reads --------------------------------------------------------------------------------
+
+
+def quiz_has_answers(quiz: Quiz) -> bool:
+    return Answer.objects.filter(item__quiz=quiz).exists()
+
+
+def _with_difficulty(clips: QuerySet[Clip]) -> QuerySet[Clip]:
+    """Annotate `answer_count` and `difficulty` (the share of answers that were wrong, 0..1,
+    None while nobody has answered) from the everyone/clip cells of the aggregate table, so the
+    library costs the same however many answers there are."""
+    cells = StatCell.objects.filter(
+        scope=StatCell.Scope.EVERYONE,
+        scope_id=0,
+        dimension=StatCell.Dimension.CLIP,
+        key=Cast(OuterRef("pk"), output_field=CharField()),
+        n__gt=0,
+    )
+    missed_share = ExpressionWrapper(
+        Value(1.0) - Cast("correct", FloatField()) / Cast("n", FloatField()),
+        output_field=FloatField(),
+    )
+    return clips.annotate(
+        answer_count=Coalesce(Subquery(cells.values("n")[:1]), 0),
+        difficulty=Subquery(
+            cells.annotate(missed=missed_share).values("missed")[:1], output_field=FloatField()
+        ),
+    )
+
+
+def pickable_clips() -> QuerySet[Clip]:
+    """Clips a quiz may use: ready and not retired. Callers narrow this to what a teacher may
+    see and pass it on as `available`."""
+    return Clip.objects.in_use()
+
+
+def library_clips(
+    *,
+    available: QuerySet[Clip] | None = None,
+    label: str | None = None,
+    generator: str | None = None,
+    media_kind: str | None = None,
+    category: str | None = None,
+    max_difficulty: float | None = None,
+    min_difficulty: float | None = None,
+) -> QuerySet[Clip]:
+    """Clips of `available` (default: pickable_clips()) matching every filter given, with
+    `answer_count` and `difficulty` annotated.
+
+    `label` is "real" or "generated"; difficulties are shares (0..1) of wrong answers. Clips
+    nobody has answered have no known difficulty: a difficulty filter leaves them out.
+    """
+    clips = _with_difficulty(pickable_clips() if available is None else available)
+    if label:
+        if label not in ("real", "generated"):
+            raise ValueError(f"unknown label {label!r}")
+        clips = clips.filter(is_generated=label == "generated")
+    if generator:
+        clips = clips.filter(generator=generator)
+    if media_kind:
+        clips = clips.filter(media_kind=media_kind)
+    if category:
+        clips = clips.filter(
+            Exists(Artifact.objects.filter(clip=OuterRef("pk"), category=category))
+        )
+    if min_difficulty is not None:
+        clips = clips.filter(difficulty__gte=min_difficulty)
+    if max_difficulty is not None:
+        clips = clips.filter(difficulty__lte=max_difficulty)
+    return clips.order_by("id")
+
+
+def library_clips_by_id(
+    clip_ids: Iterable[int], *, available: QuerySet[Clip] | None = None
+) -> dict[int, Clip]:
+    """Clips of `available` (default: pickable_clips()) by id, with difficulty and
+    categories; unknown ids are left out."""
+    wanted = {i for i in clip_ids if 0 < i <= _MAX_ID}
+    clips = (pickable_clips() if available is None else available).filter(pk__in=wanted)
+    found = {c.pk: c for c in _with_difficulty(clips)}
+    attach_categories(found.values())
+    return found
+
+
+def attach_categories(clips: Iterable[Clip]) -> None:
+    """Set `category_codes` and `category_list` (the Category entries) on each clip, sorted,
+    in one query."""
+    clips = list(clips)
+    codes = clip_categories(c.pk for c in clips)
+    for clip in clips:
+        clip.category_codes = sorted(codes.get(clip.pk, ()))
+        clip.category_list = [categories.BY_CODE[c] for c in clip.category_codes]
+
+
+def clip_categories(clip_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    found: dict[int, set[str]] = {}
+    rows = Artifact.objects.filter(clip_id__in=set(clip_ids)).values_list("clip_id", "category")
+    for clip_id, code in rows:
+        found.setdefault(clip_id, set()).add(code)
+    return {clip_id: frozenset(codes) for clip_id, codes in found.items()}
+
+
+def library_generators(*, available: QuerySet[Clip] | None = None) -> list[str]:
+    """The distinct generators of the clips, for the library's filter."""
+    clips = pickable_clips() if available is None else available
+    return sorted(set(clips.exclude(generator="").values_list("generator", flat=True)))
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What the balancing needs to know about a clip; no database."""
+
+    id: int
+    is_generated: bool
+    media_kind: str
+    categories: frozenset[str] = frozenset()
+    # Carried for display and future weighting; the library filter already bounds it.
+    difficulty: float | None = None
+
+
+def clip_infos(clips: QuerySet[Clip]) -> list[ClipInfo]:
+    """Rows for `balanced_rounds` from a (library) queryset, in two queries."""
+    rows = list(clips.values_list("id", "is_generated", "media_kind", "difficulty"))
+    codes = clip_categories(row[0] for row in rows)
+    return [
+        ClipInfo(clip_id, is_generated, media_kind, codes.get(clip_id, frozenset()), difficulty)
+        for clip_id, is_generated, media_kind, difficulty in rows
+    ]
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(str(title).split())
+    if not title:
+        raise QuizEditRefused(_("Give the quiz a title."))
+    if len(title) > TITLE_MAX:
+        raise QuizEditRefused(
+            _("The title can be at most %(max)d characters long.") % {"max": TITLE_MAX}
+        )
+    return title
+
+
+def quiz_create(*, teacher: User, title: str, description: str = "") -> Quiz:
+    """A new, empty, private quiz owned by the teacher, with a unique slug from its title."""
+    title = _clean_title(title)
+    base = slugify(title)[:80].strip("-") or "quiz"
+    for _attempt in range(5):
+        # The random suffix keeps two quizzes of the same title apart and makes slugs of
+        # private quizzes hard to guess; a clash (unlikely) just draws again.
+        slug = f"{base}-{secrets.token_hex(3)}"
+        try:
+            with transaction.atomic():
+                return Quiz.objects.create(
+                    title=title, slug=slug, description=description.strip(), created_by=teacher
+                )
+        except IntegrityError:
+            if not Quiz.objects.filter(slug=slug).exists():
+                raise
+    raise RuntimeError("could not find a free slug for the quiz")
+
+
+def quiz_update(*, quiz: Quiz, title: str, description: str = "") -> None:
+    """Rename the quiz. Titles never change what an answer meant, so this is always allowed."""
+    quiz.title = _clean_title(title)
+    quiz.description = description.strip()
+    quiz.save(update_fields=["title", "description"])
+
+
+def rounds_check(
+    rounds: Sequence[Round], *, available: QuerySet[Clip] | None = None
+) -> dict[int, Clip]:
+    """The rounds' clips by id if the rounds make a valid quiz of clips from `available`
+    (default: pickable_clips()); else QuizEditRefused saying what to fix first."""
+    if not rounds:
+        raise QuizEditRefused(_("A quiz needs at least one round: add a clip from the library."))
+    if len(rounds) > MAX_ROUNDS:
+        raise QuizEditRefused(
+            _("A quiz can have at most %(max)d rounds; this one has %(n)d.")
+            % {"max": MAX_ROUNDS, "n": len(rounds)}
+        )
+    ids = [i for _kind, clip_id, other_id in rounds for i in (clip_id, other_id) if i is not None]
+    pool = pickable_clips() if available is None else available
+    clips = {c.pk: c for c in pool.filter(pk__in={i for i in ids if 0 < i <= _MAX_ID})}
+    first_use: dict[int, int] = {}
+    for number, (kind, clip_id, other_id) in enumerate(rounds, start=1):
+        if kind not in (SINGLE, PAIR):
+            raise QuizEditRefused(
+                _("Round %(n)d: a round is either a single clip or a pair, not “%(kind)s”.")
+                % {"n": number, "kind": kind}
+            )
+        if kind == SINGLE and other_id is not None:
+            raise QuizEditRefused(_("Round %(n)d: a single round shows one clip.") % {"n": number})
+        if kind == PAIR and (other_id is None or other_id == clip_id):
+            raise QuizEditRefused(
+                _("Round %(n)d: a pair needs two different clips.") % {"n": number}
+            )
+        for used in (clip_id, other_id):
+            if used is None:
+                continue
+            if used not in clips:
+                raise QuizEditRefused(
+                    _(
+                        "Round %(n)d: clip %(clip)s is not available (not in the library, not "
+                        "ready or retired)."
+                    )
+                    % {"n": number, "clip": used}
+                )
+            if used in first_use:
+                raise QuizEditRefused(
+                    _(
+                        "Round %(n)d: clip %(clip)s is already in round %(first)d; a quiz "
+                        "shows each clip once."
+                    )
+                    % {"n": number, "clip": used, "first": first_use[used]}
+                )
+            first_use[used] = number
+        if kind == PAIR:
+            assert other_id is not None
+            a, b = clips[clip_id], clips[other_id]
+            if a.media_kind != b.media_kind:
+                raise QuizEditRefused(
+                    _("Round %(n)d: a pair compares two videos or two images, not one of each.")
+                    % {"n": number}
+                )
+            if a.is_generated == b.is_generated:
+                raise QuizEditRefused(
+                    _("Round %(n)d: a pair needs exactly one generated and one real clip.")
+                    % {"n": number}
+                )
+    return clips
+
+
+def quiz_set_items(
+    *, quiz: Quiz, rounds: Sequence[Round], available: QuerySet[Clip] | None = None
+) -> None:
+    """Replace the quiz's rounds with `rounds` (positions 1..n), all or nothing. Every clip
+    must be in `available` (default: pickable_clips()).
+
+    Copy-on-edit: once anyone has answered the quiz its rounds are frozen, because an answer
+    means "this guess on this clip"; changing the item under it would corrupt the answer and
+    every statistic folded from it. The teacher edits a copy instead.
+    """
+    rounds_check(rounds, available=available)
+    refused = QuizAnswered(_("This quiz already has answers; edit a copy"))
+    try:
+        with transaction.atomic():
+            # One save of a quiz at a time, so two tabs cannot interleave their replacements.
+            Quiz.objects.select_for_update().filter(pk=quiz.pk).first()
+            if quiz_has_answers(quiz):
+                raise refused
+            QuizItem.objects.filter(quiz=quiz).delete()
+            QuizItem.objects.bulk_create(
+                QuizItem(
+                    quiz=quiz, position=position, kind=kind, clip_id=clip_id, other_clip_id=other
+                )
+                for position, (kind, clip_id, other) in enumerate(rounds, start=1)
+            )
+    except (ProtectedError, IntegrityError) as error:
+        # An answer arrived after the check: Answer.item protects the old items, and the
+        # database refuses the delete (at once, or at commit for the deferred key check).
+        raise refused from error
+
+
+def quiz_copy(*, teacher: User, quiz: Quiz) -> Quiz:
+    """A private copy owned by `teacher` with the same rounds in the same order."""
+    # Demo titles are stored as message ids and shown translated; the copy keeps the text the
+    # teacher saw. (gettext("") would return the catalogue header, hence the guard.)
+    title = _("Copy of %(title)s") % {"title": _(quiz.title) if quiz.title else ""}
+    description = _(quiz.description) if quiz.description else ""
+    items = list(quiz.items.order_by("position"))
+    with transaction.atomic():
+        copy = quiz_create(teacher=teacher, title=title[:TITLE_MAX], description=description)
+        QuizItem.objects.bulk_create(
+            QuizItem(
+                quiz=copy,
+                position=position,
+                kind=item.kind,
+                clip_id=item.clip_id,
+                other_clip_id=item.other_clip_id,
+            )
+            for position, item in enumerate(items, start=1)
+        )
+    return copy
+
+
+# --- Draft editing (pure) -----------------------------------------------------------------
+
+
+def rounds_clip_ids(rounds: Iterable[Round]) -> list[int]:
+    return [i for _kind, a, b in rounds for i in (a, b) if i is not None]
+
+
+def rounds_add(rounds: Sequence[Round], clip: ClipInfo) -> list[Round]:
+    """Append the clip as a single round."""
+    if len(rounds) >= MAX_ROUNDS:
+        raise QuizEditRefused(
+            _("A quiz can have at most %(max)d rounds; remove one first.") % {"max": MAX_ROUNDS}
+        )
+    for number, (_kind, a, b) in enumerate(rounds, start=1):
+        if clip.id in (a, b):
+            raise QuizEditRefused(
+                _("Clip %(clip)s is already in round %(n)d.") % {"clip": clip.id, "n": number}
+            )
+    return [*rounds, (SINGLE, clip.id, None)]
+
+
+def _checked_index(rounds: Sequence[Round], number: int) -> int:
+    if not 1 <= number <= len(rounds):
+        raise QuizEditRefused(_("There is no round %(n)d.") % {"n": number})
+    return number - 1
+
+
+def rounds_move(rounds: Sequence[Round], number: int, step: int) -> list[Round]:
+    """Move round `number` (1-based) by `step` places (-1 up, +1 down), stopping at the ends."""
+    index = _checked_index(rounds, number)
+    target = min(max(index + step, 0), len(rounds) - 1)
+    moved = list(rounds)
+    moved.insert(target, moved.pop(index))
+    return moved
+
+
+def rounds_remove(rounds: Sequence[Round], number: int) -> list[Round]:
+    index = _checked_index(rounds, number)
+    return [r for i, r in enumerate(rounds) if i != index]
+
+
+def rounds_swap(rounds: Sequence[Round], number: int) -> list[Round]:
+    """Show a pair's clips the other way round (A becomes B)."""
+    index = _checked_index(rounds, number)
+    kind, a, b = rounds[index]
+    if kind != PAIR or b is None:
+        raise QuizEditRefused(_("Round %(n)d is not a pair.") % {"n": number})
+    swapped = list(rounds)
+    swapped[index] = (PAIR, b, a)
+    return swapped
+
+
+def partner_fits(clip: ClipInfo, partner: ClipInfo) -> bool:
+    """Two clips make a pair: same media kind, one generated and one real."""
+    return (
+        clip.id != partner.id
+        and clip.media_kind == partner.media_kind
+        and clip.is_generated != partner.is_generated
+    )
+
+
+def rounds_pair(
+    rounds: Sequence[Round],
+    number: int,
+    partner_id: int | None,
+    clips: Mapping[int, ClipInfo],
+) -> list[Round]:
+    """Make round `number` a pair with `partner_id` as clip B, or a single round (None).
+
+    A partner taken from another single round leaves that round; a clip a pair gives up
+    becomes a single round right after it, so no chosen clip is silently dropped.
+    """
+    index = _checked_index(rounds, number)
+    _kind, clip_id, old_other = rounds[index]
+    if partner_id == old_other:
+        return list(rounds)
+    released: list[Round] = [(SINGLE, old_other, None)] if old_other is not None else []
+    if partner_id is None:
+        changed = list(rounds)
+        changed[index : index + 1] = [(SINGLE, clip_id, None), *released]
+        return changed
+    clip, partner = clips.get(clip_id), clips.get(partner_id)
+    if partner is None or clip is None:
+        raise QuizEditRefused(
+            _("Clip %(clip)s is not available (not in the library, not ready or retired).")
+            % {"clip": partner_id}
+        )
+    if not partner_fits(clip, partner):
+        raise QuizEditRefused(
+            _(
+                "Clip %(clip)s cannot be paired with clip %(partner)s: a pair is two videos or "
+                "two images, one generated and one real."
+            )
+            % {"clip": clip_id, "partner": partner_id}
+        )
+    paired: list[Round] = []
+    for other_index, (other_kind, a, b) in enumerate(rounds):
+        if other_index == index:
+            paired += [(PAIR, clip_id, partner_id), *released]
+        elif partner_id in (a, b):
+            if other_kind != SINGLE:
+                raise QuizEditRefused(
+                    _("Clip %(clip)s is already in the pair of round %(n)d.")
+                    % {"clip": partner_id, "n": other_index + 1}
+                )
+            # The partner's own single round merges into this pair.
+        else:
+            paired.append((other_kind, a, b))
+    return paired
+
+
+# --- Balanced quizzes (pure) --------------------------------------------------------------
+
+
+@dataclass
+class _Picker:
+    """Chooses clips so that artifact categories are spread out: each pick prefers the clip
+    whose categories have been used least so far, then one that brings new categories."""
+
+    used: Counter[str]
+
+    def pick(self, candidates: Iterable[ClipInfo]) -> ClipInfo | None:
+        best: ClipInfo | None = None
+        best_key: tuple[int, int] | None = None
+        for clip in candidates:
+            counts = [self.used[c] for c in clip.categories]
+            key = (max(counts, default=0), -sum(1 for n in counts if n == 0))
+            # Strictly better only: candidates arrive shuffled, so ties fall at random.
+            if best_key is None or key < best_key:
+                best, best_key = clip, key
+        if best is not None:
+            self.used.update(best.categories)
+        return best
+
+
+def _merge_evenly[T](first: list[T], second: list[T]) -> list[T]:
+    """Both lists in order, the shorter one's items spread among the longer one's so that
+    they split it into runs differing by at most one (so real and generated alternate, and
+    pair rounds are spaced out). With equal lengths the two alternate, `first` leading."""
+    major, minor = (first, second) if len(first) >= len(second) else (second, first)
+    runs, longer_runs = divmod(len(major), len(minor) + 1)
+    merged: list[T] = []
+    taken = 0
+    for k in range(len(minor) + 1):
+        size = runs + (1 if k < longer_runs else 0)
+        merged += major[taken : taken + size]
+        taken += size
+        if k < len(minor):
+            merged.append(minor[k])
+    return merged
+
+
+def balanced_counts(n: int, generated_share: float, pair_share: float) -> tuple[int, int, int]:
+    """(pair rounds, generated singles, real singles) for a quiz of n rounds."""
+    pairs = round(n * pair_share)
+    singles = n - pairs
+    generated = round(singles * generated_share)
+    return pairs, generated, singles - generated
+
+
+def balanced_rounds(
+    clips: list[ClipInfo],
+    *,
+    n: int,
+    generated_share: float,
+    pair_share: float,
+    rng: random.Random,
+) -> list[Round]:
+    """n rounds from `clips`: round(n * pair_share) pairs (each one generated and one real clip
+    of one media kind, shown in random order), and among the single rounds a share
+    `generated_share` of generated clips. Categories are spread out, no clip is used twice,
+    and real and generated singles (and the pairs among them) are interleaved.
+
+    Raises ValueError, with a message for the teacher, when the clips cannot make such a quiz.
+    """
+    if not 1 <= n <= MAX_ROUNDS:
+        raise ValueError(_("Choose between 1 and %(max)d rounds.") % {"max": MAX_ROUNDS})
+    if not (0 <= generated_share <= 1 and 0 <= pair_share <= 1):
+        raise ValueError(_("Shares must be between 0 and 100 percent."))
+    n_pairs, n_generated, n_real = balanced_counts(n, generated_share, pair_share)
+    generated = [c for c in clips if c.is_generated]
+    real = [c for c in clips if not c.is_generated]
+    kinds = {c.media_kind for c in clips}
+    pairable = sum(
+        min(
+            sum(1 for c in generated if c.media_kind == kind),
+            sum(1 for c in real if c.media_kind == kind),
+        )
+        for kind in kinds
+    )
+    if pairable < n_pairs:
+        raise ValueError(
+            _(
+                "The library (as filtered) can make only %(can)d pair rounds of a generated "
+                "and a real clip of the same kind; %(want)d were asked for."
+            )
+            % {"can": pairable, "want": n_pairs}
+        )
+    if len(generated) < n_pairs + n_generated:
+        raise ValueError(
+            _("This needs %(want)d generated clips; the library (as filtered) has %(have)d.")
+            % {"want": n_pairs + n_generated, "have": len(generated)}
+        )
+    if len(real) < n_pairs + n_real:
+        raise ValueError(
+            _("This needs %(want)d real clips; the library (as filtered) has %(have)d.")
+            % {"want": n_pairs + n_real, "have": len(real)}
+        )
+    # Shuffled copies: ties in the category spread, and so the quiz, differ from draw to draw.
+    generated = rng.sample(generated, len(generated))
+    real = rng.sample(real, len(real))
+    # Generated and real clips spread their own categories (tells and decoys) separately.
+    pick_generated, pick_real = _Picker(Counter()), _Picker(Counter())
+
+    pairs: list[Round] = []
+    for _i in range(n_pairs):
+        # Any kind that still has a clip of each truth keeps the remaining pairs possible:
+        # a pair lowers the sum of min(generated, real) over kinds by exactly one.
+        open_kinds = {c.media_kind for c in generated} & {c.media_kind for c in real}
+        g = pick_generated.pick(c for c in generated if c.media_kind in open_kinds)
+        assert g is not None
+        r = pick_real.pick(c for c in real if c.media_kind == g.media_kind)
+        assert r is not None
+        generated.remove(g)
+        real.remove(r)
+        a, b = (g, r) if rng.random() < 0.5 else (r, g)
+        pairs.append((PAIR, a.id, b.id))
+
+    def singles_from(pool: list[ClipInfo], picker: _Picker, count: int) -> list[Round]:
+        chosen: list[Round] = []
+        for _i in range(count):
+            clip = picker.pick(pool)
+            assert clip is not None
+            pool.remove(clip)
+            chosen.append((SINGLE, clip.id, None))
+        return chosen
+
+    generated_singles = singles_from(generated, pick_generated, n_generated)
+    real_singles = singles_from(real, pick_real, n_real)
+    # The larger group leads so the smaller one sits between its items; equal groups take
+    # turns at random, so the first round does not give the truth of the second away.
+    lead, follow = real_singles, generated_singles
+    if len(generated_singles) > len(real_singles) or (
+        len(generated_singles) == len(real_singles) and rng.random() < 0.5
+    ):
+        lead, follow = generated_singles, real_singles
+    return _merge_evenly(_merge_evenly(lead, follow), pairs)
