@@ -52,8 +52,18 @@ def test_teacher_assigns_student_plays_teacher_watches_and_exports(
     username = card.locator("code.credential").nth(0).inner_text()
     password = card.locator("code.credential").nth(1).inner_text()
 
-    teacher.get_by_role("link", name="Assignments").click()
-    teacher.get_by_role("link", name=re.compile("^Assign: Demo quiz")).click()
+    # Build a balanced quiz from the library, then assign it.
+    teacher.get_by_role("link", name="Quizzes").click()
+    teacher.get_by_role("link", name="New quiz").click()
+    teacher.get_by_label("Title").fill("Week 1: second looks")
+    teacher.get_by_role("button", name="Create and add clips").click()
+    teacher.get_by_label("Rounds", exact=True).fill("5")
+    teacher.get_by_role("button", name="Fill the draft").click()
+    expect(teacher.locator("#announce")).to_contain_text("5 balanced rounds")
+    teacher.get_by_role("button", name="Save the quiz").click()
+    expect(teacher.locator("#announce")).to_contain_text("Saved: 5 rounds.")
+    teacher.reload()
+    teacher.get_by_role("link", name="Assign Week 1: second looks").click()
     teacher.get_by_label("9A Media").check()
     teacher.get_by_label("Opens", exact=True).fill("2020-01-01T08:00")
     teacher.get_by_label("Due", exact=True).fill("2099-01-01T08:00")
@@ -63,8 +73,8 @@ def test_teacher_assigns_student_plays_teacher_watches_and_exports(
     student = browser.new_context().new_page()
     _sign_in(student, base, username, password)
     expect(student.get_by_role("heading", name="Your assignments")).to_be_visible()
-    student.get_by_role("button", name=re.compile(r"^Start: Demo quiz.*\(9A Media\)")).click()
-    quiz = Quiz.objects.get(slug="demo")
+    student.get_by_role("button", name=re.compile(r"^Start: Week 1.*\(9A Media\)")).click()
+    quiz = Quiz.objects.get(title="Week 1: second looks")
     played = 3
     for n in range(played):
         expect(student.locator("#stage").get_by_text(f"Round {n + 1} of")).to_be_visible()
