@@ -152,6 +152,13 @@ def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: i
             transaction.on_commit(queue_stats_fold)
     except IntegrityError:
         # A concurrent submit of the same round won; the database kept exactly one answer.
-        return SubmitResult(Answer.objects.get(attempt=attempt, item=item), created=False)
+        stored = Answer.objects.filter(attempt=attempt, item=item).first()
+        if stored is None:
+            # Not a duplicate: the round itself went away (its teacher re-saved the quiz
+            # before anyone answered it).
+            raise AnswerRejected(
+                _("This quiz was changed by its teacher. Reload the page to carry on.")
+            ) from None
+        return SubmitResult(stored, created=False)
     attempt.refresh_from_db(fields=["finished_at"])
     return SubmitResult(answer, created=True)

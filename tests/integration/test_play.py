@@ -367,3 +367,21 @@ def test_a_broker_that_is_down_does_not_stop_play(student_client, demo_pack, set
     finally:
         app.conf.broker_url = settings.CELERY_BROKER_URL
         app._after_fork()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_round_removed_by_its_teacher_gets_a_message_not_a_500(demo_pack, student, monkeypatch):
+    from quiz import services
+
+    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    item = demo_pack.items.first()
+    original_create = Answer.objects.create
+
+    def create_after_the_round_is_gone(**kwargs):
+        QuizItem.objects.filter(pk=item.pk).delete()  # the teacher saves new rounds now
+        return original_create(**kwargs)
+
+    monkeypatch.setattr(Answer.objects, "create", create_after_the_round_is_gone)
+    with pytest.raises(services.AnswerRejected, match="changed by its teacher"):
+        services.answer_submit(attempt=attempt, item=item, guess=item.options()[0], confidence=60)
+    assert not Answer.objects.exists()
