@@ -176,3 +176,54 @@ def summarize(c: Counts) -> Summary:
         ),
         points=c.points_sum,
     )
+
+
+def point_biserial(item_correct: list[bool], rest_scores: list[float]) -> float | None:
+    """Item discrimination: the correlation between being right on the item and the
+    student's score on the rest of the quiz (METRICS.md). None when it is undefined (fewer
+    than two students, or nobody or everybody right, or all rest scores equal)."""
+    n = len(item_correct)
+    if n != len(rest_scores):
+        raise ValueError("one rest score per student is needed")
+    if n < 2:
+        return None
+    right = [s for s, c in zip(rest_scores, item_correct, strict=True) if c]
+    wrong = [s for s, c in zip(rest_scores, item_correct, strict=True) if not c]
+    if not right or not wrong:
+        return None
+    mean = sum(rest_scores) / n
+    sd = math.sqrt(sum((s - mean) ** 2 for s in rest_scores) / n)
+    if sd == 0:
+        return None
+    p = len(right) / n
+    return (sum(right) / len(right) - sum(wrong) / len(wrong)) / sd * math.sqrt(p * (1 - p))
+
+
+@dataclass(frozen=True)
+class LearningGain:
+    students: int
+    pre: float
+    post: float
+    gain: float  # mean of (post - pre) over students who took both
+    gain_interval: tuple[float, float] | None  # 95 % t interval of that mean
+    normalised: float | None  # (post - pre) / (1 - pre), from the group means
+
+
+def learning_gain(pairs: list[tuple[float, float]]) -> LearningGain | None:
+    """Paired pre/post accuracies (one pair per student who took both tests)."""
+    n = len(pairs)
+    if n == 0:
+        return None
+    diffs = [post - pre for pre, post in pairs]
+    pre = sum(p for p, _ in pairs) / n
+    post = sum(q for _, q in pairs) / n
+    mean = sum(diffs) / n
+    interval = None
+    if n >= 2:
+        from scipy.stats import t
+
+        sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1))
+        half = t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+        interval = (mean - half, mean + half)
+    normalised = (post - pre) / (1 - pre) if pre < 1 else None
+    return LearningGain(n, pre, post, mean, interval, normalised)

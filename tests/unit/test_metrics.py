@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -132,3 +134,30 @@ def test_every_single_answer_is_exactly_one_signal_outcome(rows):
     assert c.hits + c.misses + c.false_alarms + c.correct_rejections == singles
     assert c.pair_n == len(rows) - singles
     assert c.correct == c.hits + c.correct_rejections + c.pair_correct
+
+
+def test_point_biserial_matches_the_pearson_correlation():
+    correct = [True, True, False, True, False, False, True, False]
+    rest = [9.0, 7.0, 4.0, 8.0, 5.0, 3.0, 6.0, 6.0]
+    xs = [1.0 if c else 0.0 for c in correct]
+    mx, my = sum(xs) / len(xs), sum(rest) / len(rest)
+    cov = sum((x - mx) * (y - my) for x, y in zip(xs, rest, strict=True))
+    pearson = cov / math.sqrt(sum((x - mx) ** 2 for x in xs) * sum((y - my) ** 2 for y in rest))
+    assert metrics.point_biserial(correct, rest) == pytest.approx(pearson)
+
+
+def test_point_biserial_is_undefined_without_spread():
+    assert metrics.point_biserial([True, True], [1.0, 2.0]) is None
+    assert metrics.point_biserial([True, False], [3.0, 3.0]) is None
+    assert metrics.point_biserial([True], [1.0]) is None
+
+
+def test_learning_gain_is_paired_with_a_t_interval():
+    gain = metrics.learning_gain([(0.5, 0.7), (0.6, 0.7), (0.4, 0.8)])
+    assert gain.students == 3 and gain.gain == pytest.approx((0.2 + 0.1 + 0.4) / 3)
+    # sd of (0.2, 0.1, 0.4) is 0.152753; t(0.975, 2) = 4.302653
+    half = 4.302653 * 0.152753 / math.sqrt(3)
+    assert gain.gain_interval == pytest.approx((gain.gain - half, gain.gain + half), abs=1e-5)
+    assert gain.normalised == pytest.approx((gain.post - gain.pre) / (1 - gain.pre))
+    assert metrics.learning_gain([]) is None
+    assert metrics.learning_gain([(1.0, 1.0)]).normalised is None
