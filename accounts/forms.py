@@ -100,8 +100,13 @@ class TeacherSignUpForm(UserCreationForm):
         help_text=_("Opening and due times are shown in it. Used when your school is new."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, invited: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        if invited:
+            # The invitation names the school; nothing to choose.
+            del self.fields["school_name"]
+            del self.fields["time_zone"]
+            return
         self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
         self.fields["time_zone"].initial = settings.TIME_ZONE
 

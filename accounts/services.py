@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -352,3 +353,29 @@ def classroom_set_archived(*, classroom: Classroom, archived: bool) -> None:
     """Archived classes keep their results but take no new students or joins."""
     classroom.archived_at = timezone.now() if archived else None
     classroom.save(update_fields=["archived_at"])
+
+
+INVITE_SALT = "second-look.teacher-invite"
+INVITE_MAX_AGE = 14 * 24 * 3600
+
+
+def teacher_invite_token(*, classroom: Classroom) -> str:
+    """A signed link token inviting a colleague to sign up at this school and co-teach."""
+    return signing.dumps({"classroom": classroom.pk}, salt=INVITE_SALT, compress=True)
+
+
+def teacher_invite_read(token: str) -> Classroom:
+    try:
+        data = signing.loads(token, salt=INVITE_SALT, max_age=INVITE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ClassroomError(
+            _("This invitation has expired. Ask your colleague for a new link.")
+        ) from None
+    except signing.BadSignature:
+        raise ClassroomError(
+            _("This invitation link is not valid. Check that it is complete.")
+        ) from None
+    classroom = Classroom.objects.select_related("school").filter(pk=data.get("classroom")).first()
+    if classroom is None or classroom.is_archived:
+        raise ClassroomError(_("The class of this invitation no longer takes new teachers."))
+    return classroom

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -68,22 +70,43 @@ def _classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
 def teacher_signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    form = TeacherSignUpForm(bound_data(request))
+    invited_to: Classroom | None = None
+    if token := request.GET.get("invite", ""):
+        try:
+            invited_to = services.teacher_invite_read(token)
+        except services.ClassroomError as error:
+            messages.error(request, str(error))
+            return redirect("accounts:teacher_signup")
+    form = TeacherSignUpForm(bound_data(request), invited=invited_to is not None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            school_name = " ".join(form.cleaned_data["school_name"].split())
-            school = School.objects.filter(name__iexact=school_name).first()
-            school = school or School.objects.create(
-                name=school_name, time_zone=form.cleaned_data["time_zone"]
-            )
+            if invited_to is not None:
+                school = invited_to.school
+            else:
+                school_name = " ".join(form.cleaned_data["school_name"].split())
+                school = School.objects.filter(name__iexact=school_name).first()
+                school = school or School.objects.create(
+                    name=school_name, time_zone=form.cleaned_data["time_zone"]
+                )
             user = form.save(commit=False)
             user.role = User.Role.TEACHER
             user.school = school
             user.save()
+            if invited_to is not None:
+                invited_to.teachers.add(user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if invited_to is not None:
+            messages.success(
+                request, _("Welcome! You now teach %(name)s.") % {"name": invited_to.name}
+            )
+            return redirect("accounts:classroom_detail", classroom_id=invited_to.pk)
         messages.success(request, _("Welcome! Create your first class."))
         return redirect("accounts:classroom_create")
-    return render(request, "accounts/signup.html", {"form": form, "teacher": True})
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "teacher": True, "invited_to": invited_to},
+    )
 
 
 def _try_join(request: HttpRequest, code: str) -> Classroom | None:
@@ -164,8 +187,14 @@ def classroom_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/classroom_form.html", {"form": form})
 
 
-def _detail_context(classroom: Classroom, names_form: StudentNamesForm) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, classroom: Classroom, names_form: StudentNamesForm
+) -> dict[str, Any]:
+    invite = services.teacher_invite_token(classroom=classroom)
     return {
+        "invite_url": request.build_absolute_uri(
+            reverse("accounts:teacher_signup") + "?" + urlencode({"invite": invite})
+        ),
         "classroom": classroom,
         "students": classroom.students.order_by("first_name", "username"),
         "teachers": classroom.teachers.order_by("last_name", "username"),
@@ -178,7 +207,9 @@ def _detail_context(classroom: Classroom, names_form: StudentNamesForm) -> dict[
 def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
     classroom = _classroom_for(request, classroom_id)
     return render(
-        request, "accounts/classroom_detail.html", _detail_context(classroom, StudentNamesForm())
+        request,
+        "accounts/classroom_detail.html",
+        _detail_context(request, classroom, StudentNamesForm()),
     )
 
 
@@ -223,7 +254,10 @@ def students_add(request: HttpRequest, classroom_id: int) -> HttpResponse:
     form = StudentNamesForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "accounts/classroom_detail.html", _detail_context(classroom, form), status=422
+            request,
+            "accounts/classroom_detail.html",
+            _detail_context(request, classroom, form),
+            status=422,
         )
     names = form.cleaned_data["names"]
     existing = set(classroom.students.values_list("first_name", flat=True))

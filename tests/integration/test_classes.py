@@ -387,3 +387,50 @@ def test_archived_classes_take_no_new_students(teacher_client, classroom):
     )
     classroom.refresh_from_db()
     assert not classroom.is_archived
+
+
+def _invite_url(teacher_client, classroom) -> str:
+    html = teacher_client.get(
+        reverse("accounts:classroom_detail", args=[classroom.pk])
+    ).content.decode()
+    (url,) = re.findall(r'id="invite-link" class="invite-link" value="([^"]+)"', html)
+    return url.replace("&amp;", "&").split("testserver", 1)[1]
+
+
+def test_an_invited_colleague_joins_the_school_and_the_class(teacher_client, classroom, school):
+    url = _invite_url(teacher_client, classroom)
+    client = Client()
+    page = client.get(url).content.decode()
+    assert "You are invited to Hillside School" in page and 'name="school_name"' not in page
+    response = client.post(
+        url,
+        {
+            "username": "colleague",
+            "first_name": "Cai",
+            "last_name": "Lee",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+    )
+    colleague = User.objects.get(username="colleague")
+    assert response.url == reverse("accounts:classroom_detail", args=[classroom.pk])
+    assert colleague.school == school and classroom.teachers.filter(pk=colleague.pk).exists()
+
+
+def test_a_tampered_invitation_is_refused(teacher_client, classroom):
+    url = _invite_url(teacher_client, classroom)
+    response = Client().get(url[:-3] + "xyz", follow=True)
+    assert "not valid" in response.content.decode()
+    response = Client().post(
+        url[:-3] + "xyz",
+        {
+            "username": "sneaky",
+            "first_name": "S",
+            "last_name": "N",
+            "school_name": "X",
+            "time_zone": "UTC",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+    )
+    assert not User.objects.filter(username="sneaky").exists()
