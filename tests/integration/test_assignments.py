@@ -349,3 +349,38 @@ def test_student_home_shows_progress_from_the_aggregates(classroom, demo_pack, t
     html = client.get(reverse("quiz:quiz_list")).content.decode()
     total = demo_pack.items.count()
     assert f"over {total} answers" in html and "done" in html
+
+
+def test_assigning_and_listing_need_a_teacher(classroom, demo_pack, student, educator):
+    for user in (student, educator):
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("teach:assignment_list")).status_code == 403
+        assert (
+            client.get(reverse("teach:assignment_create", args=[demo_pack.slug])).status_code == 403
+        )
+        response = client.post(
+            reverse("teach:assignment_create", args=[demo_pack.slug]),
+            {
+                "classrooms": [classroom.pk],
+                "opens_at": "2099-12-01T08:00",
+                "due_at": "2099-12-08T08:00",
+                "attempts_allowed": "1",
+                "feedback": "each",
+            },
+        )
+        assert response.status_code == 403
+    assert not Assignment.objects.exists()
+    anonymous = Client().get(reverse("teach:assignment_list"))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
+
+
+def test_another_teachers_private_quiz_cannot_be_assigned(teacher_client, classroom, school):
+    from quiz.models import Quiz
+
+    stranger = User.objects.create_user("t4", password="x", role="teacher", school=school)
+    private = Quiz.objects.create(title="Theirs", slug="theirs", created_by=stranger)
+    assert (
+        teacher_client.get(reverse("teach:assignment_create", args=[private.slug])).status_code
+        == 404
+    )

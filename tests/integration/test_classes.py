@@ -106,10 +106,13 @@ def test_another_teachers_class_is_not_found(classroom, other_teacher, student):
         (reverse("accounts:students_add", args=[classroom.pk]), {"names": "Eve"}),
         (reverse("accounts:student_reset_password", args=[classroom.pk, student.pk]), {}),
         (reverse("accounts:student_remove", args=[classroom.pk, student.pk]), {}),
+        (reverse("accounts:classroom_add_teacher", args=[classroom.pk]), {"username": "other-t"}),
+        (reverse("accounts:classroom_archive", args=[classroom.pk]), {"archive": "1"}),
     ):
         assert client.post(url, data).status_code == 404, url
     classroom.refresh_from_db()
     assert classroom.students.count() == 1 and not User.objects.filter(first_name="Eve").exists()
+    assert not classroom.is_archived and not classroom.teachers.filter(pk=other_teacher.pk).exists()
 
 
 def test_co_teachers_share_the_class(classroom, other_teacher):
