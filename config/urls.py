@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("quiz.urls")),
     path("teach/quizzes/", include("quiz.urls_build")),
+    path("library/", include("quiz.urls_library")),
     path("teach/", include("quiz.urls_teach")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -93,13 +94,25 @@ def student_assignment_rows(user: User, now: datetime) -> list[AssignmentRow]:
     return rows
 
 
+# A thumbnail of the annotation editor's strip is named after its clip's poster.
+THUMBNAIL_NAME = re.compile(r"^(clips/[A-Za-z0-9_-]+)-t\d+(\.jpg)$")
+
+
 def clip_for_media_name(user: User, name: str) -> Clip | None:
-    """The clip whose media or poster is `name`, if the user may see it; else None."""
-    clip = Clip.objects.filter(Q(media=name) | Q(poster=name)).first()
+    """The clip whose media, poster, thumbnail or artifact replay is `name`, if the user may
+    see it; else None. Replays reach students only inside feedback, after the answer."""
+    from quiz.library import clips_visible_to
+
+    match = Q(media=name) | Q(poster=name) | Q(artifacts__replay=name)
+    if thumbnail := THUMBNAIL_NAME.match(name):
+        match |= Q(poster=thumbnail.group(1) + thumbnail.group(2))
+    clip = Clip.objects.filter(match).first()
     if clip is None:
         return None
-    if user.is_staff or user.is_teacher or user.is_educator:
+    library_user = user.is_staff or user.is_teacher or user.is_educator
+    if library_user and clips_visible_to(user).filter(pk=clip.pk).exists():
         return clip
+    # Anyone (a teacher too) may see the clips of quizzes they may play.
     assigned = Assignment.objects.filter(classroom__students=user).values("quiz_id")
     in_playable_quiz = QuizItem.objects.filter(
         Q(clip=clip) | Q(other_clip=clip),

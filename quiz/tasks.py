@@ -31,3 +31,34 @@ def demo_pack_build() -> dict[str, int]:
     from quiz.packs.demo import demo_pack_install
 
     return demo_pack_install().as_dict()
+
+
+# --- Library (replays) ---
+
+
+@shared_task(name="quiz.tasks.artifact_replay_render", ignore_result=True)
+def artifact_replay_render(artifact_id: int) -> None:
+    """Render an artifact's magnified replay and store it.
+
+    Steps: render to a fresh random name outside any transaction, then store it and delete
+    the previous replay. Safe to repeat, and a no-op if the artifact was deleted or edited
+    meanwhile: see quiz.library.artifact_replay_render.
+    """
+    from quiz.library import artifact_replay_render as render
+
+    render(artifact_id=artifact_id)
+
+
+# --- Ingest (uploads) ---
+
+
+@shared_task(name="quiz.tasks.clip_ingest", ignore_result=True)
+def clip_ingest(clip_id: int) -> None:
+    """Probe, check, transcode and publish one uploaded clip; see quiz.ingest.clip_ingest.
+
+    Safe to repeat: a clip that is already ready or failed is left alone, and a run after a
+    crash starts again from the kept original.
+    """
+    from quiz.ingest import clip_ingest as ingest
+
+    ingest(clip_id=clip_id)

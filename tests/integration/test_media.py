@@ -129,3 +129,37 @@ def test_real_and_generated_videos_share_one_encoding(demo_pack):
         encodings.add((info["codec"], info["pix_fmt"], info["fps"], clip.is_generated))
     assert {(c, p, f) for c, p, f, _ in encodings} == {("h264", "yuv420p", 25)}
     assert {g for *_, g in encodings} == {True, False}
+
+
+def test_replays_are_served_like_their_clip(student_client, demo_pack):
+    from quiz.library import artifact_replay_render
+    from quiz.models import Artifact
+
+    artifact = Artifact.objects.filter(clip__media_kind="video", clip__is_generated=True).first()
+    artifact_replay_render(artifact_id=artifact.pk)
+    artifact.refresh_from_db()
+    assert artifact.replay
+    assert student_client.get(reverse("quiz:media", args=[artifact.replay.name])).status_code == 200
+    from django.test import Client
+
+    assert Client().get(reverse("quiz:media", args=[artifact.replay.name])).status_code == 404
+
+
+def test_another_schools_upload_is_not_served_to_a_teacher(demo_pack):
+    from django.test import Client
+
+    from accounts.models import School, User
+
+    here, there = School.objects.create(name="Here"), School.objects.create(name="There")
+    uploader = User.objects.create_user("up", password="x", role="teacher", school=there)
+    reader = User.objects.create_user("rd", password="x", role="teacher", school=here)
+    clip = Clip.objects.filter(media_kind="image").first()
+    Clip.objects.filter(pk=clip.pk).update(uploaded_by=uploader, school=there)
+    from quiz.models import Quiz
+
+    Quiz.objects.update(is_public=False)  # nothing makes it playable for the reader
+    client = Client()
+    client.force_login(reader)
+    assert client.get(reverse("quiz:media", args=[clip.media.name])).status_code == 404
+    client.force_login(uploader)
+    assert client.get(reverse("quiz:media", args=[clip.media.name])).status_code == 200

@@ -841,9 +841,14 @@ def test_import_pack_command_reports_what_it_did(media, tmp_path):
     pack = write_zip(tmp_path / "pack.zip", _good_files(media), _good_manifest())
     out = io.StringIO()
     call_command("import_pack", str(pack), stdout=out)
-    assert out.getvalue().strip() == "Imported 3 clips (0 already present)."
+    lines = out.getvalue().strip().splitlines()
+    assert lines[0] == "Imported 3 clips (0 already present)."
+    # every artifact of the pack gets its magnified replay (eager tasks here: rendered)
+    queued = Artifact.objects.count()
+    assert lines[1] == f"{queued} magnified replays queued."
+    assert not Artifact.objects.filter(replay="").exists()
     out = io.StringIO()
-    call_command("import_pack", str(pack), stdout=out)
+    call_command("import_pack", str(pack), "--no-replays", stdout=out)
     assert out.getvalue().strip() == "Imported 0 clips (3 already present)."
 
 

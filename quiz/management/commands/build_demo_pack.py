@@ -13,6 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
+            "--no-replays",
+            action="store_true",
+            help="Do not queue the magnified replays of the demo's artifacts.",
+        )
+        parser.add_argument(
             "--celery",
             action="store_true",
             help="Queue the build as a Celery task and wait for a worker to finish it.",
@@ -31,3 +36,9 @@ class Command(BaseCommand):
             "Demo pack: {created} clips created, {skipped} already present, "
             "{quizzes_created} quizzes created.".format(**result)
         )
+        if not options["no_replays"]:
+            from quiz.library import artifact_replays_queue_missing
+
+            # Rendered by the worker in the background; the feedback shows each when ready.
+            queued = artifact_replays_queue_missing()
+            self.stdout.write(f"{queued} magnified replays queued.")

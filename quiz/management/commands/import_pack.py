@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from quiz.library import artifact_replays_queue_missing
 from quiz.packs.pack_io import PackError, import_pack
 
 
@@ -18,8 +19,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="the pack: a .zip or a folder")
+        parser.add_argument(
+            "--no-replays",
+            action="store_true",
+            help="Do not queue the magnified replays of the imported artifacts.",
+        )
 
-    def handle(self, *args: Any, path: Path, **options: Any) -> None:
+    def handle(self, *args: Any, path: Path, no_replays: bool = False, **options: Any) -> None:
         try:
             report = import_pack(path)
         except PackError as error:
@@ -37,3 +43,6 @@ class Command(BaseCommand):
             _("Imported %(created)d clips (%(skipped)d already present).")
             % {"created": len(report.created), "skipped": len(report.skipped)}
         )
+        if not no_replays:
+            queued = artifact_replays_queue_missing()
+            self.stdout.write(_("%(count)d magnified replays queued.") % {"count": queued})
