@@ -40,6 +40,11 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "quiz.tasks.stats_fold",
             "schedule": float(settings.STATS_FOLD_INTERVAL),
         },
+        # Uploads whose ingest message was lost (broker down at upload time) start anyway.
+        "clip-ingest-requeue": {
+            "task": "quiz.tasks.clip_ingest_requeue",
+            "schedule": 120.0,
+        },
     }
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("quiz.urls")),
     path("teach/quizzes/", include("quiz.urls_build")),
+    path("library/upload/", include("quiz.urls_upload")),
     path("library/", include("quiz.urls_library")),
     path("teach/", include("quiz.urls_teach")),
     path("admin/", admin.site.urls),

@@ -62,3 +62,26 @@ def clip_ingest(clip_id: int) -> None:
     from quiz.ingest import clip_ingest as ingest
 
     ingest(clip_id=clip_id)
+
+
+@shared_task(name="quiz.tasks.clip_ingest_requeue", ignore_result=True)
+def clip_ingest_requeue() -> int:
+    """Queue again the uploads still waiting in "queued" after a few minutes (their message
+    was lost: the broker was down when they were uploaded). Safe to repeat: clip_ingest
+    leaves ready and failed clips alone and two runs of one clip leave one set of files."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quiz.models import Clip
+
+    stale = list(
+        Clip.objects.filter(
+            status=Clip.Status.PROCESSING,
+            stage="queued",
+            created_at__lt=timezone.now() - timedelta(minutes=3),
+        ).values_list("pk", flat=True)
+    )
+    for clip_id in stale:
+        clip_ingest.delay(clip_id)
+    return len(stale)
