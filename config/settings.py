@@ -150,6 +150,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Behind nginx, set this to an `internal` location serving MEDIA_ROOT (e.g. /protected-media/):
+# the media view then checks access and hands the sending to nginx (X-Accel-Redirect).
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
 # Uploaded originals, kept for re-processing and never served.
 ORIGINALS_ROOT = Path(env_str("ORIGINALS_ROOT", str(VAR_DIR / "originals")))
 # Media is served by quiz.views.media (access checks and HTTP range requests), never by

@@ -60,6 +60,13 @@ def serve(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     if clip_for_media_name(request.user, name) is None:
         raise Http404
+    if settings.MEDIA_ACCEL_REDIRECT:
+        # Production behind nginx: Django checks access, nginx sends the bytes (with ranges
+        # and sendfile) from an `internal` location that maps to MEDIA_ROOT.
+        response = HttpResponse(content_type=CONTENT_TYPES[name.rsplit(".", 1)[1]])
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + name
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
     path = Path(settings.MEDIA_ROOT) / name
     try:
         handle = path.open("rb")

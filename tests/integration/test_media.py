@@ -163,3 +163,16 @@ def test_another_schools_upload_is_not_served_to_a_teacher(demo_pack):
     assert client.get(reverse("quiz:media", args=[clip.media.name])).status_code == 404
     client.force_login(uploader)
     assert client.get(reverse("quiz:media", args=[clip.media.name])).status_code == 200
+
+
+def test_nginx_can_send_the_bytes_after_the_access_check(student_client, demo_pack, settings):
+    settings.MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    clip = _video(demo_pack)
+    response = student_client.get(reverse("quiz:media", args=[clip.media.name]))
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == f"/protected-media/{clip.media.name}"
+    assert response["Content-Type"] == "video/mp4"
+    from django.test import Client
+
+    anonymous = Client().get(reverse("quiz:media", args=[clip.media.name]))
+    assert anonymous.status_code == 404 and "X-Accel-Redirect" not in anonymous
