@@ -55,6 +55,7 @@ from quiz.media.encode import (
     iter_video_frames,
     render_poster,
 )
+from quiz.media.provenance import read_provenance
 from quiz.models import Clip
 from quiz.packs.pack_io import (
     IMAGE_FORMATS,
@@ -357,8 +358,8 @@ def clip_upload_create(
                 original=original,
                 original_name=original_name,
                 keep_audio=keep_audio,
-                # Reading C2PA manifests from the original comes with the provenance work.
-                provenance={"state": "none"},
+                # Filled from the original's C2PA manifest by the ingest task.
+                provenance={},
             )
             transaction.on_commit(partial(queue_clip_ingest, clip.pk))
     except BaseException:
@@ -1180,12 +1181,16 @@ def clip_ingest(*, clip_id: int) -> None:
     try:
         outputs = _make_outputs(clip, source, run_dir)
         _set_stage(clip_id, STAGE_FINISHING)
+        # The original's Content Credential, for the feedback only (the served files carry
+        # none); read before anything is placed, never raising on hostile files.
+        provenance = read_provenance(source)
         placed = _place(outputs.files)
         names = {"media": placed[0], "poster": placed[1] if len(placed) > 1 else ""}
         updated = Clip.objects.filter(pk=clip_id, status=Clip.Status.PROCESSING).update(
             status=Clip.Status.READY,
             status_message="",
             stage="",
+            provenance=provenance,
             **names,
             **outputs.fields,
         )

@@ -94,6 +94,7 @@ def _create_clip(item: dict[str, Any], media_name: str, poster_name: str) -> Cli
         width=item.get("width"),
         height=item.get("height"),
         duration_s=item.get("duration_s"),
+        provenance=item.get("provenance", {}),
     )
     Artifact.objects.bulk_create(
         Artifact(

@@ -53,6 +53,7 @@ from jsonschema.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
 from quiz.media.encode import encode_image, encode_video, iter_video_frames
+from quiz.media.provenance import STATES as PROVENANCE_STATES
 from quiz.models import Clip
 from quiz.packs.importer import ImportReport, import_items
 
@@ -1112,6 +1113,8 @@ def _import_item(
             }
             for a in item.get("artifacts", [])
         ],
+        # Checked by the schema; the pack's word for what the original's credential said.
+        "provenance": item.get("provenance", {}),
     }
 
 
@@ -1161,6 +1164,30 @@ _TEXT_FIELDS = (
 )
 
 
+# The pack format's limits on a provenance record (manifest.schema.json, $defs/provenance).
+_PROVENANCE_TEXT = {"signer": 300, "claim_generator": 300}
+_PROVENANCE_LISTS = {"actions": 200, "issues": 500}
+
+
+def _export_provenance(record: Any) -> dict[str, Any] | None:
+    """A clip's provenance in the pack format, or None if it holds no credential check.
+
+    Records come from quiz.media.provenance (always in this shape) but the field is free
+    JSON, so anything else (hand-edited, older) is reduced to the format's fields rather
+    than making the whole export fail its own schema check.
+    """
+    if not isinstance(record, dict) or record.get("state") not in PROVENANCE_STATES:
+        return None
+    out: dict[str, Any] = {"state": record["state"]}
+    for name, limit in _PROVENANCE_TEXT.items():
+        if isinstance(record.get(name), str):
+            out[name] = record[name][:limit]
+    for name, limit in _PROVENANCE_LISTS.items():
+        if isinstance(record.get(name), list):
+            out[name] = [v[:limit] for v in record[name] if isinstance(v, str)][:50]
+    return out
+
+
 def _export_item(clip: Clip, file: str) -> dict[str, Any]:
     item: dict[str, Any] = {"file": file}
     # A key the format cannot carry is left out; the import then makes one from the content.
@@ -1184,6 +1211,9 @@ def _export_item(clip: Clip, file: str) -> dict[str, Any]:
             for artifact in clip.artifacts.all()
         ],
     )
+    provenance = _export_provenance(clip.provenance)
+    if provenance is not None:
+        item["provenance"] = provenance
     return item
 
 

@@ -11,12 +11,19 @@ Everything passes through quiz.media.encode, the same normalisation uploads get,
 bytes say nothing about which side it is on. The build is deterministic (fixed seeds, no clock)
 and cached on SYNTH_VERSION, so `make run` pays for it once.
 
-Pure module: numpy, Pillow, scipy (via scikit-image) and PyAV; no Django.
+Three generated items also teach Content Credentials (ARTIFACTS.md, "Provenance, taught
+honestly"): their originals are signed by a demo certificate authority made at build time,
+then kept intact ("trusted"), edited after signing ("invalid") or re-encoded on the way
+("none"), and what quiz.media.provenance reads from them goes into their manifest entries.
+
+Pure module: numpy, Pillow, scipy (via scikit-image), PyAV and, through
+quiz.media.provenance, c2pa-python and cryptography; no Django.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import math
 import os
@@ -34,10 +41,16 @@ from skimage import data as skdata
 
 from quiz.categories import DECOY_CODES, TELL_CODES
 from quiz.media.encode import encode_image, encode_video, iter_video_frames
+from quiz.media.provenance import (
+    STATES,
+    demo_trust_anchor,
+    read_provenance,
+    sign_with_demo_ca,
+)
 
 # Bump whenever the output changes (new items, different rendering, new texts): a cached
 # build with another version is rebuilt.
-SYNTH_VERSION = 1
+SYNTH_VERSION = 2
 
 PACK_FORMAT = "second-look-pack"
 PACK_VERSION = 1
@@ -114,6 +127,16 @@ SOURCES: dict[str, _Source] = {
         f"NASA, Hubble eXtreme Deep Field, {_SKIMAGE}",
         "Public domain (NASA media guidelines)",
         "http://hubblesite.org/newscenter/archive/releases/2012/37/image/a/",
+    ),
+    "clock": _Source(
+        f"Stefan van der Walt, motion-blurred wall clock, {_SKIMAGE}",
+        "Public domain (released by the photographer)",
+        "",
+    ),
+    "text": _Source(
+        f"Handwritten formulas ('Corner.png' from Wikipedia), {_SKIMAGE}",
+        "Public domain (no known copyright restrictions)",
+        "https://en.wikipedia.org/wiki/File:Corner.png",
     ),
     "textures": _Source(
         f"brick and gravel textures from CC0Textures, grass texture by linolafett, {_SKIMAGE}",
@@ -732,15 +755,18 @@ def _draw_balls(
     cam: _Camera,
     balls: list[tuple[_Ball, float, float, float]],
     ground: np.ndarray | None = None,
+    *,
+    sun: np.ndarray = _SUN,
 ) -> None:
     """Draw balls given as (ball, x, height of the bottom above ground, spin): shadows first,
     then the balls with a depth test so intersecting balls show their true intersection.
-    `ground` (0..1 per pixel) limits shadows to the ground, off objects baked into `frame`."""
+    `ground` (0..1 per pixel) limits shadows to the ground, off objects baked into `frame`.
+    `sun` moves the cast shadows only; the balls stay lit by the scene's sun."""
     shade = np.zeros(frame.shape[:2], dtype=np.float32)
     for ball, x, lift, _ in balls:
         y = ball.radius + lift
         mask, mx, my = _shadow_mask(
-            cam, _sphere_points(x, y, ball.z, ball.radius), softness=1.5 + 6 * lift
+            cam, _sphere_points(x, y, ball.z, ball.radius), sun=sun, softness=1.5 + 6 * lift
         )
         _add_mask(shade, mask * 0.42, mx, my)
         cmask, cx, cy = _contact_shadow(cam, x, ball.z, ball.radius, lift)
@@ -858,15 +884,19 @@ def _draw_blocks(
     blocks: list[_Block],
     *,
     shadow_sun: np.ndarray = _SUN,
+    cast_shadow: bool = True,
 ) -> np.ndarray:
     """Paint shaded wooden blocks (in list order, so list them bottom to top) into img and
-    cast their shadows (away from `shadow_sun`); returns their coverage mask."""
+    cast their shadows (away from `shadow_sun`) as one hull around them all; a hollow
+    structure casts its own, beam by beam, and passes cast_shadow=False (see
+    _climbing_frame). Returns their coverage mask."""
     h, w = img.shape[:2]
-    shadow_points = np.concatenate(
-        [_box_points(b.x0, b.x1, b.y0, b.y1, b.z0, b.z1) for b in blocks]
-    )
-    mask, mx, my = _shadow_mask(cam, shadow_points, sun=shadow_sun, softness=2.0)
-    _darken(img, mask, 0.45, mx, my)
+    if cast_shadow:
+        shadow_points = np.concatenate(
+            [_box_points(b.x0, b.x1, b.y0, b.y1, b.z0, b.z1) for b in blocks]
+        )
+        mask, mx, my = _shadow_mask(cam, shadow_points, sun=shadow_sun, softness=2.0)
+        _darken(img, mask, 0.45, mx, my)
     # Wood grain: stretched gravel photo, so every block face has a little real texture.
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     grain = _sample_mirrored(_texture("grass"), xx * 0.35 + 13, yy * 2.5 + 7)[:, :, None]
@@ -2779,6 +2809,1002 @@ def _ball_bounce_watermark(dst: Path) -> dict[str, Any]:
 
 
 # ============================================================================================
+# Content Credentials: originals signed by a demo certificate authority
+# ============================================================================================
+
+# Beside media/ in the build directory: the signed originals of three generated items and
+# the demo CA that signed them. Never served, never imported and never committed; the key is
+# made at build time (quiz.media.provenance.demo_ca).
+_ORIGINALS = "originals"
+_CA_DIR = "ca"
+
+
+@dataclass(frozen=True)
+class _Credentials:
+    originals: Path
+    ca_dir: Path
+
+    def sign(self, src: Path, dst: Path) -> None:
+        # What a generator that signs its output records: it created the file, with a
+        # trained model as the digital source type.
+        sign_with_demo_ca(
+            src, dst, ca_dir=self.ca_dir, claim_generator=GENERATOR_SYNTH, actions=["c2pa.created"]
+        )
+
+    def read(self, path: Path, *, expect: str) -> dict[str, Any]:
+        """What the credential of path says, with the demo root as the pack's trust anchor
+        (its credentials read as "trusted" here, and merely "valid" anywhere that does not
+        know it). The item's texts explain one particular state, so any other stops the
+        build rather than teach something untrue."""
+        record = read_provenance(path, trust_anchors_pem=demo_trust_anchor(self.ca_dir))
+        if record["state"] != expect:
+            raise RuntimeError(f"{path.name}: credential reads {record!r}, expected {expect}")
+        return record
+
+
+def _credentials(dst: Path) -> _Credentials:
+    """Recipes write to <build>/media/NNNN.ext; their originals and the CA live beside it."""
+    root = dst.parent.parent
+    (root / _ORIGINALS).mkdir(parents=True, exist_ok=True)
+    return _Credentials(root / _ORIGINALS, root / _CA_DIR)
+
+
+def _signed_original_video(dst: Path, frames: Frames, creds: _Credentials) -> Path:
+    """The generator's own file for a clip, signed: originals/NNNN.mp4."""
+    original = creds.originals / f"{dst.stem}.mp4"
+    unsigned = creds.originals / f".{dst.stem}.unsigned.mp4"
+    try:
+        encode_video(frames, unsigned, fps=FPS)
+        creds.sign(unsigned, original)
+    finally:
+        unsigned.unlink(missing_ok=True)
+    return original
+
+
+def _normalised_from(original: Path, dst: Path) -> Any:
+    """The site's normalisation of an original, as for any upload: the pixels survive, every
+    byte of metadata (the credential included) does not."""
+    return encode_video(iter_video_frames(original), dst, fps=FPS)
+
+
+def _jpeg_segments(data: bytes) -> tuple[list[tuple[int, bytes]], int]:
+    """The marker segments of a JPEG before its image data, and where the data starts."""
+    if not data.startswith(b"\xff\xd8"):
+        raise ValueError("not a JPEG")
+    segments, i = [], 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xDA:  # start of scan: the entropy-coded image data follows
+            break
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        segments.append((marker, data[i : i + 2 + length]))
+        i += 2 + length
+    return segments, i
+
+
+def _transplant_credential(signed: bytes, edited: bytes) -> bytes:
+    """Put the signed JPEG's manifest store (its APP11 segments) into another JPEG.
+
+    This is what tampering looks like: the picture is changed in an editor, and the old
+    credential is carried over. The manifest's hash of the image no longer matches.
+    """
+    credential = b"".join(seg for marker, seg in _jpeg_segments(signed)[0] if marker == 0xEB)
+    if not credential:
+        raise ValueError("the signed JPEG carries no manifest store")
+    segments, _ = _jpeg_segments(edited)
+    at = 2 + sum(len(seg) for marker, seg in segments[:1] if marker == 0xE0)  # after JFIF
+    return edited[:at] + credential + edited[at:]
+
+
+def _jpeg_bytes(img: np.ndarray) -> bytes:
+    """A generator's own JPEG (high quality, no metadata): the original before normalisation."""
+    out = io.BytesIO()
+    Image.fromarray(img).save(out, format="JPEG", quality=95)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# More courtyard scenes: a reversed spin (with a trusted credential), a push that moves
+# nothing, a shadow on the wrong side, a post that drifts with the wall, an impossible frame
+# --------------------------------------------------------------------------------------------
+
+
+@_recipe("demo-beach-ball-spin-reversed", "video", generated=True)
+def _ball_spin_reversed(dst: Path) -> dict[str, Any]:
+    yard = _courtyard(ground="grass", seed=71)
+    cam = yard.cam
+    rng = np.random.default_rng(7101)
+    ball = _Ball(0.2, 3.5, (0.85, 0.18, 0.15), "beach")
+    duration, start, speed, decel = 5.0, -2.0, 1.15, 0.16
+
+    def x_at(t: float) -> float:
+        return start + speed * t - 0.5 * decel * t * t
+
+    vignette = _vignette(cam.width, cam.height, 0.3)
+
+    def frames() -> Frames:
+        for t in _timeline(duration):
+            img = yard.image.copy()
+            x = x_at(t)
+            # Rolling right turns a ball with positive spin (see _balls_pass_through); this
+            # one turns the other way while it travels right.
+            _draw_balls(img, cam, [(ball, x, 0.0, -(x - start) / ball.radius)])
+            yield t, _finish(img, rng, vignette)
+
+    creds = _credentials(dst)
+    original = _signed_original_video(dst, frames(), creds)
+    provenance = creds.read(original, expect="trusted")
+    info = _normalised_from(original, dst)
+    rects = [_ball_rect(cam, ball, x_at(t)) for t in np.linspace(0.0, duration, 24)]
+    box = _box(*_union(rects, pad=4), cam.width, cam.height)
+    credit, licence = _synth_credit("textures")
+    return {
+        "prompt": "A red and white beach ball rolls from left to right across a sunny lawn in "
+        "front of a brick garden wall and slows down, static camera",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A beach ball rolls across a lawn in front of a brick wall",
+        "explanation": "Watch the stripes, not the path. A ball rolling to the right turns "
+        "like a wheel going right: its top moves forwards. This ball travels right while its "
+        "stripes turn the other way, as if it were rolling left. Generators animate the parts "
+        "of a movement separately and let them disagree. This clip's original also carried "
+        "a Content Credential; the provenance note says what it proves.",
+        "artifacts": [
+            _artifact(
+                "motion",
+                0.0,
+                info.duration_s,
+                box,
+                "The ball moves to the right but spins as if it were rolling to the left.",
+            ),
+            _artifact(
+                "provenance",
+                0.0,
+                info.duration_s,
+                _WHOLE,
+                "The original file carried a Content Credential that is intact and signed by "
+                "a certificate this pack trusts (the Second Look demo certificate authority). "
+                "It names the tool, Second Look synthesizer, and records that the file was "
+                "created by a trained generative model (trainedAlgorithmicMedia). A valid "
+                "credential from a known signer is evidence of where a file came from. The "
+                "site strips all metadata before showing a clip, so it was not there for you "
+                "to see while answering.",
+            ),
+        ],
+        "provenance": provenance,
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-ball-strike-no-push", "video", generated=True)
+def _ball_strike_no_push(dst: Path) -> dict[str, Any]:
+    yard = _courtyard(ground="gravel", seed=73)
+    cam = yard.cam
+    rng = np.random.default_rng(7301)
+    z = 3.3
+    striker = _Ball(0.15, z, (0.80, 0.13, 0.10), "seams")
+    target = _Ball(0.21, z, (0.85, 0.18, 0.15), "beach")
+    target_x, start, speed, duration = 0.55, -2.2, 1.4, 5.0
+    contact = target_x - target.radius - striker.radius
+    t_hit = (contact - start) / speed
+
+    def x_at(t: float) -> float:
+        # The striker stops dead on contact, as if it had passed all its push on.
+        return start + speed * min(t, t_hit)
+
+    vignette = _vignette(cam.width, cam.height, 0.3)
+
+    def frames() -> Frames:
+        for t in _timeline(duration):
+            img = yard.image.copy()
+            x = x_at(t)
+            _draw_balls(
+                img,
+                cam,
+                [(striker, x, 0.0, (x - start) / striker.radius), (target, target_x, 0.0, 0.4)],
+            )
+            yield t, _finish(img, rng, vignette)
+
+    info = encode_video(frames(), dst, fps=FPS)
+    rect = _union([_ball_rect(cam, striker, contact), _ball_rect(cam, target, target_x)], pad=8)
+    credit, licence = _synth_credit("textures")
+    return {
+        "prompt": "A small red rubber ball rolls fast across a gravel yard and hits a large "
+        "beach ball lying in front of a brick wall, sunny day, static camera",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A small ball rolls towards a beach ball on a gravel yard",
+        "explanation": "A ball that hits another head on passes its push along: the light "
+        "beach ball should roll away, and the small ball may bounce back. Here the small ball "
+        "stops dead on contact, as if it had handed over all its momentum, yet the beach ball "
+        "does not move at all. The push simply vanishes: a cause without its effect.",
+        "artifacts": [
+            _artifact(
+                "causality",
+                max(0.0, t_hit - 0.1),
+                t_hit + 1.5,
+                _box(*rect, cam.width, cam.height),
+                "The small ball stops dead on impact, and the beach ball it hit does not move.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-ball-shadow-flipped", "video", generated=True)
+def _ball_shadow_flipped(dst: Path) -> dict[str, Any]:
+    yard = _courtyard(ground="gravel", seed=79)
+    cam = yard.cam
+    rng = np.random.default_rng(7901)
+    scene = yard.image.copy()
+    post = _Block(1.25, 1.39, 0.0, 1.05, 3.2, 3.34, (0.62, 0.61, 0.58))
+    post_cover = _draw_blocks(scene, cam, [post])
+    ground = np.zeros(scene.shape[:2], dtype=np.float32)
+    ground[yard.wall_base :] = 1.0
+    ground *= 1.0 - post_cover
+    ball = _Ball(0.22, 3.6, (0.80, 0.13, 0.10), "seams")
+    # Mirrored left to right: the ball's shadow falls towards the sun that lights it.
+    flipped = _SUN * np.array([-1.0, 1.0, 1.0], dtype=np.float32)
+    start, speed, duration = -2.2, 1.2, 5.0
+    decel = speed * speed / (2 * 2.9)  # comes to rest 2.9 m on, well clear of the post
+    t_stop = speed / decel
+
+    def x_at(t: float) -> float:
+        t = min(t, t_stop)
+        return start + speed * t - 0.5 * decel * t * t
+
+    vignette = _vignette(cam.width, cam.height, 0.3)
+
+    def frames() -> Frames:
+        for t in _timeline(duration):
+            img = scene.copy()
+            x = x_at(t)
+            _draw_balls(img, cam, [(ball, x, 0.0, (x - start) / ball.radius)], ground, sun=flipped)
+            yield t, _finish(img, rng, vignette)
+
+    info = encode_video(frames(), dst, fps=FPS)
+    rects = []
+    for t in np.linspace(0.0, duration, 16):
+        x = x_at(t)
+        mask, mx, my = _shadow_mask(
+            cam, _sphere_points(x, ball.radius, ball.z, ball.radius), sun=flipped, softness=1.5
+        )
+        rects += [_ball_rect(cam, ball, x), (mx, my, mx + mask.shape[1], my + mask.shape[0])]
+    credit, licence = _synth_credit("textures")
+    return {
+        "prompt": "A red rubber ball rolls across a gravel courtyard past a concrete post in "
+        "front of a brick garden wall and comes to rest, low afternoon sun from the left",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A red ball rolls across a gravel yard near a concrete post",
+        "explanation": "Compare the shadows. The sun is on the left: the post's shadow falls "
+        "to the right and the ball is lit on its left side. Yet the ball's own shadow falls "
+        "to the left, towards the sun, all the way across the yard. One sun casts every "
+        "shadow in the same direction; generators often light and shade each object on its "
+        "own and let them disagree.",
+        "artifacts": [
+            _artifact(
+                "lighting",
+                0.0,
+                info.duration_s,
+                _box(*_union(rects, pad=4), cam.width, cam.height),
+                "The ball's shadow points towards the sun, the opposite way to the post's.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+def _shift_columns(img: np.ndarray, shifts: np.ndarray, x0: float, width: int) -> np.ndarray:
+    """`width` columns of img from x0 + shifts[row], per row, with linear interpolation: a
+    sideways camera move where each row of a ground plane lies at its own depth."""
+    xs = x0 + np.arange(width, dtype=np.float32)[None, :] + shifts.astype(np.float32)[:, None]
+    left = np.floor(xs).astype(int)
+    frac = xs - left
+    left = np.clip(left, 0, img.shape[1] - 2)
+    rows = np.arange(img.shape[0])[:, None]
+    if img.ndim == 3:
+        frac = frac[:, :, None]
+    return img[rows, left] * (1 - frac) + img[rows, left + 1] * frac
+
+
+@_recipe("demo-courtyard-post-parallax", "video", generated=True)
+def _courtyard_parallax(dst: Path) -> dict[str, Any]:
+    width, height, margin = 640, 360, 110
+    # The scene is rendered wider than the frame and moved in layers: a sideways camera move
+    # shifts everything at depth z by focal * move / z pixels (the parallax).
+    yard = _courtyard(width=width + 2 * margin, height=height, ground="gravel", seed=83)
+    cam = yard.cam
+    rng = np.random.default_rng(8301)
+    rows = np.arange(height, dtype=np.float32) + 0.5
+    coping = round(cam.project(0, 1.85, yard.wall_z)[1])
+    depth = np.full(height, 14.0, dtype=np.float32)  # trees beyond the wall, and the sky
+    depth[coping:] = yard.wall_z
+    below = rows > yard.wall_base
+    depth[below] = cam.focal * cam.eye / (rows[below] - cam.horizon)
+    crate = _Block(-1.25, -0.75, 0.0, 0.45, 3.2, 3.6, (0.62, 0.45, 0.27))
+    post = _Block(0.85, 0.99, 0.0, 1.0, 3.0, 3.14, (0.62, 0.61, 0.58))
+
+    def cut_out(a: np.ndarray, cover: np.ndarray) -> tuple[np.ndarray, int, int]:
+        ys, xs = np.nonzero(cover > 1e-3)
+        y0, x0 = int(ys.min()), int(xs.min())
+        return a[y0 : ys.max() + 1, x0 : xs.max() + 1], x0, y0
+
+    def moved(a: np.ndarray, x: int, dx: float) -> tuple[np.ndarray, int]:
+        """A cut-out moved right by dx (fractional) pixels: its pixels and new left column."""
+        left = math.floor(x + dx)
+        f = x + dx - left
+        padded = np.pad(a, [(0, 0), (1, 1)] + [(0, 0)] * (a.ndim - 2))
+        return padded[:, 1:] * (1 - f) + padded[:, :-1] * f, left
+
+    # Objects are drawn once and moved as cut-outs (premultiplied colour, coverage); the
+    # crate's shadow is recast every frame so it lies on the gravel, row by row.
+    sprites = []
+    for block in (crate, post):
+        paint = np.zeros_like(yard.image)
+        cover = _draw_blocks(paint, cam, [block], cast_shadow=False)
+        sprites.append((*cut_out(np.dstack([paint, cover]), cover), block))
+    post_points = _box_points(post.x0, post.x1, post.y0, post.y1, post.z0, post.z1)
+    mask, mx, my = _shadow_mask(cam, post_points, softness=2.0)
+    post_shadow = (mask, mx, my)
+    ys, xs = np.nonzero(sprites[1][0][:, :, 3] > 0.5)
+    xs, ys = xs + sprites[1][1], ys + sprites[1][2]
+    duration, travel = 5.0, 1.0
+
+    def camera_x(t: float) -> float:
+        return travel * (float(_smoothstep(0.0, duration, t)) - 0.5)
+
+    vignette = _vignette(width, height, 0.3)
+
+    def frames() -> Frames:
+        for t in _timeline(duration):
+            c = camera_x(t)
+            img = _shift_columns(yard.image, cam.focal * c / depth, margin, width)
+            points = _box_points(crate.x0 - c, crate.x1 - c, 0.0, crate.y1, crate.z0, crate.z1)
+            mask, mx, my = _shadow_mask(cam, points, softness=2.0)
+            _darken(img, mask, 0.45, mx - margin, my)
+            # The post (the mistake) moves, shadow and all, as if it stood at the wall.
+            wall_dx = -cam.focal * c / yard.wall_z - margin
+            mask, mx, my = post_shadow
+            mask, left = moved(mask, mx, wall_dx)
+            _darken(img, mask, 0.45, left, my)
+            for cut, x, y, block in sprites:
+                dx = wall_dx if block is post else -cam.focal * c / block.z0 - margin
+                cut, left = moved(cut, x, dx)
+                alpha = cut[:, :, 3]
+                colour = cut[:, :, :3] / np.maximum(alpha, 1e-6)[:, :, None]
+                _paste(img, colour, alpha, left, y)
+            yield t, _finish(img, rng, vignette)
+
+    info = encode_video(frames(), dst, fps=FPS)
+    shifts = [cam.focal * camera_x(t) / yard.wall_z for t in (0.0, duration)]
+    box = _box(
+        xs.min() - margin - max(shifts) - 4,
+        ys.min() - 4,
+        xs.max() - margin - min(shifts) + 4,
+        ys.max() + 8,
+        width,
+        height,
+    )
+    credit, licence = _synth_credit("textures")
+    return {
+        "prompt": "Slow sideways tracking shot across a gravel courtyard with a wooden crate "
+        "and a concrete post in front of a brick garden wall, trees behind, sunny afternoon",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "The camera glides sideways past a crate and a post in a gravel yard",
+        "explanation": "Watch the post against the gravel at its foot. When a camera glides "
+        "sideways, near things slide past faster than far ones: the gravel at the bottom of "
+        "the frame rushes by, the brick wall at the back drifts slowly, and the crate on the "
+        "left keeps pace with the ground it stands on. The post on the right stands just as "
+        "close, yet it drifts along with the far wall and skates over the gravel. Its size "
+        "and position say near, its motion says far: the space does not add up.",
+        "artifacts": [
+            _artifact(
+                "geometry",
+                0.0,
+                info.duration_s,
+                box,
+                "The post moves like the distant wall and slides over the gravel it stands on.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-climbing-frame-crossing", "image", generated=True)
+def _climbing_frame(dst: Path) -> dict[str, Any]:
+    width, height = 640, 400
+    yard = _courtyard(width=width, height=height, ground="grass", wall_z=6.5, seed=91)
+    cam, img = yard.cam, yard.image.copy()
+    rng = np.random.default_rng(9101)
+    x0, x1, z0, z1, top, b = 0.3, 1.5, 3.0, 4.2, 0.7, 0.1
+    green, wood = (0.22, 0.42, 0.26), (0.76, 0.58, 0.32)
+
+    def post(x: float, z: float) -> _Block:
+        return _Block(x, x + b, 0.0, top, z, z + b, green)
+
+    def rail(y: float, *, front: bool | None = None, side: float | None = None) -> _Block:
+        if side is not None:
+            return _Block(side, side + b, y, y + b, z0, z1, wood)
+        z = z0 if front else z1 - b
+        return _Block(x0, x1, y, y + b, z, z + b, wood)
+
+    back_right = post(x1 - b, z1 - b)
+    front_top = rail(top - b, front=True)
+    # Back to front, so nearer beams cover farther ones (painter's order).
+    beams = [
+        rail(0.0, front=False),
+        post(x0, z1 - b),
+        back_right,
+        rail(top - b, front=False),
+        rail(0.0, side=x0),
+        rail(0.0, side=x1 - b),
+        rail(top - b, side=x0),
+        rail(top - b, side=x1 - b),
+        rail(0.0, front=True),
+        post(x0, z0),
+        post(x1 - b, z0),
+        front_top,
+    ]
+    for beam in beams:  # a hollow frame casts one shadow per beam, not one solid hull
+        points = _box_points(beam.x0, beam.x1, beam.y0, beam.y1, beam.z0, beam.z1)
+        mask, mx, my = _shadow_mask(cam, points, softness=1.5)
+        _darken(img, mask, 0.45, mx, my)
+    _draw_blocks(img, cam, beams, cast_shadow=False)
+    # The impossible crossing: where the back post and the front top rail overlap on screen,
+    # draw the back post on top.
+    post_on_top = img.copy()
+    _draw_blocks(post_on_top, cam, [back_right], cast_shadow=False)
+    px0, _ = cam.project(back_right.x0, 0.0, back_right.z1)
+    px1, _ = cam.project(back_right.x1, 0.0, back_right.z0)
+    _, ry0 = cam.project(0.0, front_top.y1, front_top.z1)
+    _, ry1 = cam.project(0.0, front_top.y0, front_top.z0)
+    crossing = (px0 - 1, ry0 - 1, px1 + 1, ry1 + 1)
+    m = _soft_rect_mask(width, height, crossing, 0.8)[:, :, None]
+    img = img * (1 - m) + post_on_top * m
+    clean = _u8(_grain(img * _vignette(width, height, 0.3), rng, 0.01))
+    # The generator's output carried its watermark in a corner and a signed credential.
+    mark = _watermark(110, 26)
+    mx_, my_ = width - 124, height - 36
+    marked = _f32(clean)
+    _paste(marked, np.ones((*mark.shape, 3), np.float32), mark * 0.55, mx_, my_)
+    creds = _credentials(dst)
+    unsigned = creds.originals / f".{dst.stem}.unsigned.jpg"
+    signed = creds.originals / f"{dst.stem}.jpg"
+    try:
+        unsigned.write_bytes(_jpeg_bytes(_u8(marked)))
+        creds.sign(unsigned, signed)
+    finally:
+        unsigned.unlink(missing_ok=True)
+    # Then someone painted the watermark out and kept the old credential.
+    edited = creds.originals / f"{dst.stem}-edited.jpg"
+    edited.write_bytes(_transplant_credential(signed.read_bytes(), _jpeg_bytes(clean)))
+    provenance = creds.read(edited, expect="invalid")
+    info = encode_image(clean, dst)
+    credit, licence = _synth_credit("textures")
+    return {
+        "prompt": "A wooden climbing frame for children with green corner posts standing on a "
+        "sunny lawn in front of a brick garden wall, trees behind",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A wooden frame with green corner posts on a lawn in front of a brick wall",
+        "explanation": "Follow the green post at the back right. It stands behind the frame, "
+        "so the front top rail should pass in front of it. Where they cross, though, the back "
+        "post is drawn over the front rail, while at the bottom it clearly stands at the back. "
+        "No frame could be built like that: an impossible object, like Escher's cube. "
+        "Generators decide each overlap on its own and lose track of what is in front. The "
+        "provenance note adds a second lesson: this picture was edited after it was signed.",
+        "artifacts": [
+            _artifact(
+                "geometry",
+                None,
+                None,
+                _box(*_union([crossing], pad=6), width, height),
+                "The back corner post passes in front of the front top rail.",
+            ),
+            _artifact(
+                "provenance",
+                None,
+                None,
+                _box(
+                    mx_ - 4,
+                    my_ - 4,
+                    mx_ + mark.shape[1] + 4,
+                    my_ + mark.shape[0] + 4,
+                    width,
+                    height,
+                ),
+                "The original carried a Content Credential naming Second Look synthesizer, "
+                "but it fails validation: after signing, someone painted out the generator's "
+                "watermark in this corner and kept the old credential. A credential that fails "
+                "validation is evidence of tampering: what it claims describes the file before "
+                "the change, not the picture you saw.",
+            ),
+        ],
+        "provenance": provenance,
+        **_image_fields(info),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# More edits of real photos and footage: a galaxy from nowhere, a drifting handle, a pasted
+# cup, boiling fur (with a credential that was stripped on the way)
+# --------------------------------------------------------------------------------------------
+
+
+@_recipe("demo-deep-field-new-galaxy", "video", generated=True)
+def _deep_field_new_galaxy(dst: Path) -> dict[str, Any]:
+    photo = _f32(_photo("hubble"))
+    # A galaxy from outside the pan's path, turned and shrunk, fades into an empty patch.
+    source, radii, target, scale = (422.0, 716.0), (22.0, 22.0), (515.0, 245.0), 0.8
+    extra = _clone_patch(photo, source, radii, target, scale=scale, angle_deg=60.0, feather=0.5)
+    appear_from, appear_to = 2.2, 2.8
+    move = _Move(_View(330, 210, 440), _View(420, 240, 400), 640, 360, 6.0)
+
+    def frames() -> Frames:
+        before, after = Image.fromarray(_u8(photo)), Image.fromarray(_u8(extra))
+        for t in _timeline(move.duration):
+            k = float(_smoothstep(appear_from, appear_to, t))
+            if k <= 0.0:
+                scene = before
+            elif k >= 1.0:
+                scene = after
+            else:
+                scene = Image.fromarray(_u8(photo * (1 - k) + extra * k))
+            yield t, move.render(scene, t)
+
+    info = encode_video(frames(), dst, fps=FPS)
+    r = radii[0] * scale
+    rect = (target[0] - r, target[1] - r, target[0] + r, target[1] + r)
+    box = _box(*_union([move.union(appear_from, appear_to + 0.5, rect)], pad=4), 640, 360)
+    credit, licence = _synth_credit("hubble")
+    return {
+        "prompt": "Slow pan across a deep-space telescope image full of distant galaxies, "
+        "black sky, documentary style",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A slow pan across a deep-space photograph full of small galaxies",
+        "explanation": "This is a slow pan across a still photograph, so nothing in it may "
+        "change. Yet halfway through, a spiral galaxy fades into a patch of sky that was "
+        "empty a moment before. Things do not pop into existence; generators lose count of "
+        "small, numerous things such as stars, pebbles, coins or puppies.",
+        "artifacts": [
+            _artifact(
+                "count",
+                appear_from,
+                appear_to + 0.5,
+                box,
+                "A galaxy appears out of nothing in an empty patch of sky.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-espresso-handle-drifts", "video", generated=True)
+def _espresso_handle(dst: Path) -> dict[str, Any]:
+    photo = _photo("coffee")
+    rng = np.random.default_rng(1401)
+    rect = (140, 190, 310, 345)  # around the cup's handle, in photo pixels
+    w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
+    mask = _soft_rect_mask(w_, h_, (0, 0, w_, h_), 30.0)
+    wobble = _smooth_field(h_, w_, 14.0, rng)
+    drift_from, drift_to = 1.4, 3.8
+    move = _Move(_View(300, 215, 560), _View(290, 235, 460), 640, 360, 5.0)
+
+    def frames() -> Frames:
+        for t in _timeline(move.duration):
+            k = _window(t, drift_from, drift_to, 0.8)
+            frame = photo
+            if k > 0:
+                # Sampling from the left moves the handle to the right along the cup; the
+                # wobble bends it as it goes, then it slides back and settles.
+                dx = (-22.0 - 6.0 * wobble) * mask * k
+                dy = (9.0 * wobble - 6.0) * mask * k
+                frame = _warp_region(photo, rect, dx, dy)
+            yield t, move.render(Image.fromarray(frame), t)
+
+    info = encode_video(frames(), dst, fps=FPS)
+    box = _box(*move.union(drift_from, drift_to, rect), 640, 360)
+    credit, licence = _synth_credit("coffee")
+    return {
+        "prompt": "Slow push in on an espresso in a red cup on a saucer with a spoon, on a "
+        "rustic wooden cafe table, warm window light",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A slow push in on an espresso cup and spoon on a wooden table",
+        "explanation": "Keep an eye on the cup's handle. For a couple of seconds it slides "
+        "along the side of the cup and bends, dragging the cup's lower edge out of shape with "
+        "it, then creeps back into place. Solid objects keep their shape when the camera "
+        "moves; parts that drift and reshape are a classic sign of generated video.",
+        "artifacts": [
+            _artifact(
+                "morphing",
+                drift_from,
+                drift_to,
+                box,
+                "The handle slides along the cup and bends the cup's edge, then settles back.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-doorstep-espresso", "video", generated=True)
+def _doorstep_espresso(dst: Path) -> dict[str, Any]:
+    # The cup and saucer from the cafe photograph, cut out along the saucer's rim.
+    coffee = _f32(_photo("coffee"))
+    yy, xx = np.mgrid[0 : coffee.shape[0], 0 : coffee.shape[1]].astype(np.float32)
+    rim = np.hypot((xx - 277.0) / 196.0, (yy - 227.0) / 156.0)
+    alpha = _smoothstep(1.0, 0.985, rim).astype(np.float32)
+    crop = (81, 71, 473, 383)
+    size = (64, 51)
+    cut_rgb = _resize(coffee[crop[1] : crop[3], crop[0] : crop[2]], *size)
+    cut_alpha = _resize(alpha[crop[1] : crop[3], crop[0] : crop[2], None], *size)[:, :, 0]
+    # On the upper doorstep of the street footage, which drifts left as the camera moves.
+    start, end = 7.72, 9.64
+    x_at_start, bottom, drift = 108.0, 138.0, 9.7  # px, px, px per second
+
+    def frames() -> Frames:
+        for t, frame in _clip("bikes.mp4", start, end):
+            img = _f32(frame)
+            x = x_at_start - drift * t
+            # Sub-pixel placement: blend the two nearest whole-pixel positions.
+            xi, fx = math.floor(x), x - math.floor(x)
+            for dx, weight in ((0, 1 - fx), (1, fx)):
+                if weight > 0:
+                    _paste(img, cut_rgb, cut_alpha * weight, xi + dx, round(bottom - size[1]))
+            yield t, _u8(img)
+
+    info = encode_video(frames(), dst, fps=FPS)
+    duration = info.duration_s
+    rect = (
+        x_at_start - drift * duration - 3,
+        bottom - size[1] - 3,
+        x_at_start + size[0] + 3,
+        bottom + 3,
+    )
+    credit, licence = _synth_credit("bikes", "coffee")
+    return {
+        "prompt": "Handheld street footage, low angle: a parked bicycle on cobblestones by a "
+        "stone doorstep, a cup of espresso left on the step, overcast daylight",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A bicycle leans on a wall by a doorstep on a cobbled street",
+        "explanation": "Look at the cup on the doorstep. The street is grey and overcast and "
+        "the camera is at knee height, yet the cup is lit by warm window light and we look "
+        "down into it from above, as if from another camera. It casts no shadow on the step "
+        "and it is far too big: the saucer is half as wide as the doorway. Objects lit, seen "
+        "or scaled differently from their surroundings look pasted in, because they are.",
+        "artifacts": [
+            _artifact(
+                "compositing",
+                0.0,
+                duration,
+                _box(*rect, info.width, info.height),
+                "A pasted-in cup: warm indoor light, a view from above, no shadow, giant size.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-cat-fur-boils", "video", generated=True)
+def _cat_fur_boils(dst: Path) -> dict[str, Any]:
+    photo = _photo("chelsea")
+    rng = np.random.default_rng(1501)
+    rect = (165, 0, 315, 92)  # the striped fur on the forehead
+    w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
+    mask = _soft_rect_mask(w_, h_, (0, -30, w_, h_), 16.0)
+    boil_from, boil_to = 1.2, 3.6
+    move = _Move(_View(225, 150, 440), _View(235, 135, 360), 512, 288, 5.0)
+
+    def frames() -> Frames:
+        for t in _timeline(move.duration):
+            k = _window(t, boil_from, boil_to, 0.15)
+            frame = photo
+            if k > 0:
+                # A fresh field every frame: the stripes re-roll instead of moving.
+                dx = _smooth_field(h_, w_, 1.8, rng) * 3.6
+                dy = _smooth_field(h_, w_, 1.8, rng) * 3.0
+                frame = _warp_region(photo, rect, dx * mask * k, dy * mask * k)
+            yield t, move.render(Image.fromarray(frame), t)
+
+    # The generator signed its file; the copy that reached us had been re-encoded on the
+    # way, as platforms do, and the credential went with the metadata.
+    creds = _credentials(dst)
+    original = _signed_original_video(dst, frames(), creds)
+    info = _normalised_from(original, dst)
+    provenance = creds.read(dst, expect="none")
+    box = _box(*move.union(boil_from, boil_to, rect), move.width, move.height)
+    credit, licence = _synth_credit("chelsea")
+    return {
+        "prompt": "Slow push in on the face of a tabby cat with green eyes, soft window "
+        "light, shallow depth of field, close-up",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A slow push in on the face of a tabby cat",
+        "explanation": "Watch the striped fur on the forehead. For a couple of seconds it "
+        "shimmers and crawls while the rest of the face stays still, as if each hair were "
+        "redrawn in every frame. Real fur moves together with the head; texture that boils "
+        "on its own is a classic sign of generated video. The clip's original was signed with "
+        "a Content Credential naming the synthesizer, but the copy that reached this site had "
+        "been re-encoded and carried none. A missing credential proves nothing either way.",
+        "artifacts": [
+            _artifact(
+                "temporal",
+                boil_from,
+                boil_to,
+                box,
+                "The stripes on the forehead flicker and crawl while the cat holds still.",
+            )
+        ],
+        "provenance": provenance,
+        **_video_fields(info),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# More camera originals: rolling shutter, low-light grain, app filters, camera shake, a slow
+# motion edit and a shallow depth of field
+# --------------------------------------------------------------------------------------------
+
+
+@_recipe("demo-van-passes-close", "video", generated=False)
+def _van_passes_close(dst: Path) -> dict[str, Any]:
+    # The third shot of the bikes footage: a cyclist waits while a white van sweeps past
+    # close to the camera.
+    info = encode_video(_clip("bikes.mp4", 3.04, 5.44), dst, fps=FPS)
+    w, h = info.width, info.height
+    return {
+        **_real("bikes"),
+        "description": "A cyclist waits at a crossing behind a grey van as traffic passes",
+        "explanation": "Ordinary footage of traffic passing close to the camera. The white "
+        "van is smeared along its direction of travel, and its upright rear edge leans to one "
+        "side as it sweeps past. Both are how video cameras record fast movement: the smear "
+        "comes from the exposure time, the lean from a sensor that reads the picture line by "
+        "line from top to bottom while the van moves on.",
+        "artifacts": [
+            _artifact(
+                "motion_blur",
+                0.08,
+                1.0,
+                _box(0.36 * w, 0, w, h, w, h),
+                "The passing van is smeared along its direction of travel: motion blur.",
+            ),
+            _artifact(
+                "rolling_shutter",
+                0.6,
+                1.0,
+                _box(0.45 * w, 0, w, 0.8 * h, w, h),
+                "The van's upright rear edge leans as it passes: rolling shutter, because the "
+                "sensor reads the frame top to bottom while the van keeps moving.",
+            ),
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-deep-field-grain", "video", generated=False)
+def _deep_field_grain(dst: Path) -> dict[str, Any]:
+    # A slow pan at about twice the photo's own resolution over its lower left.
+    move = _Move(_View(180, 560, 300), _View(300, 600, 300), 640, 360, 6.0)
+    info, artifacts = _ken_burns_item(dst, "hubble", move, [])
+    artifacts.append(
+        _artifact(
+            "noise",
+            0.0,
+            info.duration_s,
+            _WHOLE,
+            "The fine, coloured speckle in the black sky is noise: the telescope gathered "
+            "very little light from these regions, and what is left after stacking the "
+            "exposures shows as grain when magnified.",
+        )
+    )
+    return {
+        **_real("hubble"),
+        "description": "A slow, close pan across dark sky scattered with tiny galaxies",
+        "explanation": "A real photograph, magnified and panned in editing. The grainy, "
+        "colour-speckled black is noise from collecting very faint light, the same grain a "
+        "phone shows in a dark room. Noise is not a sign of generation; if anything, "
+        "generated images tend to be too clean.",
+        "artifacts": artifacts,
+        **_video_fields(info),
+    }
+
+
+def _vintage_filter(frame: np.ndarray, vignette: np.ndarray) -> np.ndarray:
+    """A typical app filter: faded blacks, soft highlights, warm cast, less colour, dark
+    corners."""
+    img = _f32(frame)
+    grey = img.mean(axis=2, keepdims=True)
+    img = grey + (img - grey) * 0.7
+    img = 0.10 + 0.80 * img - 0.12 * (img - 0.5) ** 2
+    img *= np.array([1.08, 1.0, 0.84], dtype=np.float32)
+    return _u8(img * vignette + np.array([0.03, 0.02, 0.0], dtype=np.float32))
+
+
+@_recipe("demo-railing-street-vintage", "video", generated=False)
+def _railing_vintage(dst: Path) -> dict[str, Any]:
+    vignette = _vignette(640, 272, 0.45)
+
+    def frames() -> Frames:
+        for t, frame in _clip("bikes.mp4", 5.48, 7.48):
+            yield t, _vintage_filter(frame, vignette)
+
+    info = encode_video(frames(), dst, fps=FPS)
+    return {
+        **_real("bikes"),
+        "description": "Cars pass a city street behind a green iron railing with a parked "
+        "bicycle, in warm faded colours",
+        "explanation": "Real street footage with a 'vintage' filter on top, applied here the "
+        "way a phone app does it: faded blacks, a warm cast, muted colours and dark corners. "
+        "Filters change how footage looks, not what happens in it: the cars, the railing and "
+        "the houses all behave normally.",
+        "artifacts": [
+            _artifact(
+                "filter",
+                0.0,
+                info.duration_s,
+                _WHOLE,
+                "The faded, warm, dark-cornered look is an app filter on real footage.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-cobbles-passerby", "video", generated=False)
+def _cobbles_passerby(dst: Path) -> dict[str, Any]:
+    info = encode_video(_clip("bikes.mp4", 7.52, 9.64), dst, fps=FPS)
+    w, h = info.width, info.height
+    return {
+        **_real("bikes"),
+        "description": "Someone walks past a bicycle parked by a doorstep on a cobbled street",
+        "explanation": "Ordinary low-angle footage. The legs of the passer-by are smeared "
+        "because they move fast and close to the camera during each exposure, while the "
+        "bicycle, the bollard and the doorstep stay sharp and keep their shapes as the "
+        "camera drifts.",
+        "artifacts": [
+            _artifact(
+                "motion_blur",
+                0.2,
+                1.05,
+                _box(0.3 * w, 0, w, h, w, h),
+                "The walking legs are blurred by motion, as in any footage of quick movement.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-car-passenger-slow-motion", "video", generated=False)
+def _car_passenger_slow(dst: Path) -> dict[str, Any]:
+    # Half speed: every frame of the test sequence is shown twice.
+    slow = ((2 * t, frame) for t, frame in _clip("carphone_pristine.mp4", 0.0, 4.0))
+    info = encode_video(slow, dst, fps=FPS)
+    return {
+        **_real("carphone"),
+        "description": "A man in a suit and bow tie talks in the passenger seat of a car",
+        "explanation": "Real footage slowed to half speed in editing. Each frame is shown "
+        "twice, so his movements look floaty and slightly jerky. Speed changes are ordinary "
+        "editing; generated clips are often slow and dreamy too, so slowness alone decides "
+        "nothing.",
+        "artifacts": [
+            _artifact(
+                "editing",
+                0.0,
+                info.duration_s,
+                _WHOLE,
+                "Slowed down in editing: each frame is held twice, so motion steps and floats.",
+            )
+        ],
+        **_video_fields(info),
+    }
+
+
+@_recipe("demo-clock-camera-shake", "image", generated=False)
+def _clock_shake(dst: Path) -> dict[str, Any]:
+    info = _real_photo(dst, "clock")
+    w, h = info.width, info.height
+    return {
+        **_real("clock"),
+        "description": "A blurred, round white shape on a grey wall, in black and white",
+        "explanation": "A real photograph of a wall clock, taken while the camera moved "
+        "sideways. Everything is smeared in one direction, the same amount: camera shake "
+        "during the exposure. Blur that follows one consistent direction is physics; "
+        "generated blur tends to be patchy and inconsistent.",
+        "artifacts": [
+            _artifact(
+                "motion_blur",
+                None,
+                None,
+                _box(130, 80, 295, 220, w, h),
+                "The clock is smeared sideways because the camera moved during the exposure.",
+            )
+        ],
+        **_image_fields(info),
+    }
+
+
+@_recipe("demo-handwritten-formulas", "image", generated=False)
+def _handwritten_formulas(dst: Path) -> dict[str, Any]:
+    info = _real_photo(dst, "text")
+    w, h = info.width, info.height
+    return {
+        **_real("text"),
+        "description": "Handwritten formulas on lined paper, photographed at an angle",
+        "explanation": "A real photograph. The writing is sharp across the middle and "
+        "softens towards the top and the far right: the lens focuses on one distance and "
+        "the paper tilts away from it. The letters are real mathematics, consistent from "
+        "line to line.",
+        "artifacts": [
+            _artifact(
+                "lens",
+                None,
+                None,
+                _box(0.55 * w, 0, w, 0.45 * h, w, h),
+                "The far part of the page is out of focus: shallow depth of field.",
+            )
+        ],
+        **_image_fields(info),
+    }
+
+
+def _beauty_filter(photo: np.ndarray, face: tuple[float, float, float, float]) -> np.ndarray:
+    """A typical app beauty filter: smoothed, brightened skin inside an oval around the face,
+    with eyes, brows and mouth (the strong edges) kept."""
+    img = _f32(photo)
+    smooth = np.stack([ndimage.gaussian_filter(img[:, :, c], 4.0) for c in range(3)], axis=2)
+    detail = img - smooth
+    strength = np.sqrt(ndimage.gaussian_filter((detail**2).mean(axis=2), 2.0))
+    keep = _smoothstep(0.035, 0.09, strength)[:, :, None]  # strong edges stay
+    cx, cy, rx, ry = face
+    yy, xx = np.mgrid[0 : img.shape[0], 0 : img.shape[1]].astype(np.float32)
+    oval = _smoothstep(1.0, 0.8, np.hypot((xx - cx) / rx, (yy - cy) / ry))[:, :, None]
+    airbrushed = smooth + detail * keep
+    airbrushed = airbrushed * 1.06 + np.array([0.03, 0.015, 0.02], dtype=np.float32)
+    return _u8(img * (1 - oval) + airbrushed * oval)
+
+
+@_recipe("demo-astronaut-beauty-filter", "image", generated=False)
+def _astronaut_beauty(dst: Path) -> dict[str, Any]:
+    face = (222.0, 118.0, 66.0, 80.0)
+    info = encode_image(_beauty_filter(_photo("astronaut"), face), dst)
+    w, h = info.width, info.height
+    cx, cy, rx, ry = face
+    return {
+        **_real("astronaut"),
+        "description": "An astronaut in an orange flight suit smiles in front of a flag and a "
+        "model of the space shuttle",
+        "explanation": "The NASA portrait again, with a beauty filter applied here the way "
+        "phone apps do: the skin is smoothed and brightened until it looks airbrushed, while "
+        "the eyes and mouth stay sharp. A waxy, poreless face can come from a filter on a "
+        "real photo; check the rest of the picture (text, hands, light) before deciding.",
+        "artifacts": [
+            _artifact(
+                "filter",
+                None,
+                None,
+                _box(cx - rx, cy - ry, cx + rx, cy + ry, w, h),
+                "Airbrushed skin from a beauty filter, on a real photograph.",
+            )
+        ],
+        **_image_fields(info),
+    }
+
+
+# ============================================================================================
 # The pack
 # ============================================================================================
 
@@ -2856,6 +3882,13 @@ def _check(item: dict[str, Any]) -> None:
                 raise ValueError(f"{item['key']}: times {start}..{end} outside the clip")
         elif artifact["start_s"] is not None or artifact["end_s"] is not None:
             raise ValueError(f"{item['key']}: an image artifact has times")
+    # Only generated items carry credentials here, and a demo credential that reads
+    # differently than planned (a library change, a broken CA) must stop the build.
+    provenance = item.get("provenance")
+    if provenance is not None and (
+        not item["is_generated"] or provenance.get("state") not in STATES
+    ):
+        raise ValueError(f"{item['key']}: unexpected provenance {provenance!r}")
 
 
 def build_demo_media(out_dir: Path) -> list[dict[str, Any]]:
@@ -2865,6 +3898,11 @@ def build_demo_media(out_dir: Path) -> list[dict[str, Any]]:
     the recipes in their fixed playing order, render each into media/NNNN.mp4|jpg (names
     say nothing but the position), drop stale numbered files, then write the manifest last
     and atomically, so an interrupted build is never mistaken for a finished one.
+
+    Three generated items also leave their signed originals in originals/ and the demo
+    certificate authority that signed them in ca/ (made here, at build time); their
+    manifest entries carry what `read_provenance` found, with the demo root as the trust
+    anchor. The served media in media/ carry no credential, like every served file.
     """
     out_dir = Path(out_dir)
     cached = _cached_items(out_dir)
@@ -2891,6 +3929,13 @@ def build_demo_media(out_dir: Path) -> list[dict[str, Any]]:
     for path in media.iterdir():
         if _MEDIA_NAME.match(path.name) and path.name not in keep:
             path.unlink()
+    # Originals belong to the item now at their number; older builds may have left others.
+    signed = {Path(i["file"]).stem for i in items if "provenance" in i}
+    originals = out_dir / _ORIGINALS
+    if originals.is_dir():
+        for path in originals.iterdir():
+            if path.is_file() and path.name.split(".")[0].split("-")[0] not in signed:
+                path.unlink()
     manifest = {
         "format": PACK_FORMAT,
         "version": PACK_VERSION,

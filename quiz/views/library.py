@@ -10,7 +10,6 @@ change (the shared library for teachers, everything for educators) answers write
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -247,15 +246,6 @@ def library_index(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _provenance_rows(clip: Clip) -> list[tuple[str, str]]:
-    """The clip's provenance record as (name, text) rows; nested values as compact JSON."""
-    rows = []
-    for key, value in (clip.provenance or {}).items():
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        rows.append((str(key).replace("_", " "), text))
-    return rows
-
-
 def _detail_context(
     request: HttpRequest,
     clip: Clip,
@@ -277,7 +267,6 @@ def _detail_context(
         "editing": editing,
         "tells": categories.TELLS,
         "decoys": categories.DECOYS,
-        "provenance": _provenance_rows(clip),
         **extra,
     }
 

@@ -1,7 +1,9 @@
-"""The demo pack in the database: enough items of each kind, idempotent, via Celery too."""
+"""The demo pack in the database: enough items of each kind, idempotent, via Celery too,
+with its three Content Credential examples on the clips."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from quiz.models import Artifact, Clip, Quiz, QuizItem
+from quiz.packs import synth
+from quiz.packs.pack_io import import_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +42,30 @@ def test_demo_pack_meets_the_foundation_minimums(demo_pack):
         assert clip.credit and clip.license, clip.key
     assert set(clips.values_list("status", flat=True)) == {"ready"}
     assert "synthesizer" in demo_pack.description
+
+
+def test_the_demo_credentials_reach_the_clips_for_the_feedback(demo_pack, demo_build_dir):
+    items = synth.build_demo_media(demo_build_dir)
+    expected = {i["key"]: i["provenance"] for i in items if "provenance" in i}
+    assert {p["state"] for p in expected.values()} == {"trusted", "invalid", "none"}
+    stored = dict(Clip.objects.filter(key__in=expected).values_list("key", "provenance"))
+    assert stored == expected
+    trusted = next(p for p in stored.values() if p["state"] == "trusted")
+    assert trusted["claim_generator"] == "Second Look synthesizer"
+    # Every other clip was never checked: an empty record, which the feedback leaves out.
+    assert not Clip.objects.exclude(key__in=expected).exclude(provenance={}).exists()
+
+
+def test_the_demo_credentials_survive_an_export_and_import(demo_pack, tmp_path):
+    before = dict(Clip.objects.exclude(provenance={}).values_list("key", "provenance"))
+    assert len(before) == 3
+    out = tmp_path / "demo.zip"
+    call_command("export_pack", str(out), "--title", "Demo round trip", stdout=io.StringIO())
+    QuizItem.objects.all().delete()
+    Quiz.objects.all().delete()
+    Clip.objects.all().delete()
+    import_pack(out)
+    assert dict(Clip.objects.exclude(provenance={}).values_list("key", "provenance")) == before
 
 
 def test_running_the_build_twice_changes_nothing(demo_pack, demo_build_dir, settings, capsys):

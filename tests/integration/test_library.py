@@ -388,12 +388,18 @@ def test_the_library_list_costs_a_fixed_number_of_queries(staff, mixed_library, 
 
 
 def test_the_clip_page_shows_details_provenance_and_artifacts_with_boxes(staff, generated_video):
-    generated_video.provenance = {"claim_generator": "OpenAI Sora", "validation": "valid"}
+    generated_video.provenance = {
+        "state": "valid",
+        "signer": "OpenAI",
+        "claim_generator": "OpenAI Sora",
+        "actions": ["c2pa.created"],
+        "issues": [],
+    }
     generated_video.prompt = "snow in Tokyo"
     generated_video.save()
     html = _client(staff).get(reverse("library:clip_detail", args=[generated_video.pk]))
     html = html.content.decode()
-    assert "OpenAI Sora" in html and "Claim generator" in html and "snow in Tokyo" in html
+    assert "Signed by OpenAI with OpenAI Sora" in html and "snow in Tokyo" in html
     for artifact in generated_video.artifacts.all():
         assert f'id="artifact-{artifact.pk}"' in html
         assert f'data-artifact="artifact-{artifact.pk}"' in html  # its box in the overlay

@@ -385,3 +385,25 @@ def test_a_round_removed_by_its_teacher_gets_a_message_not_a_500(demo_pack, stud
     with pytest.raises(services.AnswerRejected, match="changed by its teacher"):
         services.answer_submit(attempt=attempt, item=item, guess=item.options()[0], confidence=60)
     assert not Answer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [("trusted", "trusted signer"), ("invalid", "fails validation"), ("none", "proves nothing")],
+)
+def test_feedback_teaches_what_a_content_credential_means(student_client, demo_pack, state, words):
+    from quiz.models import Quiz
+
+    practice = Quiz.objects.get(slug="demo-practice")
+    item = next(i for i in practice.items.all() if i.clip.provenance.get("state") == state)
+    attempt = _start(student_client, practice)
+    html = student_client.post(
+        _answer_url(attempt, item), {"guess": "generated", "confidence": 70}, follow=True
+    ).content.decode()
+    assert "Content Credentials" in html and words in html
+    # and never before the answer
+    other = _start(student_client, demo_pack)
+    assert (
+        "Content Credentials"
+        not in student_client.get(reverse("quiz:attempt_play", args=[other.pk])).content.decode()
+    )

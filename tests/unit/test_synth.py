@@ -1,4 +1,5 @@
-"""The demo-pack synthesizer: enough items of each kind, honest annotations, opaque files.
+"""The demo-pack synthesizer: enough items of each kind, honest annotations, opaque files,
+and the three Content Credential examples (trusted, tampered, stripped).
 
 The session builds the pack once (tests/conftest.py) and every test here reads it.
 """
@@ -8,13 +9,16 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import stat
 from pathlib import Path
 
 import pytest
 
 from quiz.categories import DECOY_CODES, TELL_CODES
 from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, NEUTRAL_STREAM_TAGS, probe
+from quiz.media.provenance import demo_trust_anchor, read_provenance
 from quiz.packs import synth
+from quiz.packs.pack_io import check_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,6 +29,7 @@ GIVEAWAY_WORDS = re.compile(
     re.IGNORECASE,
 )
 FORBIDDEN_BYTES = (b"x264", b"Lavf", b"Lavc", b"libx264")
+PROVENANCE_KEYS = {"state", "signer", "claim_generator", "actions", "issues"}
 ALLOWED_JPEG_MARKERS = {"SOI", "APP0", "DQT", "SOF0", "DHT", "DRI", "SOS"}
 
 
@@ -42,12 +47,30 @@ def items(build) -> list[dict]:
 def test_pack_has_enough_items_of_each_kind(items):
     generated = [i for i in items if i["is_generated"]]
     real = [i for i in items if not i["is_generated"]]
-    assert len(items) >= 20
-    assert sum(i["media_kind"] == "video" for i in items) >= 8
-    assert len(real) >= 10
-    assert len(generated) >= 10
-    categories = {a["category"] for i in generated for a in i["artifacts"]}
-    assert len(categories) >= 7, categories
+    assert len(items) >= 40
+    # Most of the pack is video: that is what the site is about.
+    assert sum(i["media_kind"] == "video" for i in items) > len(items) / 2
+    assert len(real) >= 15
+    assert len(generated) >= 15
+
+
+def _items_per_category(items: list[dict], *, generated: bool) -> dict[str, int]:
+    counts = dict.fromkeys(TELL_CODES if generated else DECOY_CODES, 0)
+    for item in items:
+        if item["is_generated"] == generated:
+            for category in {a["category"] for a in item["artifacts"]}:
+                counts[category] += 1
+    return counts
+
+
+def test_every_tell_is_shown_on_at_least_two_generated_items(items):
+    counts = _items_per_category(items, generated=True)
+    assert min(counts.values()) >= 2, counts
+
+
+def test_every_decoy_is_shown_on_at_least_one_real_item(items):
+    counts = _items_per_category(items, generated=False)
+    assert min(counts.values()) >= 1, counts
 
 
 def test_every_generated_item_has_at_least_one_tell(items):
@@ -133,6 +156,54 @@ def test_item_fields_follow_the_pack_format(build, items):
         for artifact in item["artifacts"]:
             assert set(artifact) == {"category", "start_s", "end_s", "box", "explanation"}
             assert artifact["explanation"].strip()
+        if "provenance" in item:
+            assert set(item["provenance"]) == PROVENANCE_KEYS, item["key"]
+
+
+def test_the_manifest_is_a_valid_pack(build):
+    manifest = json.loads((build[0] / "manifest.json").read_text(encoding="utf-8"))
+    assert check_manifest(manifest) == []
+
+
+def test_provenance_examples_show_each_state(build, items):
+    out = build[0]
+    states = {i["provenance"]["state"]: i for i in items if "provenance" in i}
+    # A credential that holds, one that was tampered with, one that was stripped.
+    assert set(states) == {"trusted", "invalid", "none"}
+    assert all(i["is_generated"] for i in states.values())
+    trusted, invalid, stripped = states["trusted"], states["invalid"], states["none"]
+    assert trusted["provenance"]["claim_generator"] == "Second Look synthesizer"
+    assert trusted["provenance"]["signer"] and trusted["provenance"]["issues"] == []
+    assert trusted["provenance"]["actions"] == ["c2pa.created (trainedAlgorithmicMedia)"]
+    assert invalid["provenance"]["claim_generator"] == "Second Look synthesizer"
+    assert invalid["provenance"]["issues"]
+    assert stripped["provenance"] == {
+        "state": "none",
+        "signer": "",
+        "claim_generator": "",
+        "actions": [],
+        "issues": [],
+    }
+    # A credential that holds or fails teaches something; a missing one proves nothing.
+    categories = {k: {a["category"] for a in i["artifacts"]} for k, i in states.items()}
+    assert "provenance" in categories["trusted"] and "provenance" in categories["invalid"]
+    assert "provenance" not in categories["none"]
+    # The signed originals stay in the build folder, beside the CA that signed them (never
+    # served): read again with the demo root as anchor they say what the manifest says.
+    anchor = demo_trust_anchor(out / "ca")
+    original = out / "originals" / Path(trusted["file"]).with_suffix(".mp4").name
+    assert read_provenance(original, trust_anchors_pem=anchor) == trusted["provenance"]
+    assert read_provenance(original)["state"] == "valid"
+    assert stat.S_IMODE((out / "ca" / "demo-ca.pem").stat().st_mode) == 0o600
+
+
+def test_served_files_carry_no_credential(build, items):
+    out = build[0]
+    for item in items:
+        data = (out / item["file"]).read_bytes()
+        assert not re.search(rb"jumd.{17}c2pa", data, re.DOTALL), item["key"]
+        if "provenance" in item:
+            assert read_provenance(out / item["file"])["state"] == "none", item["key"]
 
 
 def test_descriptions_are_neutral(items):
