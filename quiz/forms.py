@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quiz.models import Assignment, QuizItem
+from quiz import categories
+from quiz.models import Assignment, Clip, QuizItem
 
 
 class AnswerForm(forms.Form):
@@ -103,3 +106,40 @@ class AssignmentForm(forms.Form):
         if cleaned.get("unit_role") and not cleaned.get("unit"):
             self.add_error("unit", _("Name the unit, so its pre- and post-tests can be paired."))
         return cleaned
+
+
+class ClipFilterForm(forms.Form):
+    """The clip filters the quiz builder and the library share: label, generator, media
+    kind, artifact category. Subclasses add their own (difficulty; status, uploader)."""
+
+    label = forms.ChoiceField(
+        label=_("Real or generated"),
+        required=False,
+        choices=[
+            ("", _("Both")),
+            ("real", _("Real only")),
+            ("generated", _("Generated only")),
+        ],
+    )
+    generator = forms.ChoiceField(label=_("Generator"), required=False)
+    media_kind = forms.ChoiceField(
+        label=_("Media"),
+        required=False,
+        choices=[("", _("Videos and images")), *Clip.MediaKind.choices],
+    )
+    category = forms.ChoiceField(
+        label=_("Artifact category"),
+        required=False,
+        choices=[
+            ("", _("Any category")),
+            (_("Giveaways"), [(c.code, c.name) for c in categories.TELLS]),
+            (_("Decoys"), [(c.code, c.name) for c in categories.DECOYS]),
+        ],
+    )
+
+    def __init__(self, *args: Any, generators: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["generator"].choices = [
+            ("", _("Any generator")),
+            *((name, name) for name in generators),
+        ]

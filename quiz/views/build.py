@@ -33,8 +33,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.views import teacher_required
-from quiz import builder, categories
+from quiz import builder
 from quiz.builder import ClipInfo, QuizEditRefused, Round
+from quiz.forms import ClipFilterForm
 from quiz.models import Answer, Clip, Quiz
 
 TEMPLATE = "quiz/build/edit.html"
@@ -71,33 +72,9 @@ class QuizForm(forms.Form):
     )
 
 
-class LibraryFilterForm(forms.Form):
+class LibraryFilterForm(ClipFilterForm):
     """The library's filters: GET parameters on a first visit, then part of the page's form."""
 
-    label = forms.ChoiceField(
-        label=gettext_lazy("Real or generated"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Both")),
-            ("real", gettext_lazy("Real only")),
-            ("generated", gettext_lazy("Generated only")),
-        ],
-    )
-    generator = forms.ChoiceField(label=gettext_lazy("Generator"), required=False)
-    media_kind = forms.ChoiceField(
-        label=gettext_lazy("Media"),
-        required=False,
-        choices=[("", gettext_lazy("Videos and images")), *Clip.MediaKind.choices],
-    )
-    category = forms.ChoiceField(
-        label=gettext_lazy("Artifact category"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Any category")),
-            (gettext_lazy("Giveaways"), [(c.code, c.name) for c in categories.TELLS]),
-            (gettext_lazy("Decoys"), [(c.code, c.name) for c in categories.DECOYS]),
-        ],
-    )
     min_difficulty = forms.IntegerField(
         label=gettext_lazy("Missed by at least (%)"),
         required=False,
@@ -114,13 +91,6 @@ class LibraryFilterForm(forms.Form):
             "nobody has answered yet are left out when you set a difficulty."
         ),
     )
-
-    def __init__(self, *args: Any, generators: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["generator"].choices = [
-            ("", _("Any generator")),
-            *((name, name) for name in generators),
-        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
 from quiz import categories, library
+from quiz.forms import ClipFilterForm
 from quiz.library import ArtifactRefused
 from quiz.models import Artifact, Clip
 
@@ -70,31 +71,7 @@ def _editable_clip(request: HttpRequest, clip_id: int) -> Clip:
 # --- Forms (they read and convert; quiz.library decides what is valid) ---------------------
 
 
-class LibraryFilterForm(forms.Form):
-    label = forms.ChoiceField(
-        label=gettext_lazy("Real or generated"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Both")),
-            ("real", gettext_lazy("Real camera footage")),
-            ("generated", gettext_lazy("Generated")),
-        ],
-    )
-    generator = forms.ChoiceField(label=gettext_lazy("Generator"), required=False)
-    media_kind = forms.ChoiceField(
-        label=gettext_lazy("Media"),
-        required=False,
-        choices=[("", gettext_lazy("Videos and images")), *Clip.MediaKind.choices],
-    )
-    category = forms.ChoiceField(
-        label=gettext_lazy("Artifact category"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Any category")),
-            (gettext_lazy("Tells"), [(c.code, c.name) for c in categories.TELLS]),
-            (gettext_lazy("Decoys"), [(c.code, c.name) for c in categories.DECOYS]),
-        ],
-    )
+class LibraryFilterForm(ClipFilterForm):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
@@ -114,11 +91,7 @@ class LibraryFilterForm(forms.Form):
     def __init__(
         self, *args: Any, generators: list[str], uploaders: list[User], user: User, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["generator"].choices = [
-            ("", _("Any generator")),
-            *((name, name) for name in generators),
-        ]
+        super().__init__(*args, generators=generators, **kwargs)
         self.fields["uploader"].choices = [
             ("", _("Anyone")),
             (library.SHARED, _("Shared library")),
