@@ -19,6 +19,7 @@ no half-made clip is ever visible.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -1056,11 +1057,10 @@ def _sweep_stale_runs(work_root: Path) -> None:
         return
     cutoff = time.time() - STALE_RUN_SECONDS
     for folder in work_root.iterdir():
-        try:
+        # Another run may sweep the same folder first: then it is simply gone.
+        with contextlib.suppress(FileNotFoundError):
             if folder.stat().st_mtime < cutoff:
                 shutil.rmtree(folder, ignore_errors=True)
-        except FileNotFoundError:
-            pass  # another run swept it first
 
 
 def _original_path(clip: Clip) -> Path | None:
