@@ -15,7 +15,8 @@ from django.db.models import QuerySet
 from accounts.models import User
 from quiz import categories
 from quiz.models import Answer, Artifact, Assignment, Attempt, QuizItem, StatCell
-from quiz.stats.metrics import Counts, Summary, answer_counts, summarize
+from quiz.selectors import answer_counts_of
+from quiz.stats.metrics import Counts, Summary, summarize
 
 
 def assignments_for_teacher(user: User) -> QuerySet[Assignment]:
@@ -191,17 +192,6 @@ def _clip_categories(answers: list[Answer]) -> dict[int, set[str]]:
     return found
 
 
-def _counts(answer: Answer) -> Counts:
-    return answer_counts(
-        is_pair=answer.item.is_pair,
-        clip_is_generated=answer.item.clip.is_generated,
-        guess=answer.guess,
-        confidence_pct=answer.confidence,
-        is_correct=answer.is_correct,
-        points=answer.points,
-    )
-
-
 def assignment_report(assignment: Assignment) -> AssignmentReport:
     answers = list(assignment_answers(assignment))
     by_clip = _clip_categories(answers)
@@ -218,7 +208,7 @@ def assignment_report(assignment: Assignment) -> AssignmentReport:
     for answer in answers:
         report = students.setdefault(answer.attempt.user_id, StudentReport(answer.attempt.user))
         report.answers.append(answer)
-        counts = _counts(answer)
+        counts = answer_counts_of(answer)
         report.counts = report.counts + counts
         total = total + counts
         item_report = items[answer.item_id]

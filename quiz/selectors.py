@@ -213,7 +213,7 @@ def attempt_summary(attempt: Attempt) -> AttemptSummary:
     total = Counts()
     bins: dict[int, Counts] = {}
     for answer in answers:
-        c = _answer_counts(answer)
+        c = answer_counts_of(answer)
         total = total + c
         low = confidence_bin(answer.confidence)
         bins[low] = bins.get(low, Counts()) + c
@@ -252,7 +252,8 @@ def _missed(answers: list[Answer], *, tells: bool) -> list[MissedCategory]:
     )
 
 
-def _answer_counts(answer: Answer) -> Counts:
+def answer_counts_of(answer: Answer) -> Counts:
+    """The counts one stored answer adds (its item and clip loaded)."""
     return answer_counts(
         is_pair=answer.item.is_pair,
         clip_is_generated=answer.item.clip.is_generated,
