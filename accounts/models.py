@@ -14,6 +14,14 @@ class School(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     # Opening and due times are typed and shown in the school's time zone.
     time_zone = models.CharField(_("time zone"), max_length=64, default=_default_time_zone)
+    # Educators who read this school's statistics (besides any whose own school it is).
+    educators = models.ManyToManyField(
+        "accounts.User",
+        verbose_name=_("educators"),
+        blank=True,
+        related_name="overseen_schools",
+        limit_choices_to={"role": "educator"},
+    )
 
     class Meta:
         ordering = ["name"]

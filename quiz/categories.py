@@ -5,6 +5,7 @@ Codes are stored in packs, exports and statistics; add codes, never rename one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -128,3 +129,36 @@ BY_CODE: dict[str, Category] = {c.code: c for c in TELLS + DECOYS}
 CHOICES = [(c.code, c.name) for c in TELLS + DECOYS]
 TELL_CODES = frozenset(c.code for c in TELLS)
 DECOY_CODES = frozenset(c.code for c in DECOYS)
+
+# The bit of each code in quiz.Answer.categories (which categories a round's clips carried
+# when it was answered). Give a new code the next free bit; never renumber or reuse one,
+# stored answers keep theirs.
+BITS: dict[str, int] = {
+    "anatomy": 0,
+    "count": 1,
+    "physics": 2,
+    "causality": 3,
+    "motion": 4,
+    "morphing": 5,
+    "text": 6,
+    "lighting": 7,
+    "geometry": 8,
+    "compositing": 9,
+    "temporal": 10,
+    "provenance": 11,
+    "compression": 12,
+    "motion_blur": 13,
+    "rolling_shutter": 14,
+    "lens": 15,
+    "noise": 16,
+    "editing": 17,
+    "filter": 18,
+}
+
+
+def mask(codes: Iterable[str]) -> int:
+    """The bits of the given category codes (unknown codes are an error)."""
+    value = 0
+    for code in codes:
+        value |= 1 << BITS[code]
+    return value

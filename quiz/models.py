@@ -361,10 +361,45 @@ class Answer(models.Model):
     is_correct = models.BooleanField()
     points = models.SmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
-    # False until the answer's counts are in the stat tables; flipped in the same
-    # transaction that adds them (quiz.stats.aggregation), so nothing is skipped or counted
-    # twice.
-    folded = models.BooleanField(default=False)
+    # Facts about the answer frozen when it is stored, so the statistics never shift when a
+    # clip is relabelled, an artifact edited or a student moves school, and so the fold
+    # reads one table (quiz.stats.aggregation). Set by quiz.services.answer_submit.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    classroom = models.ForeignKey(
+        "accounts.Classroom",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    # Indexed: a school's drill-downs (item analysis) read its answers.
+    school = models.ForeignKey(
+        "accounts.School",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="+", db_index=False)
+    other_clip = models.ForeignKey(
+        Clip, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    item_kind = models.CharField(max_length=8, choices=QuizItem.Kind)
+    media_kind = models.CharField(max_length=8, choices=Clip.MediaKind)
+    # The generator of the generated clip of a pair, or of the clip of a single round
+    # ("camera" and the like for real footage).
+    generator = models.CharField(max_length=100, blank=True)
+    # Artifact categories of the round's clips, as bits (quiz.categories.BITS).
+    categories = models.BigIntegerField(default=0)
+    # The school's local date of the answer, and the round's place in the attempt (1, 2, ...).
+    day = models.DateField()
+    position = models.PositiveSmallIntegerField()
 
     class Meta:
         ordering = ["id"]
@@ -378,9 +413,6 @@ class Answer(models.Model):
                 condition=Q(guess__in=["real", "generated", "a", "b"]),
                 name="answer_guess_known",
             ),
-        ]
-        indexes = [
-            models.Index(fields=["id"], condition=Q(folded=False), name="answer_unfolded"),
         ]
 
     def __str__(self) -> str:
@@ -397,14 +429,25 @@ class StatCell(models.Model):
 
     class Scope(models.TextChoices):
         USER = "user", _("Student")
-        ASSIGNMENT = "assignment", _("Assignment")
+        CLASS = "class", _("Class")
+        SCHOOL = "school", _("School")
         EVERYONE = "all", _("Everyone")
+        # What a teacher's live view of one assignment reads.
+        ASSIGNMENT = "assignment", _("Assignment")
 
     class Dimension(models.TextChoices):
         OVERALL = "overall", _("Overall")
         CLIP = "clip", _("Clip")
         CATEGORY = "category", _("Artifact category")
+        GENERATOR = "generator", _("Generator")
+        MEDIA_KIND = "media", _("Media kind")
+        ITEM_KIND = "item_kind", _("Kind of round")
+        ASSIGNMENT = "assignment", _("Assignment")
+        DAY = "day", _("Day")
+        POSITION = "position", _("Position in the attempt")
         CONFIDENCE_BIN = "conf_bin", _("Confidence bin")
+        # Class scope only: "YYYY-MM-DD:<assignment id>", for date and quiz filters together.
+        DAY_ASSIGNMENT = "day_asg", _("Day and assignment")
         ITEM = "item", _("Quiz item")
         STUDENT = "student", _("Student")
 
@@ -451,3 +494,117 @@ class StatCell(models.Model):
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.COUNT_FIELDS}
+
+
+class StatPending(models.Model):
+    """An answer whose counts are not in the stat tables yet: the fold's work queue.
+
+    Stored in the answer's own transaction; a fold deletes the rows it claims (SELECT … FOR
+    UPDATE SKIP LOCKED) in the transaction that adds their counts, so an answer is counted
+    exactly once however ids commit, workers crash or tasks repeat (quiz.stats.aggregation).
+    A narrow queue rather than a flag on the answer: claiming never rewrites answer rows.
+    """
+
+    answer = models.OneToOneField(
+        Answer, primary_key=True, on_delete=models.CASCADE, related_name="stat_pending"
+    )
+
+    def __str__(self) -> str:
+        return f"answer {self.answer_id} waiting to be folded"
+
+
+class StatStudent(models.Model):
+    """One student who answered into a cell: distinct students are not additive, so a
+    cell's (or a union of cells') student count is counted from these rows.
+
+    Kept for the class, school and everyone scopes and an assignment's overall cell (a
+    student-scope cell always has one student).
+    """
+
+    scope = models.CharField(max_length=16, choices=StatCell.Scope)
+    scope_id = models.BigIntegerField()
+    dimension = models.CharField(max_length=12, choices=StatCell.Dimension)
+    key = models.CharField(max_length=100)
+    student_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "dimension", "key", "student_id"],
+                name="statstudent_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.scope_id} {self.dimension}={self.key} student {self.student_id}"
+
+
+class PackJob(models.Model):
+    """A clip-pack import or export run in the background for one person (quiz.packs.jobs).
+
+    `pack_file` is the zip under ORIGINALS_ROOT: the uploaded pack (removed once the import
+    has run) or the written export (offered for download as `result_name`). `stage` is a key
+    (quiz.packs.pack_io STAGE_*), shown in words in the viewer's language.
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pack_jobs"
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # Every problem found, in words for the person (a failed import or export).
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    # What a finished job did: {"created": [clip keys], "skipped": [clip keys]} for an
+    # import, {"clips": n} for an export.
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    # The pack's title (exports) or the uploaded file's cleaned name (imports), for the list.
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    pack_file = models.CharField(_("pack file"), max_length=300, blank=True)
+    result_name = models.CharField(_("download name"), max_length=120, blank=True)
+    # Exports: the clips chosen when the button was pressed (checked again when it runs).
+    clip_ids = models.JSONField(default=list, blank=True)
+    # Messages are written by the worker in the language of the person who started the job.
+    language = models.CharField(max_length=16, blank=True)
+    # The Celery task that claimed the job: a redelivery of that same task may take it up
+    # again after a crash, any other copy leaves it alone.
+    run_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["import", "export"]), name="packjob_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="packjob_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=models.F("progress_total")),
+                name="packjob_progress_within_total",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="packjob_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

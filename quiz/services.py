@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Classroom, User
-from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem
+from quiz import categories
+from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatPending
 from quiz.scoring import points_for
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,36 @@ def queue_stats_fold() -> None:
         stats_fold.apply_async(retry=False)
     except Exception:
         log.warning("could not queue stats_fold; the periodic fold will catch up", exc_info=True)
+
+
+def answer_facts(attempt: Attempt, item: QuizItem, *, now: datetime) -> dict[str, Any]:
+    """What the statistics group an answer by, as it stands when the answer is stored.
+
+    Frozen on the answer so that relabelling a clip, editing its artifacts or moving a
+    student later changes no past statistic, and a rebuild always equals the folds. The
+    position is the round's place in this attempt (for learning curves), so call this inside
+    the transaction that holds the attempt's lock.
+    """
+    assignment = attempt.assignment
+    classroom = assignment.classroom if assignment is not None else None
+    school = classroom.school if classroom is not None else attempt.user.school
+    zone = ZoneInfo(school.time_zone) if school is not None else timezone.get_default_timezone()
+    clips = [item.clip] if item.other_clip is None else [item.clip, item.other_clip]
+    codes = Artifact.objects.filter(clip__in=clips).values_list("category", flat=True)
+    return {
+        "user_id": attempt.user_id,
+        "assignment": assignment,
+        "classroom": classroom,
+        "school": school,
+        "clip_id": item.clip_id,
+        "other_clip_id": item.other_clip_id,
+        "item_kind": item.kind,
+        "media_kind": item.clip.media_kind,
+        "generator": item.generated_clip().generator,
+        "categories": categories.mask(code for code in codes if code in categories.BITS),
+        "day": timezone.localtime(now, zone).date(),
+        "position": attempt.answers.count() + 1,
+    }
 
 
 class AttemptRefused(Exception):
@@ -143,7 +176,9 @@ def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: i
                 confidence=confidence,
                 is_correct=is_correct,
                 points=points_for(confidence, is_correct),
+                **answer_facts(attempt, item, now=timezone.now()),
             )
+            StatPending.objects.create(answer=answer)
             remaining = attempt.quiz.items.exclude(answers__attempt=attempt).exists()
             if not remaining:
                 Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(

@@ -85,3 +85,29 @@ def clip_ingest_requeue() -> int:
     for clip_id in stale:
         clip_ingest.delay(clip_id)
     return len(stale)
+
+
+# --- Clip packs (import and export from the library pages) ---
+
+
+@shared_task(name="quiz.tasks.pack_import_run", bind=True, ignore_result=True)
+def pack_import_run(self, job_id: int) -> None:
+    """Import an uploaded clip pack for its job; see quiz.packs.jobs.pack_import_run.
+
+    Safe to repeat: the job is claimed with a conditional UPDATE (a finished job is left
+    alone), and the import itself is all or nothing and skips clips already present.
+    """
+    from quiz.packs.jobs import pack_import_run as run
+
+    run(job_id=job_id, run_id=self.request.id or "")
+
+
+@shared_task(name="quiz.tasks.pack_export_run", bind=True, ignore_result=True)
+def pack_export_run(self, job_id: int) -> None:
+    """Write the chosen clips as a pack for its job; see quiz.packs.jobs.pack_export_run.
+
+    Safe to repeat: a finished job is left alone, and a rerun writes the same file whole.
+    """
+    from quiz.packs.jobs import pack_export_run as run
+
+    run(job_id=job_id, run_id=self.request.id or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from quiz.views import library
+from quiz.views import library, packs
 
 app_name = "library"
 
@@ -23,4 +23,8 @@ urlpatterns = [
         library.artifact_delete,
         name="artifact_delete",
     ),
+    path("packs/import/", packs.pack_import, name="pack_import"),
+    path("packs/export/", packs.pack_export, name="pack_export"),
+    path("packs/jobs/<int:job_id>/", packs.pack_job, name="pack_job"),
+    path("packs/jobs/<int:job_id>/download/", packs.pack_download, name="pack_download"),
 ]

@@ -34,7 +34,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +91,16 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # Fixed timestamp for exported members: the zip then says nothing about when clips were added.
 _EXPORT_DATE = (1980, 1, 1, 0, 0, 0)
+
+# Stages an import or export reports to its `progress` hook, in the order they come, as
+# progress(stage, done, total). Keys, not words: whoever shows them translates them for the
+# person watching (quiz.packs.jobs), not for the worker's language.
+STAGE_MANIFEST = "manifest"  # reading and checking manifest.json, unpacking (0 of 0)
+STAGE_CHECKING = "checking"  # probing each file by its content (n of items)
+STAGE_ENCODING = "encoding"  # re-encoding each new file (n of new items)
+STAGE_SAVING = "saving"  # placing media and creating the clips (0 of n, then n of n)
+STAGE_WRITING = "writing"  # export: writing each clip into the zip (n of clips)
+Progress = Callable[[str, int, int], None]
 
 # End-of-central-directory records, read before zipfile parses the directory (see
 # _zip_directory_problems).
@@ -981,21 +991,33 @@ def _workers() -> int:
     return settings.PACK_IMPORT_WORKERS
 
 
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
 def normalise_media(
-    manifest: Manifest, workdir: Path, *, skip_keys: Iterable[str] = ()
+    manifest: Manifest,
+    workdir: Path,
+    *,
+    skip_keys: Iterable[str] = (),
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Probe every listed file, then re-encode those whose key is not in skip_keys into
     workdir/normalised; return the items ready for import_items(root=workdir).
 
     Two passes, so a bad file is reported before minutes of encoding start: probing reads
     headers only, encoding decodes everything (and can still find a damaged file). Every
-    problem of every file is collected; only the work folder is written.
+    problem of every file is collected; only the work folder is written. `progress`, if
+    given, hears (STAGE_CHECKING, n, items) and (STAGE_ENCODING, n, new items), always from
+    the calling thread.
     """
+    report = progress or _no_progress
     limits = Limits.from_settings()
     skip = set(skip_keys)
     problems: list[str] = []
     kinds: list[str] = []
     for index, item in enumerate(manifest.items):
+        report(STAGE_CHECKING, index, len(manifest.items))
         where = _item_label(index, item)
         try:
             kind = _probe_media(manifest.root / item["file"], limits)
@@ -1052,8 +1074,17 @@ def normalise_media(
         kind_problems = _kind_problems(where, item, kind, measured["duration_s"])
         return kind_problems or _import_item(item, kind, name, measured)
 
+    report(STAGE_CHECKING, len(manifest.items), len(manifest.items))
+    report(STAGE_ENCODING, 0, len(todo))
     with ThreadPoolExecutor(max_workers=_workers()) as pool:
-        results = list(pool.map(work, todo))
+        # Collected as they finish, so the count moves; reported from this thread (a hook
+        # may write to the database, whose connections belong to their thread).
+        futures = {pool.submit(work, job): number for number, job in enumerate(todo)}
+        done: dict[int, dict[str, Any] | list[str]] = {}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            report(STAGE_ENCODING, len(done), len(todo))
+    results = [done[number] for number in range(len(todo))]
     for result in results:
         if isinstance(result, list):
             problems.extend(result)
@@ -1123,26 +1154,31 @@ def _import_item(
 # --------------------------------------------------------------------------------------------
 
 
-def import_pack(path: Path) -> ImportReport:
+def import_pack(path: Path, *, progress: Progress | None = None) -> ImportReport:
     """Import a pack all or nothing; items whose key is already in the library are skipped.
 
     Steps: read and check the pack into a private work folder, probe and re-encode the media
     there, then hand the normalised items to import_items (one transaction; it removes any
     media it placed if that fails). The work folder is removed whatever happens. Safe to
-    repeat: a second run finds every key present and changes nothing.
+    repeat: a second run finds every key present and changes nothing. `progress`, if given,
+    hears each stage as it starts and moves (the STAGE_* keys above).
     """
+    hook = progress or _no_progress
     parent = settings.PACK_WORK_DIR
     with tempfile.TemporaryDirectory(prefix="second-look-pack-", dir=parent) as tmp:
         workdir = Path(tmp)
+        hook(STAGE_MANIFEST, 0, 0)
         manifest = read_pack(Path(path), workdir)
         keys = [item["key"] for item in manifest.items]
         present = set(Clip.objects.filter(key__in=keys).values_list("key", flat=True))
-        ready = normalise_media(manifest, workdir, skip_keys=present)
+        ready = normalise_media(manifest, workdir, skip_keys=present, progress=progress)
+        hook(STAGE_SAVING, 0, len(ready))
         try:
             report = import_items(ready, root=workdir)
         except IntegrityError as error:
             message = _("the database refused the clips (%(error)s); nothing was imported")
             raise PackError([message % {"error": _shown(str(error), 200)}]) from error
+        hook(STAGE_SAVING, len(ready), len(ready))
     report.skipped = [key for key in keys if key in present] + report.skipped
     log.info(
         "imported pack %s: %d created, %d skipped",
@@ -1217,14 +1253,22 @@ def _export_item(clip: Clip, file: str) -> dict[str, Any]:
     return item
 
 
-def export_pack(path: Path, clips: QuerySet[Clip] | None = None, *, title: str) -> int:
+def export_pack(
+    path: Path,
+    clips: QuerySet[Clip] | None = None,
+    *,
+    title: str,
+    progress: Progress | None = None,
+) -> int:
     """Write clips (default: every ready clip) as a v1 pack zip at path; return how many.
 
     The manifest is checked with the import's own rules first, so an export never produces
     a pack that import would refuse. Media go in as media/NNNN.mp4|jpg, numbered in order,
     with a fixed timestamp: the zip says nothing the manifest does not. Written to a
     temporary file beside path and renamed, so path is either the whole pack or untouched.
+    `progress`, if given, hears (STAGE_WRITING, n, clips) as each clip goes in.
     """
+    hook = progress or _no_progress
     path = Path(path)
     queryset = Clip.objects.ready() if clips is None else clips
     rows = list(queryset.order_by("id").prefetch_related("artifacts"))
@@ -1255,7 +1299,8 @@ def export_pack(path: Path, clips: QuerySet[Clip] | None = None, *, title: str) 
         with os.fdopen(fd, "wb") as raw:
             with zipfile.ZipFile(raw, "w") as archive:
                 archive.writestr(_member(MANIFEST_NAME, zipfile.ZIP_DEFLATED), payload)
-                for clip, item in zip(rows, items, strict=True):
+                hook(STAGE_WRITING, 0, len(rows))
+                for number, (clip, item) in enumerate(zip(rows, items, strict=True), start=1):
                     # Stored, not deflated: MP4 and JPEG do not compress any further.
                     member = _member(item["file"], zipfile.ZIP_STORED)
                     size = clip.media.size
@@ -1264,6 +1309,7 @@ def export_pack(path: Path, clips: QuerySet[Clip] | None = None, *, title: str) 
                         archive.open(member, "w", force_zip64=size >= 2**31 - 1) as dst,
                     ):
                         shutil.copyfileobj(src, dst, 1024 * 1024)
+                    hook(STAGE_WRITING, number, len(rows))
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, path)

@@ -1,0 +1,81 @@
+"""An independent, plain-Python statement of what the stat tables must hold.
+
+quiz.stats.aggregation computes the cells in SQL; the tests compare it with this slow but
+obvious reading of METRICS.md and the families of cells, answer by answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from quiz import categories
+from quiz.models import Answer
+from quiz.stats.aggregation import CellKey
+from quiz.stats.metrics import Counts, answer_counts, confidence_bin
+
+StudentKey = tuple[str, int, str, str, int]
+
+
+def _keys(answer: Answer) -> dict[str, list[str]]:
+    clips = [str(answer.clip_id)]
+    if answer.other_clip_id:
+        clips.append(str(answer.other_clip_id))
+    keys = {
+        "overall": [""],
+        "category": [code for code, bit in categories.BITS.items() if answer.categories >> bit & 1],
+        "generator": [answer.generator],
+        "media": [answer.media_kind],
+        "item_kind": [answer.item_kind],
+        "assignment": [str(answer.assignment_id)] if answer.assignment_id else [],
+        "day": [answer.day.isoformat()],
+        "position": [str(answer.position)],
+        "conf_bin": [str(confidence_bin(answer.confidence))],
+        "clip": clips,
+    }
+    return keys
+
+
+def reference() -> tuple[dict[CellKey, Counts], set[StudentKey]]:
+    cells: dict[CellKey, Counts] = defaultdict(Counts)
+    students: set[StudentKey] = set()
+    for answer in Answer.objects.order_by("id"):
+        is_pair = answer.item_kind == "pair"
+        # A single round's truth follows from the guess and whether it was right.
+        truth_generated = (answer.guess == "generated") == answer.is_correct
+        counts = answer_counts(
+            is_pair=is_pair,
+            clip_is_generated=truth_generated,
+            guess=answer.guess,
+            confidence_pct=answer.confidence,
+            is_correct=answer.is_correct,
+            points=answer.points,
+        )
+        keys = _keys(answer)
+        scopes = [("user", answer.user_id), ("all", 0)]
+        if answer.classroom_id:
+            scopes.append(("class", answer.classroom_id))
+        if answer.school_id:
+            scopes.append(("school", answer.school_id))
+        for scope, scope_id in scopes:
+            dims = dict(keys)
+            if scope == "user":
+                del dims["clip"]
+            if scope == "class":
+                dims["student"] = [str(answer.user_id)]
+                dims["day_asg"] = [f"{answer.day.isoformat()}:{answer.assignment_id}"]
+            for dimension, values in dims.items():
+                for value in values:
+                    cell = (scope, scope_id, dimension, value)
+                    cells[cell] = cells[cell] + counts
+                    if scope != "user" and dimension != "student":
+                        students.add((*cell, answer.user_id))
+        if answer.assignment_id:
+            for dimension, value in (
+                ("overall", ""),
+                ("item", str(answer.item_id)),
+                ("student", str(answer.user_id)),
+            ):
+                cell = ("assignment", answer.assignment_id, dimension, value)
+                cells[cell] = cells[cell] + counts
+            students.add(("assignment", answer.assignment_id, "overall", "", answer.user_id))
+    return dict(cells), students
