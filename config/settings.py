@@ -209,6 +209,8 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 STATS_FOLD_INTERVAL = env_int("STATS_FOLD_INTERVAL", 10, minimum=1)
 STATS_FOLD_BATCH = env_int("STATS_FOLD_BATCH", 5000, minimum=1)
 STATS_MIN_GROUP = env_int("STATS_MIN_GROUP", 5, minimum=1)
+# PostgreSQL memory for grouping during a fold or rebuild (SET LOCAL work_mem).
+STATS_WORK_MEM = env_str("STATS_WORK_MEM", "256MB")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -467,6 +467,10 @@ class StatCell(models.Model):
     confidence_sum = models.BigIntegerField(default=0)
     brier_sum = models.BigIntegerField(default=0)
     points_sum = models.BigIntegerField(default=0)
+    # Distinct students of the cell (its StatStudent rows), kept up to date by the fold so a
+    # page reads one number; 0 where StatStudent rows are not kept. Not additive: a union of
+    # cells counts its StatStudent rows instead.
+    students = models.BigIntegerField(default=0, db_default=0)
 
     COUNT_FIELDS = (
         "n",

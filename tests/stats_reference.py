@@ -16,6 +16,36 @@ from quiz.stats.metrics import Counts, answer_counts, confidence_bin
 StudentKey = tuple[str, int, str, str, int]
 
 
+# Which cells keep their distinct students (written out again here on purpose: the test
+# states the rule independently of quiz.stats.aggregation).
+_STUDENTS = {
+    "user": set(),
+    "class": {
+        "overall",
+        "category",
+        "generator",
+        "assignment",
+        "day",
+        "day_asg",
+        "position",
+        "conf_bin",
+    },
+    "school": {
+        "overall",
+        "category",
+        "generator",
+        "media",
+        "item_kind",
+        "assignment",
+        "day",
+        "position",
+        "conf_bin",
+        "clip",
+    },
+    "all": {"overall", "category", "generator", "day", "position", "conf_bin"},
+}
+
+
 def _keys(answer: Answer) -> dict[str, list[str]]:
     clips = [str(answer.clip_id)]
     if answer.other_clip_id:
@@ -67,7 +97,7 @@ def reference() -> tuple[dict[CellKey, Counts], set[StudentKey]]:
                 for value in values:
                     cell = (scope, scope_id, dimension, value)
                     cells[cell] = cells[cell] + counts
-                    if scope != "user" and dimension != "student":
+                    if dimension in _STUDENTS[scope]:
                         students.add((*cell, answer.user_id))
         if answer.assignment_id:
             for dimension, value in (
@@ -79,3 +109,11 @@ def reference() -> tuple[dict[CellKey, Counts], set[StudentKey]]:
                 cells[cell] = cells[cell] + counts
             students.add(("assignment", answer.assignment_id, "overall", "", answer.user_id))
     return dict(cells), students
+
+
+def student_counts(students: set[StudentKey]) -> dict[CellKey, int]:
+    """Each cell's number of distinct students, from its StatStudent rows."""
+    counts: dict[CellKey, int] = defaultdict(int)
+    for scope, scope_id, dimension, key, _student in students:
+        counts[(scope, scope_id, dimension, key)] += 1
+    return dict(counts)

@@ -27,8 +27,11 @@ cannot deadlock; a rebuild takes the queue first and the cell tables second, lik
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from quiz import categories
@@ -97,8 +100,7 @@ _KEYS: dict[str, tuple[tuple[str, ...], str]] = {
     "day": (("day_key",), "s.day_key"),
     "position": (("position_key",), "s.position_key"),
     "conf_bin": (("bin_key",), "s.bin_key"),
-    "clip": (("clip_id",), "CAST(s.clip_id AS TEXT)"),
-    "other_clip": (("other_clip_id",), "CAST(s.other_clip_id AS TEXT)"),
+    "clip": (("any_clip",), "CAST(s.any_clip AS TEXT)"),
     "student": (("user_id",), "CAST(s.user_id AS TEXT)"),
     "day_asg": (("day_key", "assignment_id"), "s.day_key || ':' || CAST(s.assignment_id AS TEXT)"),
     "item": (("item_id",), "CAST(s.item_id AS TEXT)"),
@@ -111,12 +113,8 @@ class Family:
 
     scope: str
     scope_column: str | None  # None: the everyone scope (scope_id 0)
-    dimension: str  # as stored; "other_clip" is stored as "clip"
+    dimension: str
     students: bool  # keep StatStudent rows for this family
-
-    @property
-    def stored_dimension(self) -> str:
-        return "clip" if self.dimension == "other_clip" else self.dimension
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -125,12 +123,38 @@ class Family:
 
     @property
     def kind(self) -> str:
-        """Which fan-out feeds the family: the answer itself, its categories, its B clip."""
-        if self.dimension == "category":
-            return "category"
-        if self.dimension == "other_clip":
-            return "other_clip"
+        """Which fan-out feeds the family: the answer itself, its categories or its clips
+        (a pair round counts for both of its clips)."""
+        if self.dimension in ("category", "clip"):
+            return self.dimension
         return "answer"
+
+
+# The cells whose distinct students are kept (StatStudent): those an educator's pages show,
+# where small groups must be suppressed. A student-scope cell always has one student; the
+# class and everyone scopes skip the per-clip cells (one row per answer, shown nowhere).
+STUDENT_DIMENSIONS: dict[str, frozenset[str]] = {
+    "user": frozenset(),
+    "class": frozenset(
+        {"overall", "category", "generator", "assignment", "day", "day_asg", "position", "conf_bin"}
+    ),
+    "school": frozenset(
+        {
+            "overall",
+            "category",
+            "generator",
+            "media",
+            "item_kind",
+            "assignment",
+            "day",
+            "position",
+            "conf_bin",
+            "clip",
+        }
+    ),
+    "all": frozenset({"overall", "category", "generator", "day", "position", "conf_bin"}),
+    "assignment": frozenset({"overall"}),
+}
 
 
 def families() -> list[Family]:
@@ -159,11 +183,11 @@ def families() -> list[Family]:
     ):
         dimensions = list(shared)
         if scope != "user":
-            dimensions += ["clip", "other_clip"]
+            dimensions += ["clip"]
         if scope == "class":
             dimensions += ["student", "day_asg"]
         found += [
-            Family(scope, column, dimension, students=scope != "user" and dimension != "student")
+            Family(scope, column, dimension, students=dimension in STUDENT_DIMENSIONS[scope])
             for dimension in dimensions
         ]
     found += [
@@ -196,7 +220,14 @@ def _categories_table() -> str:
 
 
 def _from(kind: str, source: str, where: str) -> str:
-    clause = f"FROM {_prepared(source, where)} p"
+    prepared = _prepared(source, where)
+    if kind == "clip":
+        return (
+            f"FROM (SELECT q.*, q.clip_id AS any_clip FROM {prepared} q UNION ALL "
+            f"SELECT q.*, q.other_clip_id AS any_clip FROM {prepared} q "
+            "WHERE q.other_clip_id IS NOT NULL) p"
+        )
+    clause = f"FROM {prepared} p"
     if kind == "category":
         # VALUES columns are column1, column2 in both PostgreSQL and SQLite.
         clause += f" JOIN {_categories_table()} c ON (p.categories & c.column2) <> 0"
@@ -234,7 +265,7 @@ def _union_select(family: Family, source: str, where: str, *, students: bool) ->
         values = ", ".join(f"s.{n}" for n in FIELDS)
     return (
         f"SELECT '{family.scope}' AS scope, {_scope_id(family)} AS scope_id, "
-        f"'{family.stored_dimension}' AS dimension, {_KEYS[family.dimension][1]} AS cell_key, "
+        f"'{family.dimension}' AS dimension, {_KEYS[family.dimension][1]} AS cell_key, "
         f"{values} FROM ({body}) s"
     )
 
@@ -271,7 +302,7 @@ def _grouping_select(
         if students and "user_id" not in columns:
             columns += ("user_id",)
         g = sum(1 << (width - 1 - i) for i, c in enumerate(all_columns) if c not in columns)
-        rows.append(f"({g}, {index}, '{family.scope}', '{family.stored_dimension}')")
+        rows.append(f"({g}, {index}, '{family.scope}', '{family.dimension}')")
         scope_ids.append(f"WHEN {index} THEN {_scope_id(family)}")
         keys.append(f"WHEN {index} THEN {_KEYS[family.dimension][1]}")
     # A group whose scope or key column is NULL (free practice has no class) is no cell.
@@ -288,36 +319,34 @@ def _grouping_select(
     )
 
 
-def _branches(source: str, where: str, *, students: bool) -> list[str]:
+def _branches(source: str, where: str, *, students: bool, portable: bool) -> list[str]:
     chosen = [f for f in families() if f.students or not students]
-    if connection.vendor != "postgresql":
+    if portable or connection.vendor != "postgresql":
         return [_union_select(f, source, where, students=students) for f in chosen]
     return [
         _grouping_select(
             [f for f in chosen if f.kind == kind], kind, source, where, students=students
         )
-        for kind in ("answer", "category", "other_clip")
+        for kind in ("answer", "category", "clip")
     ]
 
 
-def cells_sql(source: str, where: str = "") -> str:
+def cells_sql(source: str, where: str = "", *, portable: bool = False) -> str:
     """SELECT scope, scope_id, dimension, key, <counts…> over the answers of `source`
     (aliased `a` in `where`), one row per cell, in key order."""
-    outer = ", ".join(f"SUM(u.{name})" for name in FIELDS)
-    # The A and B clips of pair rounds land in the same clip cells: the outer sum merges.
+    # Each family has its own (scope, dimension), so the branches never share a cell.
     return (
-        f"SELECT u.scope, u.scope_id, u.dimension, u.cell_key, {outer} FROM ("
-        + " UNION ALL ".join(_branches(source, where, students=False))
-        + ") u GROUP BY u.scope, u.scope_id, u.dimension, u.cell_key"
-        " ORDER BY u.scope, u.scope_id, u.dimension, u.cell_key"
+        "SELECT * FROM ("
+        + " UNION ALL ".join(_branches(source, where, students=False, portable=portable))
+        + ") u ORDER BY u.scope, u.scope_id, u.dimension, u.cell_key"
     )
 
 
-def students_sql(source: str, where: str = "") -> str:
+def students_sql(source: str, where: str = "", *, portable: bool = False) -> str:
     """SELECT scope, scope_id, dimension, key, student_id: each student of each cell once."""
     return (
-        "SELECT DISTINCT u.scope, u.scope_id, u.dimension, u.cell_key, u.student_id FROM ("
-        + " UNION ALL ".join(_branches(source, where, students=True))
+        "SELECT u.scope, u.scope_id, u.dimension, u.cell_key, u.student_id FROM ("
+        + " UNION ALL ".join(_branches(source, where, students=True, portable=portable))
         + ") u ORDER BY u.scope, u.scope_id, u.dimension, u.cell_key, u.student_id"
     )
 
@@ -347,24 +376,58 @@ def _insert_cells(select: str, *, accumulate: bool) -> None:
 
 
 def _insert_students(select: str, *, accumulate: bool) -> None:
-    table = _table(StatStudent)
-    columns = [*_cell_columns(), connection.ops.quote_name("student_id")]
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) {select}"
-    if accumulate:
-        sql = (
+    """Add the cells' students, and count the new ones into their cells' `students`."""
+    table, cells = _table(StatStudent), _table(StatCell)
+    keys = _cell_columns()
+    columns = [*keys, connection.ops.quote_name("student_id")]
+    students = connection.ops.quote_name("students")
+    same_cell = " AND ".join(f"c.{k} = {cells}.{k}" for k in keys)
+    with connection.cursor() as cursor:
+        if not accumulate:
+            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {select}")
+            cursor.execute(
+                f"UPDATE {cells} SET {students} = c.n FROM (SELECT {', '.join(keys)}, "
+                f"COUNT(*) AS n FROM {table} GROUP BY {', '.join(keys)}) c WHERE {same_cell}"
+            )
+            return
+        insert = (
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM ({select}) s "
             f"WHERE true ON CONFLICT ({', '.join(columns)}) DO NOTHING"
         )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            # Only rows that were not there yet come back: those are the new students.
+            cursor.execute(
+                f"WITH added AS ({insert} RETURNING {', '.join(keys)}), "
+                f"c AS (SELECT {', '.join(keys)}, COUNT(*) AS n FROM added "
+                f"GROUP BY {', '.join(keys)}) "
+                f"UPDATE {cells} SET {students} = {cells}.{students} + c.n FROM c "
+                f"WHERE {same_cell}"
+            )
+            return
+        # SQLite: count the touched cells' students again (its data is small).
+        cursor.execute(insert)
+        select_columns = ("scope", "scope_id", "dimension", "cell_key")
+        touched = " AND ".join(
+            f"t.{c} = {cells}.{k}" for c, k in zip(select_columns, keys, strict=True)
+        )
+        counted = " AND ".join(f"ss.{k} = {cells}.{k}" for k in keys)
+        cursor.execute(
+            f"UPDATE {cells} SET {students} = (SELECT COUNT(*) FROM {table} ss WHERE {counted}) "
+            f"WHERE EXISTS (SELECT 1 FROM ({select}) t WHERE {touched})"
+        )
 
 
-def _no_jit() -> None:
-    """These statements are wide but cheap per row: PostgreSQL's JIT would spend longer
-    compiling them than running them (measured: 13 s against 3 s)."""
+def tune_transaction() -> None:
+    """Settings for the wide, cheap-per-row statements of a fold or rebuild (PostgreSQL).
+
+    No JIT: it would spend longer compiling them than running them (measured 13 s against
+    3 s). Memory for the grouping (STATS_WORK_MEM): with the 4 MB default, PostgreSQL sorts
+    the grouping sets on disk instead of hashing them in one pass.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.STATS_WORK_MEM])
 
 
 def _ensure_batch_table() -> None:
@@ -413,7 +476,7 @@ def _claim(batch_size: int) -> int:
 def fold_pending(*, batch_size: int = 5000) -> int:
     """Fold one batch of waiting answers; returns how many were folded (0 when done)."""
     with transaction.atomic():
-        _no_jit()
+        tune_transaction()
         _ensure_batch_table()
         claimed = _claim(batch_size)
         if claimed:
@@ -436,6 +499,26 @@ def pending_count() -> int:
     return StatPending.objects.count()
 
 
+@contextmanager
+def _unique_index_built_after() -> Iterator[None]:
+    """Bulk loading: build the cell tables' unique indexes once after the rows are in,
+    rather than row by row (PostgreSQL; the tables are empty and locked meanwhile)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    dropped = []
+    for model in (StatCell, StatStudent):
+        for constraint in model._meta.constraints:
+            dropped.append((model, constraint))
+    with connection.schema_editor(atomic=False) as editor:
+        for model, constraint in dropped:
+            editor.remove_constraint(model, constraint)
+    yield
+    with connection.schema_editor(atomic=False) as editor:
+        for model, constraint in dropped:
+            editor.add_constraint(model, constraint)
+
+
 def rebuild() -> int:
     """Recompute every cell from the answers; returns the number of answers counted.
 
@@ -445,7 +528,7 @@ def rebuild() -> int:
     """
     answers, pending = _table(Answer), _table(StatPending)
     with transaction.atomic():
-        _no_jit()
+        tune_transaction()
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {pending}")
             if connection.vendor == "postgresql":
@@ -454,8 +537,9 @@ def rebuild() -> int:
                 cursor.execute(f"DELETE FROM {_table(StatCell)}")
                 cursor.execute(f"DELETE FROM {_table(StatStudent)}")
         counted = f"NOT EXISTS (SELECT 1 FROM {pending} q WHERE q.answer_id = a.id)"
-        _insert_cells(cells_sql(answers, counted), accumulate=False)
-        _insert_students(students_sql(answers, counted), accumulate=False)
+        with _unique_index_built_after():
+            _insert_cells(cells_sql(answers, counted), accumulate=False)
+            _insert_students(students_sql(answers, counted), accumulate=False)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {answers} a WHERE {counted}")
             return cursor.fetchone()[0]
@@ -465,6 +549,16 @@ def stored_cells() -> dict[CellKey, Counts]:
     return {
         (cell.scope, cell.scope_id, cell.dimension, cell.key): Counts.from_mapping(cell.counts())
         for cell in StatCell.objects.all()
+    }
+
+
+def stored_student_counts() -> dict[CellKey, int]:
+    """The `students` number of every cell that has one."""
+    return {
+        (scope, scope_id, dimension, key): students
+        for scope, scope_id, dimension, key, students in StatCell.objects.filter(
+            students__gt=0
+        ).values_list("scope", "scope_id", "dimension", "key", "students")
     }
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from quiz import services
 from quiz.models import Answer, StatCell, StatStudent
 from quiz.stats import aggregation
 from quiz.stats.metrics import Counts
-from tests.stats_reference import reference
+from tests.stats_reference import reference, student_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +54,12 @@ def test_incremental_folding_equals_a_rebuild(demo_pack, settings):
     expected_cells, expected_students = reference()
     assert incremental == expected_cells
     assert aggregation.stored_students() == expected_students
+    assert aggregation.stored_student_counts() == student_counts(expected_students)
     assert incremental[("all", 0, "overall", "")].n == Answer.objects.count()
     assert call_command("rebuild_stats") is None
     assert aggregation.stored_cells() == incremental
     assert aggregation.stored_students() == expected_students
+    assert aggregation.stored_student_counts() == student_counts(expected_students)
 
 
 def test_class_school_and_assignment_cells_equal_the_reference(demo_pack, teacher):
@@ -97,9 +100,11 @@ def test_class_school_and_assignment_cells_equal_the_reference(demo_pack, teache
     assert {key[0] for key in expected_cells} == {"user", "class", "school", "all", "assignment"}
     assert aggregation.stored_cells() == expected_cells
     assert aggregation.stored_students() == expected_students
+    assert aggregation.stored_student_counts() == student_counts(expected_students)
     aggregation.rebuild()
     assert aggregation.stored_cells() == expected_cells
     assert aggregation.stored_students() == expected_students
+    assert aggregation.stored_student_counts() == student_counts(expected_students)
 
 
 def test_folding_the_same_answers_twice_counts_them_once(demo_pack):
@@ -213,3 +218,26 @@ def test_the_rebuild_task_runs_on_a_real_worker(celery_worker, demo_pack):
     while not StatCell.objects.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert aggregation.stored_cells() == reference()[0]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="compares PostgreSQL's two ways of grouping"
+)
+def test_grouping_sets_and_the_portable_union_agree(demo_pack):
+    """PostgreSQL folds with GROUPING SETS; SQLite (the embedded default) with one GROUP BY
+    per family. Both statements run here on the same answers and must give the same rows."""
+    rng = random.Random(23)
+    _play_randomly(demo_pack, _students(3), rng, rounds=9)
+    table = connection.ops.quote_name(Answer._meta.db_table)
+
+    def rows(sql: str) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    grouped = rows(aggregation.cells_sql(table))
+    assert grouped == rows(aggregation.cells_sql(table, portable=True))
+    assert len(grouped) > 100
+    assert set(rows(aggregation.students_sql(table))) == set(
+        rows(aggregation.students_sql(table, portable=True))
+    )

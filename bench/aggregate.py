@@ -1,0 +1,531 @@
+"""Aggregation at scale: rebuild, folding, the school overview and the live view's lag.
+
+    python bench/aggregate.py                    # 10 million answers (takes a while)
+    python bench/aggregate.py --answers 1000000  # a smaller population, same shape
+
+It needs PostgreSQL and Redis (DATABASE_URL's server, default 127.0.0.1:5432 as postgres;
+REDIS_URL, default 127.0.0.1:6379) and works in its own database, `secondlook_bench`, which
+it drops and creates. The population: 500 answers per student, 20 students per class,
+20 classes per school (default 20,000 students in 1,000 classes of 50 schools), 400 clips
+(half generated, by five generators, with artifacts), 40 quizzes of 25 rounds (one in five a
+pair round), 20 assignments per class. Students differ in skill, clips in difficulty, and
+accuracy grows a little with the round's position.
+
+Measured in the same run, and printed:
+1. the full rebuild (quiz.stats.aggregation.rebuild) against the floor: the same cells
+   computed by plain SQL GROUP BY queries over the same answers, one per cell family, with
+   the results thrown away (no writes); aim: within 1.5x;
+2. incremental folding throughput, answers per second, for batches of 1,000 and 100,000
+   (the newest answers are marked unfolded and folded again); aim: 100,000 answers/s;
+3. the school overview page's server time (Django test client, median of 30) with ten
+   thousand and with all the answers in the table; aim: within 1.2x and under 50 ms;
+4. the lag from an answer's commit to its appearance in the cells the teacher's live view
+   reads, with a class of 50 students answering through quiz.services and a real Celery
+   worker folding; p50 and p95; aim: p95 under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "secondlook_bench"
+STUDENTS_PER_CLASS = 20
+CLASSES_PER_SCHOOL = 20
+ANSWERS_PER_STUDENT = 500
+ASSIGNMENTS_PER_CLASS = 20
+ROUNDS = 25
+QUIZZES = 40
+CLIPS = 400
+GENERATORS = ["Sora 2", "Veo 3", "Runway Gen-4", "Kling 2", "Demo synthesizer"]
+CATEGORY_CODES = ["anatomy", "physics", "text", "lighting", "morphing", "count", "motion"]
+
+
+def _setup_django(server_url: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DATABASE_URL"] = f"{server_url.rstrip('/')}/{DATABASE}"
+    os.environ.setdefault("CELERY_QUEUE", f"bench-{os.getpid()}")
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
+    sys.path.insert(0, str(ROOT))
+    import psycopg
+
+    with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DATABASE}")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _sql(statement: str, params: list | None = None) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def _seed_population(students: int) -> dict:
+    """Schools, classes, students, clips, quizzes and assignments (the ORM; small tables)."""
+    from datetime import UTC, datetime, timedelta
+
+    from accounts.models import Classroom, Enrollment, School, User
+    from quiz.models import Artifact, Assignment, Clip, Quiz, QuizItem
+
+    rng = random.Random(42)
+    unusable = _unusable()
+    classes = max(1, students // STUDENTS_PER_CLASS)
+    schools = max(1, classes // CLASSES_PER_SCHOOL)
+    school_rows = School.objects.bulk_create(
+        [School(name=f"Bench school {s + 1}", time_zone="Europe/Berlin") for s in range(schools)]
+    )
+    class_rows = Classroom.objects.bulk_create(
+        [
+            Classroom(
+                school=school_rows[c % schools],
+                name=f"Class {c + 1}",
+                grade=str(6 + c % 6),
+                school_year="2026/27",
+            )
+            for c in range(classes)
+        ]
+    )
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"bench-s{u}",
+                password=unusable,
+                role="student",
+                school=class_rows[u % classes].school,
+            )
+            for u in range(classes * STUDENTS_PER_CLASS)
+        ],
+        batch_size=5000,
+    )
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(classroom=class_rows[i % classes], student=user)
+            for i, user in enumerate(users)
+        ],
+        batch_size=5000,
+    )
+    educator = User.objects.create(username="bench-educator", password=unusable, role="educator")
+    school_rows[0].educators.add(educator)
+    clips = Clip.objects.bulk_create(
+        [
+            Clip(
+                key=f"bench-{k}",
+                media_kind="video" if k % 4 else "image",
+                status="ready",
+                is_generated=k % 2 == 0,
+                generator=GENERATORS[k % len(GENERATORS)] if k % 2 == 0 else "camera",
+                media=f"clips/bench{k}.mp4",
+            )
+            for k in range(CLIPS)
+        ]
+    )
+    Artifact.objects.bulk_create(
+        [
+            Artifact(
+                clip=clip,
+                category=CATEGORY_CODES[(k + j) % len(CATEGORY_CODES)],
+                start_s=0.5,
+                end_s=1.5,
+                box_x=0.1,
+                box_y=0.1,
+                box_w=0.2,
+                box_h=0.2,
+                explanation="bench",
+            )
+            for k, clip in enumerate(clips)
+            if clip.is_generated
+            for j in range(1 + k % 2)
+        ]
+    )
+    generated = [c for c in clips if c.is_generated]
+    real = [c for c in clips if not c.is_generated]
+    quizzes = Quiz.objects.bulk_create(
+        [Quiz(title=f"Bench quiz {q}", slug=f"bench-quiz-{q}") for q in range(QUIZZES)]
+    )
+    items = []
+    for quiz in quizzes:
+        picked = rng.sample(clips, ROUNDS)
+        for position in range(1, ROUNDS + 1):
+            if position % 5 == 0:
+                items.append(
+                    QuizItem(
+                        quiz=quiz,
+                        position=position,
+                        kind="pair",
+                        clip=rng.choice(generated),
+                        other_clip=rng.choice(real),
+                    )
+                )
+            else:
+                items.append(
+                    QuizItem(quiz=quiz, position=position, kind="single", clip=picked[position - 1])
+                )
+    QuizItem.objects.bulk_create(items)
+    start = datetime(2026, 9, 1, 8, tzinfo=UTC)
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                quiz=quizzes[(c + a) % QUIZZES],
+                classroom=classroom,
+                opens_at=start + timedelta(days=7 * a),
+                due_at=start + timedelta(days=7 * a + 3),
+                unit="Unit 1" if a in (0, ASSIGNMENTS_PER_CLASS - 1) else "",
+                unit_role="pre" if a == 0 else "post" if a == ASSIGNMENTS_PER_CLASS - 1 else "",
+            )
+            for c, classroom in enumerate(class_rows)
+            for a in range(ASSIGNMENTS_PER_CLASS)
+        ],
+        batch_size=5000,
+    )
+    _sql(
+        "INSERT INTO quiz_attempt (user_id, quiz_id, assignment_id, started_at, finished_at) "
+        "SELECT e.student_id, a.quiz_id, a.id, a.opens_at, a.opens_at + interval '1 hour' "
+        "FROM quiz_assignment a JOIN accounts_enrollment e ON e.classroom_id = a.classroom_id "
+        "ORDER BY a.opens_at, a.id, e.student_id"
+    )
+    _sql(
+        "CREATE UNLOGGED TABLE bench_clip_mask AS SELECT clip_id, "
+        "bit_or((1::bigint) << b.bit) AS mask FROM quiz_artifact JOIN (VALUES "
+        + ", ".join(f"('{code}', {_bit(code)})" for code in CATEGORY_CODES)
+        + ") b(code, bit) ON b.code = quiz_artifact.category GROUP BY clip_id"
+    )
+    return {
+        "schools": schools,
+        "classes": classes,
+        "students": len(users),
+        "school": school_rows[0],
+        "educator": educator,
+    }
+
+
+def _unusable() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(None)
+
+
+def _bit(code: str) -> int:
+    from quiz import categories
+
+    return categories.BITS[code]
+
+
+def _insert_answers(first_attempt: int, last_attempt: int) -> int:
+    """Answers for the attempts with ids in [first, last], one per round, as if played."""
+    return _sql(
+        """
+        INSERT INTO quiz_answer (attempt_id, item_id, guess, confidence, is_correct, points,
+            created_at, user_id, assignment_id, classroom_id, school_id, clip_id,
+            other_clip_id, item_kind, media_kind, generator, categories, day, position)
+        SELECT r.attempt_id, r.item_id,
+            CASE WHEN r.item_kind = 'single'
+                 THEN CASE WHEN r.generated = r.ok THEN 'generated' ELSE 'real' END
+                 ELSE CASE WHEN r.generated = r.ok THEN 'a' ELSE 'b' END END,
+            r.conf, r.ok,
+            100 - (2 * (r.conf - CASE WHEN r.ok THEN 100 ELSE 0 END)
+                     * (r.conf - CASE WHEN r.ok THEN 100 ELSE 0 END)) / 100,
+            r.at, r.user_id, r.assignment_id, r.classroom_id, r.school_id, r.clip_id,
+            r.other_clip_id, r.item_kind, r.media_kind, r.generator, r.categories,
+            (r.at AT TIME ZONE 'Europe/Berlin')::date, r.position
+        FROM (
+            SELECT t.id AS attempt_id, i.id AS item_id, t.user_id, t.assignment_id,
+                a.classroom_id, c.school_id, i.clip_id, i.other_clip_id, i.kind AS item_kind,
+                k.media_kind, k.is_generated AS generated,
+                CASE WHEN i.kind = 'pair' AND NOT k.is_generated THEN k2.generator
+                     ELSE k.generator END AS generator,
+                COALESCE(m.mask, 0) | COALESCE(m2.mask, 0) AS categories,
+                i.position,
+                t.started_at + (i.position * interval '40 seconds')
+                    + (mod(t.id, 3) * interval '1 day') AS at,
+                random() < LEAST(0.95, 0.45 + mod(t.user_id, 11) * 0.025
+                    + mod(k.id, 5) * 0.02 + i.position * 0.004) AS ok,
+                50 + floor(random() * 51)::int AS conf
+            FROM quiz_attempt t
+            JOIN quiz_assignment a ON a.id = t.assignment_id
+            JOIN accounts_classroom c ON c.id = a.classroom_id
+            JOIN quiz_quizitem i ON i.quiz_id = t.quiz_id
+            JOIN quiz_clip k ON k.id = i.clip_id
+            LEFT JOIN quiz_clip k2 ON k2.id = i.other_clip_id
+            LEFT JOIN bench_clip_mask m ON m.clip_id = i.clip_id
+            LEFT JOIN bench_clip_mask m2 ON m2.clip_id = i.other_clip_id
+            WHERE t.id BETWEEN %s AND %s
+        ) r
+        ORDER BY r.attempt_id, r.position
+        """,
+        [first_attempt, last_attempt],
+    )
+
+
+def _timed(work) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def _floor() -> None:
+    """The same cells and cell students as plain SELECT … GROUP BY over the answers, the
+    results thrown away: what the database must do at least, with no writes."""
+    from django.conf import settings
+
+    from quiz.models import Answer
+    from quiz.stats import aggregation
+
+    answers = f'"{Answer._meta.db_table}"'
+    _sql("SET jit = off")
+    _sql("SELECT set_config(%s, %s, false)", ["work_mem", settings.STATS_WORK_MEM])
+    _sql(f"SELECT count(*) FROM ({aggregation.cells_sql(answers)}) x")
+    _sql(f"SELECT count(*) FROM ({aggregation.students_sql(answers)}) y")
+
+
+def _fold_throughput(batch: int, answers: int) -> float:
+    """Queue the newest `answers` answers again and fold them in batches; answers/s."""
+    from quiz.stats.aggregation import fold_pending
+
+    _sql(
+        "INSERT INTO quiz_statpending (answer_id) SELECT id FROM quiz_answer "
+        "WHERE id > (SELECT max(id) FROM quiz_answer) - %s",
+        [answers],
+    )
+    _sql("ANALYZE quiz_statpending")
+    started = time.perf_counter()
+    folded = 0
+    while step := fold_pending(batch_size=batch):
+        folded += step
+    elapsed = time.perf_counter() - started
+    return folded / elapsed
+
+
+def _overview_ms(school, educator) -> float | None:
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse("insights:school_overview", args=[school.pk])
+    except NoReverseMatch:
+        return None
+    client = Client()
+    client.force_login(educator)
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    times = []
+    for _ in range(30):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _live_lag(seconds: float) -> tuple[float, float, int]:
+    """A class of 50 answering through quiz.services while a real worker folds."""
+    from datetime import timedelta
+
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    from accounts.models import Classroom, Enrollment, School, User
+    from quiz import services
+    from quiz.models import Assignment, Quiz, StatCell
+
+    unusable = _unusable()
+    school = School.objects.create(name="Live school", time_zone="Europe/Berlin")
+    classroom = Classroom.objects.create(school=school, name="Live class")
+    students = User.objects.bulk_create(
+        [
+            User(username=f"live-{i}", password=unusable, role="student", school=school)
+            for i in range(50)
+        ]
+    )
+    Enrollment.objects.bulk_create([Enrollment(classroom=classroom, student=s) for s in students])
+    quiz = Quiz.objects.get(slug="bench-quiz-0")
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        quiz=quiz,
+        classroom=classroom,
+        opens_at=now - timedelta(minutes=1),
+        due_at=now + timedelta(hours=1),
+    )
+    env = dict(os.environ)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            os.environ["CELERY_QUEUE"],
+            "--loglevel",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    committed: dict[int, float] = {}  # answer number (1, 2, ...) -> commit time
+    lock = threading.Lock()
+    counter = [0]
+    stop = time.monotonic() + seconds
+    items = list(quiz.items.order_by("position"))
+
+    def play(student: User, seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            attempt = services.attempt_start(user=student, quiz=quiz, assignment=assignment)
+            for item in items:
+                if time.monotonic() > stop:
+                    return
+                time.sleep(rng.uniform(2.0, 8.0))  # looking at the clip, deciding
+                services.answer_submit(
+                    attempt=attempt,
+                    item=item,
+                    guess=rng.choice(item.options()),
+                    confidence=rng.randrange(50, 101),
+                )
+                at = time.perf_counter()
+                with lock:
+                    counter[0] += 1
+                    committed[counter[0]] = at
+        finally:
+            connections.close_all()
+
+    seen: dict[int, float] = {}
+    players_done = threading.Event()
+
+    def watch() -> None:
+        # What the live view reads: the assignment's cells (see quiz.reports.assignment_live).
+        cells = StatCell.objects.filter(
+            scope="assignment", scope_id=assignment.pk, dimension="overall", key=""
+        )
+        deadline = None
+        try:
+            while True:
+                n = cells.values_list("n", flat=True).first() or 0
+                at = time.perf_counter()
+                for k in range(1, n + 1):
+                    seen.setdefault(k, at)
+                if players_done.is_set():
+                    deadline = deadline or time.monotonic() + 30
+                    if len(seen) >= counter[0] or time.monotonic() > deadline:
+                        return
+                time.sleep(0.05)
+        finally:
+            connections.close_all()
+
+    try:
+        time.sleep(3)  # the worker connects
+        threads = [threading.Thread(target=play, args=(s, i)) for i, s in enumerate(students)]
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        players_done.set()
+        watcher.join()
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+        connection.close()
+    # The k-th answer to commit is visible once the cell counts k answers.
+    lags = sorted(seen[k] - committed[k] for k in committed if k in seen)
+    missing = len(committed) - len(lags)
+    if missing:
+        print(f"  {missing} answers not visible within 30 s of the end")
+    p50 = statistics.median(lags)
+    p95 = lags[int(0.95 * (len(lags) - 1))]
+    return p50, p95, len(lags)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--answers", type=int, default=10_000_000)
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432"),
+    )
+    parser.add_argument("--live-seconds", type=float, default=60)
+    args = parser.parse_args()
+    _setup_django(args.server)
+    from django.db import connection
+
+    from quiz.stats.aggregation import rebuild
+
+    students = max(STUDENTS_PER_CLASS, args.answers // ANSWERS_PER_STUDENT)
+    print(f"Seeding {args.answers:,} answers from {students:,} students ...", flush=True)
+    elapsed, population = _timed(lambda: _seed_population(students))
+    print(
+        f"  {population['schools']} schools, {population['classes']} classes, {population['students']:,} students, {CLIPS} clips ({elapsed:.1f} s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id) FROM quiz_attempt")
+        first, last = cursor.fetchone()
+    small = first + 10_000 // ROUNDS - 1
+    _insert_answers(first, small)
+    _sql("ANALYZE")
+    rebuild()
+    page_small = _overview_ms(population["school"], population["educator"])
+    elapsed, inserted = _timed(lambda: _insert_answers(small + 1, last))
+    print(f"  answers inserted: {inserted + 10_000:,} ({elapsed:.1f} s)", flush=True)
+    _sql("VACUUM ANALYZE")
+
+    print("\n1. Full rebuild against the floor (same cells, plain GROUP BY, no writes)")
+    floor_s, _ = _timed(_floor)
+    rebuild_s, counted = _timed(rebuild)
+    floor_again, _ = _timed(_floor)
+    floor = min(floor_s, floor_again)
+    print(
+        f"   floor {floor:.1f} s (runs: {floor_s:.1f}, {floor_again:.1f}); rebuild {rebuild_s:.1f} s over {counted:,} answers"
+    )
+    print(f"   ratio {rebuild_s / floor:.2f}x (aim: within 1.5x)")
+    _sql("VACUUM ANALYZE quiz_statcell")
+    _sql("VACUUM ANALYZE quiz_statstudent")
+
+    print("\n2. Incremental folding throughput")
+    for batch, answers in ((1_000, 20_000), (100_000, 200_000)):
+        rate = _fold_throughput(batch, min(answers, args.answers // 2))
+        print(f"   batches of {batch:>7,}: {rate:,.0f} answers/s (aim: 100,000 answers/s)")
+    rebuild()
+
+    print("\n3. School overview page, server time (median of 30 requests)")
+    page_large = _overview_ms(population["school"], population["educator"])
+    if page_small is None or page_large is None:
+        print("   the overview page (insights:school_overview) is not installed")
+    else:
+        print(f"   with 10,000 answers: {page_small:.1f} ms; with {counted:,}: {page_large:.1f} ms")
+        print(f"   ratio {page_large / page_small:.2f}x (aim: within 1.2x and under 50 ms)")
+
+    print("\n4. Live view lag, a class of 50 answering, a real Celery worker folding")
+    p50, p95, n = _live_lag(args.live_seconds)
+    print(f"   {n} answers: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (aim: p95 under 2 s)")
+
+
+if __name__ == "__main__":
+    main()
