@@ -2,6 +2,7 @@
 
     python bench/aggregate.py                    # 10 million answers (takes a while)
     python bench/aggregate.py --answers 1000000  # a smaller population, same shape
+    python bench/aggregate.py --page-only        # the overview page again, on the last run's data
 
 It needs PostgreSQL and Redis (DATABASE_URL's server, default 127.0.0.1:5432 as postgres;
 REDIS_URL, default 127.0.0.1:6379) and works in its own database, `secondlook_bench`, which
@@ -16,7 +17,8 @@ Measured in the same run, and printed:
    computed by plain SQL GROUP BY queries over the same answers, one per cell family, with
    the results thrown away (no writes); aim: within 1.5x;
 2. incremental folding throughput, answers per second, for batches of 1,000 and 100,000
-   (the newest answers are marked unfolded and folded again); aim: 100,000 answers/s;
+   (the newest answers are queued again and folded again), and with two folders side by
+   side as two workers would; aim: 100,000 answers/s;
 3. the school overview page's server time (Django test client, median of 30) with ten
    thousand and with all the answers in the table; aim: within 1.2x and under 50 ms;
 4. the lag from an answer's commit to its appearance in the cells the teacher's live view
@@ -50,7 +52,7 @@ GENERATORS = ["Sora 2", "Veo 3", "Runway Gen-4", "Kling 2", "Demo synthesizer"]
 CATEGORY_CODES = ["anatomy", "physics", "text", "lighting", "morphing", "count", "motion"]
 
 
-def _setup_django(server_url: str) -> None:
+def _setup_django(server_url: str, *, fresh: bool) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DATABASE_URL"] = f"{server_url.rstrip('/')}/{DATABASE}"
     os.environ.setdefault("CELERY_QUEUE", f"bench-{os.getpid()}")
@@ -59,9 +61,10 @@ def _setup_django(server_url: str) -> None:
     sys.path.insert(0, str(ROOT))
     import psycopg
 
-    with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
+    if fresh:
+        with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {DATABASE}")
     import django
 
     django.setup()
@@ -295,8 +298,11 @@ def _floor() -> None:
     _sql(f"SELECT count(*) FROM ({aggregation.students_sql(answers)}) y")
 
 
-def _fold_throughput(batch: int, answers: int) -> float:
-    """Queue the newest `answers` answers again and fold them in batches; answers/s."""
+def _fold_throughput(batch: int, answers: int, *, workers: int = 1) -> float:
+    """Queue the newest `answers` answers again and fold them in batches, with one or more
+    folders side by side (as several Celery workers would); answers/s."""
+    from django.db import connections
+
     from quiz.stats.aggregation import fold_pending
 
     _sql(
@@ -305,12 +311,23 @@ def _fold_throughput(batch: int, answers: int) -> float:
         [answers],
     )
     _sql("ANALYZE quiz_statpending")
+    folded = [0] * workers
+
+    def fold(index: int) -> None:
+        try:
+            while step := fold_pending(batch_size=batch):
+                folded[index] += step
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fold, args=(i,)) for i in range(workers)]
     started = time.perf_counter()
-    folded = 0
-    while step := fold_pending(batch_size=batch):
-        folded += step
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     elapsed = time.perf_counter() - started
-    return folded / elapsed
+    return sum(folded) / elapsed
 
 
 def _overview_ms(school, educator) -> float | None:
@@ -462,6 +479,37 @@ def _live_lag(seconds: float) -> tuple[float, float, int]:
     return p50, p95, len(lags)
 
 
+def _page_only() -> None:
+    """The overview page with all the answers of the last run, then with its first 10,000."""
+    from accounts.models import School, User
+    from quiz.stats.aggregation import rebuild
+
+    school = School.objects.get(name="Bench school 1")
+    educator = User.objects.get(username="bench-educator")
+    counted = rebuild()
+    _sql("VACUUM ANALYZE")
+    large = _overview_ms(school, educator)
+    _sql("TRUNCATE quiz_statpending, quiz_answer")
+    first = _first_attempt()
+    _insert_answers(first, first + 10_000 // ROUNDS - 1)
+    small_count = rebuild()
+    _sql("VACUUM ANALYZE")
+    small = _overview_ms(school, educator)
+    print("3. School overview page, server time (median of 30 requests)")
+    print(f"   with {small_count:,} answers: {small:.1f} ms; with {counted:,}: {large:.1f} ms")
+    print(f"   ratio {large / small:.2f}x (aim: within 1.2x and under 50 ms)")
+
+
+def _first_attempt() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(id) FROM quiz_attempt WHERE assignment_id IN (SELECT a.id FROM quiz_assignment a JOIN accounts_classroom c ON c.id = a.classroom_id WHERE c.name LIKE 'Class %%')"
+        )
+        return cursor.fetchone()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -472,8 +520,17 @@ def main() -> None:
         default=os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432"),
     )
     parser.add_argument("--live-seconds", type=float, default=60)
+    parser.add_argument(
+        "--page-only",
+        action="store_true",
+        help="measure only the overview page, on the population of the last run (which it "
+        "then cuts down to 10,000 answers)",
+    )
     args = parser.parse_args()
-    _setup_django(args.server)
+    _setup_django(args.server, fresh=not args.page_only)
+    if args.page_only:
+        _page_only()
+        return
     from django.db import connection
 
     from quiz.stats.aggregation import rebuild
@@ -512,6 +569,8 @@ def main() -> None:
     for batch, answers in ((1_000, 20_000), (100_000, 200_000)):
         rate = _fold_throughput(batch, min(answers, args.answers // 2))
         print(f"   batches of {batch:>7,}: {rate:,.0f} answers/s (aim: 100,000 answers/s)")
+    rate = _fold_throughput(100_000, min(400_000, args.answers // 2), workers=2)
+    print(f"   batches of 100,000, two folders side by side: {rate:,.0f} answers/s")
     rebuild()
 
     print("\n3. School overview page, server time (median of 30 requests)")

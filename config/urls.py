@@ -13,6 +13,7 @@ urlpatterns = [
     path("library/upload/", include("quiz.urls_upload")),
     path("library/", include("quiz.urls_library")),
     path("teach/", include("quiz.urls_teach")),
+    path("insights/", include("quiz.urls_insights")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

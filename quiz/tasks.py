@@ -8,10 +8,11 @@ from django.conf import settings
 
 @shared_task(name="quiz.tasks.stats_fold", ignore_result=True)
 def stats_fold() -> int:
-    """Fold every unfolded answer into the stat tables.
+    """Fold every waiting answer into the stat tables.
 
-    Steps: claim a batch (SKIP LOCKED), add its counts, flag it folded, commit; repeat until
-    nothing is left. Safe to repeat or run on several workers: see quiz.stats.aggregation.
+    Steps: claim a batch off the StatPending queue (SKIP LOCKED), add its counts and
+    students, commit; repeat until nothing is left. Safe to repeat or run on several
+    workers: see quiz.stats.aggregation.
     """
     from quiz.stats.aggregation import fold_all
 

@@ -9,6 +9,7 @@ app_name = "teach"
 urlpatterns = [
     path("assign/<slug:slug>/", teach.assignment_create, name="assignment_create"),
     path("assignments/", teach.assignment_list, name="assignment_list"),
+    path("classes/<int:classroom_id>/stats/", teach.class_stats, name="class_stats"),
     path("assignments/<int:assignment_id>/", teach.assignment_live, name="assignment_live"),
     path(
         "assignments/<int:assignment_id>/report/",

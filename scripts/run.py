@@ -43,6 +43,7 @@ def main() -> int:
         ),
     ]  # fmt: skip
     manage("demo_accounts")
+    manage("build_demo_cohort")
     print(
         f"\nSecond Look is running at http://{host}:{port}/ "
         f"(ready in {time.monotonic() - started:.0f} s). Press Ctrl-C to stop.\n",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from accounts.models import Classroom, School, User
 from quiz.models import Assignment, StatCell, StatStudent
@@ -48,6 +48,26 @@ def cell_counts(
     """The counts of each cell, by (scope_id, key)."""
     return {
         (cell.scope_id, cell.key): Counts.from_mapping(cell.counts())
+        for cell in _cells(scope, scope_ids, dimension, keys)
+    }
+
+
+def cell_figures(
+    scope: str,
+    scope_ids: Iterable[int],
+    dimension: str,
+    keys: Iterable[str] | None = None,
+    *,
+    suppress_small: bool = True,
+) -> dict[CellIndex, Figures]:
+    """The figures of each cell, by (scope_id, key), in one query: the fold keeps each
+    cell's distinct students (StatCell.students) for the cells educators' pages show, so a
+    single cell needs no StatStudent rows. A cell without that count reads 0 students and
+    is therefore suppressed, never shown by mistake."""
+    return {
+        (cell.scope_id, cell.key): figures(
+            Counts.from_mapping(cell.counts()), cell.students, suppress_small=suppress_small
+        )
         for cell in _cells(scope, scope_ids, dimension, keys)
     }
 
@@ -201,6 +221,20 @@ def _whole_scope(model: type, scope: str, scope_id: int, filters: OverviewFilter
     return model.objects.filter(scope=scope, scope_id=scope_id, dimension="overall", key="")
 
 
+def _whole_scope_figures(scope: str, scope_id: int, filters: OverviewFilters) -> Figures:
+    """A school or everyone: the overall cell (one query, its students kept on it), or the
+    day cells of a date range summed, with their students counted over StatStudent."""
+    if not filters.by_date:
+        cell = _whole_scope(StatCell, scope, scope_id, filters).first()
+        if cell is None:
+            return figures(Counts(), 0)
+        return figures(Counts.from_mapping(cell.counts()), cell.students)
+    return figures(
+        summed_counts(_whole_scope(StatCell, scope, scope_id, filters)),
+        distinct_students(_whole_scope(StatStudent, scope, scope_id, filters)),
+    )
+
+
 def _class_cells(
     model: type, class_ids: list[int], assignment_ids: list[int] | None, filters: OverviewFilters
 ) -> QuerySet:
@@ -248,17 +282,22 @@ def school_overview(
     class_list = list(classes.order_by("name", "school_year", "pk"))
     class_ids = [c.pk for c in class_list]
 
+    # One cell per class (no date range, no quiz or assignment) carries its own distinct
+    # students; a union of cells (days, assignments) counts its StatStudent rows.
+    single_cell = assignment_ids is None and not filters.by_date
     sums: dict[int, Counts] = {}
+    per_class_students: dict[int, int] = {}
     if class_ids:
         for row in (
             _class_cells(StatCell, class_ids, assignment_ids, filters)
             .values("scope_id")
-            .annotate(**{name: Sum(name) for name in FIELDS})
+            .annotate(**{name: Sum(name) for name in FIELDS}, students=Max("students"))
             .order_by()
         ):
             sums[row["scope_id"]] = Counts.from_mapping(row)
-    per_class_students: dict[int, int] = {}
-    if class_ids:
+            if single_cell:
+                per_class_students[row["scope_id"]] = row["students"]
+    if class_ids and not single_cell:
         for row in (
             _class_cells(StatStudent, class_ids, assignment_ids, filters)
             .values("scope_id")
@@ -291,23 +330,9 @@ def school_overview(
         everyone = None
     else:
         school_row = OverviewRow(
-            "school",
-            school.pk,
-            school.name,
-            figures(
-                summed_counts(_whole_scope(StatCell, "school", school.pk, filters)),
-                distinct_students(_whole_scope(StatStudent, "school", school.pk, filters)),
-            ),
+            "school", school.pk, school.name, _whole_scope_figures("school", school.pk, filters)
         )
-        everyone = OverviewRow(
-            "all",
-            0,
-            everyone_name,
-            figures(
-                summed_counts(_whole_scope(StatCell, "all", 0, filters)),
-                distinct_students(_whole_scope(StatStudent, "all", 0, filters)),
-            ),
-        )
+        everyone = OverviewRow("all", 0, everyone_name, _whole_scope_figures("all", 0, filters))
     return Overview(classes=class_rows, school=school_row, everyone=everyone)
 
 
@@ -379,20 +404,16 @@ def class_statistics(classroom: Classroom) -> ClassStatistics:
     """The class and each of its students, in full (for the class's own teachers only):
     answers made for the class's assignments, from the class's `student` cells."""
     overall = Counts()
+    students = 0
     per_student: dict[int, Counts] = {}
     for cell in StatCell.objects.filter(
         scope="class", scope_id=classroom.pk, dimension__in=["overall", "student"]
     ):
         counts = Counts.from_mapping(cell.counts())
         if cell.dimension == "overall":
-            overall = counts
+            overall, students = counts, cell.students
         else:
             per_student[int(cell.key)] = counts
-    students = distinct_students(
-        StatStudent.objects.filter(
-            scope="class", scope_id=classroom.pk, dimension="overall", key=""
-        )
-    )
     enrolled = set(classroom.students.values_list("pk", flat=True))
     people = User.objects.filter(pk__in=enrolled | per_student.keys()).order_by(
         "first_name", "last_name", "username"

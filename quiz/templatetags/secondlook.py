@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -35,3 +36,11 @@ def points(value: float | None) -> str:
     if value is None:
         return "–"
     return number_format(abs(value) * 100, 0)
+
+
+@register.filter
+def signed_points(value: float | None) -> str:
+    """A difference of proportions as signed percentage points: 0.134 -> "+13 pp"."""
+    if value is None:
+        return "–"
+    return _("%(points)s pp") % {"points": signed(value * 100, 0)}

@@ -17,6 +17,7 @@ from accounts.views import bound_data, teacher_required
 from quiz import reports, services
 from quiz.forms import AssignmentForm
 from quiz.models import Assignment, Quiz
+from quiz.stats import insights
 
 LIVE_TEMPLATE = "quiz/teach/live.html"
 
@@ -113,9 +114,11 @@ def _safe_cell(value: object) -> object:
     return value
 
 
-def _csv_response(
+def csv_response(
     filename: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> HttpResponse:
+    """A CSV download (docs/exports.md): UTF-8 with a byte-order mark, one header row, and
+    text cells guarded against spreadsheet formulas."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read UTF-8
@@ -135,7 +138,7 @@ def _filename(assignment: Assignment, what: str) -> str:
 @require_safe
 def assignment_answers_csv(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment_for(request, assignment_id)
-    return _csv_response(
+    return csv_response(
         _filename(assignment, "answers"), reports.ANSWER_COLUMNS, reports.answer_rows(assignment)
     )
 
@@ -144,8 +147,23 @@ def assignment_answers_csv(request: HttpRequest, assignment_id: int) -> HttpResp
 @require_safe
 def assignment_students_csv(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment_for(request, assignment_id)
-    return _csv_response(
+    return csv_response(
         _filename(assignment, "students"),
         reports.STUDENT_COLUMNS,
         reports.student_rows(assignment),
+    )
+
+
+@teacher_required
+@require_safe
+def class_stats(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """A teacher's own class in full: the class and each student, with the same figures the
+    educator's overview shows (nothing suppressed: these are the teacher's own students)."""
+    classroom = get_object_or_404(
+        Classroom.objects.taught_by(request.user).select_related("school"), pk=classroom_id
+    )
+    return render(
+        request,
+        "quiz/teach/class_stats.html",
+        {"classroom": classroom, "stats": insights.class_statistics(classroom)},
     )

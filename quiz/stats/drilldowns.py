@@ -1,0 +1,428 @@
+"""The educator's drill-downs of one school: category mastery by class, fool rate per
+generator, calibration, the learning curve, pre/post learning gain and item analysis.
+
+Each reads the stat tables with a fixed number of queries (item discrimination, which needs
+each attempt's other answers, reads the school's answers, summed by the database). Every
+figure comes from summed counts (quiz.stats.metrics) and every group of fewer than
+STATS_MIN_GROUP students is suppressed (quiz.stats.insights.figures).
+"""
+
+# The one raw query (item discrimination) is assembled from quoted table names only; the
+# school is a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection
+
+from accounts.models import Classroom, School
+from quiz import categories
+from quiz.models import Answer, Assignment, Clip, StatCell
+from quiz.stats.insights import Figures, cell_figures, class_label, figures, min_group
+from quiz.stats.metrics import (
+    CONFIDENCE_BINS,
+    Counts,
+    LearningGain,
+    learning_gain,
+    proportion,
+    wilson_interval,
+)
+
+
+def _school_classes(school: School) -> list[Classroom]:
+    return list(Classroom.objects.filter(school=school).order_by("name", "school_year", "pk"))
+
+
+# --- Category mastery: classes x categories ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryCell:
+    """One class's (or the school's) answers to rounds carrying one category.
+
+    For a tell, `rate` is the detection rate (METRICS.md: the hit rate over answers to
+    generated clips carrying it); for a decoy, the share of real footage carrying it that
+    was called generated (the false-alarm rate), i.e. how often the decoy fooled.
+    """
+
+    figures: Figures
+    rate: float | None
+    trials: int  # the rate's denominator
+
+    @property
+    def empty(self) -> bool:
+        """No answers at all: nothing to show, and nobody to protect."""
+        return self.figures.counts.n == 0
+
+    @property
+    def suppressed(self) -> bool:
+        return self.figures.suppressed and not self.empty
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    label: str
+    is_school: bool
+    cells: list[CategoryCell]  # in the order of the heatmap's categories
+
+
+@dataclass(frozen=True)
+class CategoryHeatmap:
+    tells: list[categories.Category]
+    decoys: list[categories.Category]
+    tell_rows: list[CategoryRow]
+    decoy_rows: list[CategoryRow]
+
+
+def _category_cell(shown: Figures, *, decoy: bool) -> CategoryCell:
+    counts = shown.counts
+    if decoy:
+        trials = counts.false_alarms + counts.correct_rejections
+        rate = proportion(counts.false_alarms, trials)
+    else:
+        trials = counts.hits + counts.misses
+        rate = proportion(counts.hits, trials)
+    if shown.suppressed:
+        return CategoryCell(shown, None, 0)
+    return CategoryCell(shown, rate, trials)
+
+
+def category_heatmap(school: School) -> CategoryHeatmap:
+    """Classes (those with answers) and the whole school, by artifact category."""
+    classes = _school_classes(school)
+    ids = [c.pk for c in classes]
+    per_class = cell_figures("class", ids, "category")
+    per_school = cell_figures("school", [school.pk], "category")
+    with_answers = {class_id for class_id, _key in per_class}
+    nothing = figures(Counts(), 0)
+
+    def rows(codes: list[categories.Category], *, decoy: bool) -> list[CategoryRow]:
+        found = [
+            CategoryRow(
+                class_label(c),
+                False,
+                [
+                    _category_cell(per_class.get((c.pk, cat.code), nothing), decoy=decoy)
+                    for cat in codes
+                ],
+            )
+            for c in classes
+            if c.pk in with_answers
+        ]
+        found.append(
+            CategoryRow(
+                school.name,
+                True,
+                [
+                    _category_cell(per_school.get((school.pk, cat.code), nothing), decoy=decoy)
+                    for cat in codes
+                ],
+            )
+        )
+        return found
+
+    return CategoryHeatmap(
+        tells=list(categories.TELLS),
+        decoys=list(categories.DECOYS),
+        tell_rows=rows(categories.TELLS, decoy=False),
+        decoy_rows=rows(categories.DECOYS, decoy=True),
+    )
+
+
+# --- Fool rate per generator ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GeneratorRow:
+    generator: str
+    figures: Figures
+    generated_answers: int  # single rounds on that generator's generated clips
+    fool_rate: float | None  # 1 - hit rate
+    interval: tuple[float, float] | None  # Wilson 95 % of the fool rate
+
+
+def generator_rows(school: School) -> list[GeneratorRow]:
+    """Generators whose generated clips were answered in the school, most fooling first.
+
+    The generator cells also count pair rounds and real footage ("camera"), which have no
+    hits or misses; a generator with no answers to its generated clips is left out.
+    """
+    rows = []
+    for (_school, generator), shown in cell_figures("school", [school.pk], "generator").items():
+        c = shown.counts
+        trials = c.hits + c.misses
+        if not trials:
+            continue
+        if shown.suppressed:
+            rows.append(GeneratorRow(generator, shown, 0, None, None))
+        else:
+            rows.append(
+                GeneratorRow(
+                    generator,
+                    shown,
+                    trials,
+                    c.misses / trials,
+                    wilson_interval(c.misses, trials),
+                )
+            )
+    rows.sort(key=lambda r: (r.fool_rate is None, -(r.fool_rate or 0), r.generator.casefold()))
+    return rows
+
+
+# --- Calibration ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalibrationPoint:
+    low: int
+    high: int
+    figures: Figures
+    mean_confidence: float | None
+    accuracy: float | None
+    interval: tuple[float, float] | None
+
+
+def calibration_points(school: School) -> list[CalibrationPoint]:
+    """Per confidence bin (50-59 ... 90-100): n, mean confidence and accuracy."""
+    bins = cell_figures("school", [school.pk], "conf_bin")
+    points = []
+    for low, high in CONFIDENCE_BINS:
+        shown = bins.get((school.pk, str(low)), figures(Counts(), 0))
+        summary = shown.summary
+        points.append(
+            CalibrationPoint(
+                low,
+                high,
+                shown,
+                summary.mean_confidence if summary else None,
+                summary.accuracy if summary else None,
+                summary.accuracy_interval if summary else None,
+            )
+        )
+    return points
+
+
+# --- Learning curve ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    position: int
+    figures: Figures
+    accuracy: float | None
+    interval: tuple[float, float] | None
+
+
+def learning_curve(school: School) -> list[CurvePoint]:
+    """Accuracy by the round's place in the attempt (1, 2, ...), with Wilson intervals."""
+    points = []
+    for (_school, key), shown in cell_figures("school", [school.pk], "position").items():
+        summary = shown.summary
+        points.append(
+            CurvePoint(
+                int(key),
+                shown,
+                summary.accuracy if summary else None,
+                summary.accuracy_interval if summary else None,
+            )
+        )
+    points.sort(key=lambda p: p.position)
+    return points
+
+
+# --- Pre/post learning gain -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GainRow:
+    label: str  # the class, or the school for all its classes together
+    unit: str
+    is_school: bool
+    paired: int  # students who took both the pre- and the post-test
+    suppressed: bool
+    gain: LearningGain | None  # None when suppressed or nobody took both
+
+
+def _student_accuracy(per_student: dict[int, Counts]) -> dict[int, float]:
+    return {s: c.correct / c.n for s, c in per_student.items() if c.n}
+
+
+def _gain_row(
+    label: str,
+    unit: str,
+    pre: dict[int, Counts],
+    post: dict[int, Counts],
+    *,
+    is_school: bool,
+) -> GainRow:
+    pre_accuracy = _student_accuracy(pre)
+    post_accuracy = _student_accuracy(post)
+    both = sorted(pre_accuracy.keys() & post_accuracy.keys())
+    suppressed = len(both) < min_group()
+    gain = None
+    if not suppressed:
+        gain = learning_gain([(pre_accuracy[s], post_accuracy[s]) for s in both])
+    return GainRow(label, unit, is_school, len(both), suppressed, gain)
+
+
+def learning_gains(school: School) -> list[GainRow]:
+    """Per class and unit, pre-tests against post-tests of the same unit, paired over the
+    students who took both; per unit, the school's classes together.
+
+    A student's accuracy on a test is read from the assignment's `student` cells (several
+    pre-tests of one unit in a class are taken together). In the school row a student who
+    took the unit in two classes counts once, with their answers summed.
+    """
+    assignments = list(
+        Assignment.objects.filter(classroom__school=school, unit_role__in=["pre", "post"])
+        .exclude(unit="")
+        .select_related("classroom")
+        .order_by("classroom__name", "classroom_id", "unit")
+    )
+    per_assignment: dict[int, dict[int, Counts]] = defaultdict(dict)
+    for cell in StatCell.objects.filter(
+        scope="assignment", scope_id__in=[a.pk for a in assignments], dimension="student"
+    ):
+        per_assignment[cell.scope_id][int(cell.key)] = Counts.from_mapping(cell.counts())
+
+    def add(into: dict[int, Counts], cells: dict[int, Counts]) -> None:
+        for student, c in cells.items():
+            into[student] = into.get(student, Counts()) + c
+
+    classes: dict[tuple[int, str], tuple[Classroom, dict[int, Counts], dict[int, Counts]]] = {}
+    units: dict[str, tuple[dict[int, Counts], dict[int, Counts]]] = {}
+    for assignment in assignments:
+        unit = assignment.unit.strip()
+        key = (assignment.classroom_id, unit.casefold())
+        _classroom, class_pre, class_post = classes.setdefault(key, (assignment.classroom, {}, {}))
+        school_pre, school_post = units.setdefault(unit.casefold(), ({}, {}))
+        cells = per_assignment.get(assignment.pk, {})
+        if assignment.unit_role == "pre":
+            add(class_pre, cells)
+            add(school_pre, cells)
+        else:
+            add(class_post, cells)
+            add(school_post, cells)
+
+    names: dict[str, str] = {}
+    for assignment in assignments:
+        names.setdefault(assignment.unit.strip().casefold(), assignment.unit.strip())
+    rows = [
+        _gain_row(class_label(classroom), names[unit], pre, post, is_school=False)
+        for (_class, unit), (classroom, pre, post) in classes.items()
+        if pre and post
+    ]
+    rows.extend(
+        _gain_row(school.name, names[unit], pre, post, is_school=True)
+        for unit, (pre, post) in sorted(units.items())
+        if pre and post
+    )
+    return rows
+
+
+# --- Item analysis ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemSums:
+    """Sums over one clip's answers (in attempts with at least one other answer) of
+    x = right on the clip (0/1) and y = share right on the rest of that attempt."""
+
+    n: int
+    sum_x: float
+    sum_y: float
+    sum_xy: float
+    sum_yy: float
+
+    def point_biserial(self) -> float | None:
+        """The correlation of x and y (METRICS.md discrimination), from sums: for a 0/1 x
+        Pearson's r is the point-biserial correlation. None when it is undefined (fewer than
+        two answers, all right or all wrong, or all rest scores equal)."""
+        n = self.n
+        if n < 2:
+            return None
+        # x is 0/1, so the sum of x squared is the sum of x.
+        var_x = n * self.sum_x - self.sum_x**2
+        var_y = n * self.sum_yy - self.sum_y**2
+        # Sums of floats: treat a spread lost in rounding as no spread at all.
+        if var_x <= 0 or var_y <= 1e-9 * max(1.0, n * self.sum_yy):
+            return None
+        return (n * self.sum_xy - self.sum_x * self.sum_y) / math.sqrt(var_x * var_y)
+
+
+def item_discrimination_sums(school: School) -> dict[int, ItemSums]:
+    """Per clip, the sums behind its discrimination, computed by the database over the
+    school's answers: each answer to a clip (both clips of a pair round) is one
+    observation, its rest score the share right among the other answers of its attempt."""
+    answers = connection.ops.quote_name(Answer._meta.db_table)
+    right = "CASE WHEN a.is_correct THEN 1 ELSE 0 END"
+    sql = f"""
+        WITH totals AS (
+            SELECT a.attempt_id, COUNT(*) AS n, SUM({right}) AS correct
+            FROM {answers} a WHERE a.school_id = %s GROUP BY a.attempt_id
+        ),
+        observations AS (
+            SELECT a.clip_id AS clip_id, {right} AS x,
+                   (t.correct - {right}) * 1.0 / (t.n - 1) AS y
+            FROM {answers} a JOIN totals t ON t.attempt_id = a.attempt_id
+            WHERE a.school_id = %s AND t.n > 1
+            UNION ALL
+            SELECT a.other_clip_id, {right}, (t.correct - {right}) * 1.0 / (t.n - 1)
+            FROM {answers} a JOIN totals t ON t.attempt_id = a.attempt_id
+            WHERE a.school_id = %s AND t.n > 1 AND a.other_clip_id IS NOT NULL
+        )
+        SELECT clip_id, COUNT(*), SUM(x), SUM(y), SUM(x * y), SUM(y * y)
+        FROM observations GROUP BY clip_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [school.pk, school.pk, school.pk])
+        return {
+            clip_id: ItemSums(int(n), float(sx), float(sy), float(sxy), float(syy))
+            for clip_id, n, sx, sy, sxy, syy in cursor.fetchall()
+        }
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    clip: Clip
+    figures: Figures
+    difficulty: float | None  # proportion correct
+    discrimination: float | None
+
+
+def item_rows(school: School) -> list[ItemRow]:
+    """Each clip answered in the school: difficulty from the school's clip cells,
+    discrimination from its answers; hardest first, suppressed clips last."""
+    cells = cell_figures("school", [school.pk], "clip")
+    clips = Clip.objects.in_bulk([int(key) for _school, key in cells])
+    sums = item_discrimination_sums(school)
+    rows = []
+    for (_school, key), shown in cells.items():
+        c = shown.counts
+        clip = clips.get(int(key))
+        if clip is None:
+            continue
+        if shown.suppressed:
+            rows.append(ItemRow(clip, shown, None, None))
+            continue
+        item_sums = sums.get(clip.pk)
+        rows.append(
+            ItemRow(
+                clip,
+                shown,
+                proportion(c.correct, c.n),
+                item_sums.point_biserial() if item_sums else None,
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            r.difficulty is None,
+            r.difficulty if r.difficulty is not None else 0,
+            r.clip.pk,
+        )
+    )
+    return rows

@@ -1,0 +1,608 @@
+"""The educator's pages: a school's overview with filters and exports, and its drill-downs.
+
+Educators (and staff) only: teachers and students get 403, strangers the sign-in page, a
+school the educator does not oversee is a 404. Every page reads the stat tables with a
+fixed number of queries and shows no group of fewer than STATS_MIN_GROUP students, and no
+individual student at all (quiz.stats.insights, quiz.stats.drilldowns).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.forms.utils import flatatt
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+
+from accounts.models import Classroom, School
+from quiz.models import Assignment
+from quiz.stats import charts, drilldowns, insights
+from quiz.templatetags.secondlook import pct
+from quiz.views.teach import csv_response
+
+OVERVIEW_TEMPLATE = "quiz/insights/overview.html"
+
+
+def educator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in educators and staff; others get 403, strangers the sign-in page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_staff or request.user.is_educator):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _school_for(request: HttpRequest, school_id: int) -> School:
+    """A school whose statistics the user may read; any other is a 404."""
+    return get_object_or_404(insights.educator_schools(request.user), pk=school_id)
+
+
+def _page(request: HttpRequest, template: str, school: School, **context: Any) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"school": school, "min_group": insights.min_group(), **context},
+    )
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+
+class _SchoolDateField(forms.DateField):
+    # A date is ten characters; anything much longer is not worth parsing.
+    def to_python(self, value: Any) -> date | None:
+        if isinstance(value, str) and len(value) > 32:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+_DATE_ERRORS = {"invalid": gettext_lazy("Enter a date, for example 2026-09-30.")}
+
+
+class _PlainSelect(forms.Select):
+    """A select written out in Python. Django renders each option through a template, which
+    for a school's hundreds of assignments costs more than every query of the page."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), mark_safe(" selected") if str(key) == chosen else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
+
+
+class OverviewFilterForm(forms.Form):
+    """The overview's filters, all optional; choices are the school's own grades, quizzes
+    and assignments, so a foreign or made-up id is an error, never a query."""
+
+    date_from = _SchoolDateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE_ERRORS,
+    )
+    date_to = _SchoolDateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE_ERRORS,
+        help_text=gettext_lazy("Dates in the school's time zone; both ends included."),
+    )
+    grade = forms.ChoiceField(label=gettext_lazy("Grade"), required=False, widget=_PlainSelect)
+    quiz = forms.TypedChoiceField(
+        label=gettext_lazy("Quiz"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=_PlainSelect,
+    )
+    assignment = forms.TypedChoiceField(
+        label=gettext_lazy("Assignment"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=_PlainSelect,
+    )
+
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grades = (
+            Classroom.objects.filter(school=school)
+            .exclude(grade="")
+            .values_list("grade", flat=True)
+            .distinct()
+            .order_by("grade")
+        )
+        # Plain rows, not model instances: a school can hold hundreds of assignments.
+        assignments = list(
+            Assignment.objects.filter(classroom__school=school)
+            .order_by("-opens_at", "pk")
+            .values_list(
+                "pk",
+                "quiz_id",
+                "quiz__title",
+                "classroom__name",
+                "classroom__school_year",
+                "opens_at",
+            )
+        )
+        self.assignment_quiz = {pk: quiz_id for pk, quiz_id, *_rest in assignments}
+        quizzes = {quiz_id: title for _pk, quiz_id, title, *_rest in assignments}
+        self.fields["grade"].choices = [("", _("All grades")), *((g, g) for g in grades)]
+        self.fields["quiz"].choices = [
+            ("", _("All quizzes")),
+            *((str(pk), _(title)) for pk, title in sorted(quizzes.items(), key=lambda q: q[1])),
+        ]
+        self.fields["assignment"].choices = [
+            ("", _("All assignments")),
+            *(
+                (
+                    str(pk),
+                    _("%(quiz)s for %(class)s, opened %(date)s")
+                    % {
+                        "quiz": _(title),
+                        "class": f"{name} ({year})" if year else name,
+                        "date": timezone.localtime(opens_at).date().isoformat(),
+                    },
+                )
+                for pk, _quiz, title, name, year, opens_at in assignments
+            ),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must not be before the start date."))
+        quiz_id, assignment_id = data.get("quiz"), data.get("assignment")
+        if quiz_id and assignment_id and self.assignment_quiz.get(assignment_id) != quiz_id:
+            self.add_error("assignment", _("This assignment is not of the chosen quiz."))
+        return data
+
+    def filters(self) -> insights.OverviewFilters:
+        """The filters of a valid form (none for an unbound one)."""
+        if not self.is_bound:
+            return insights.OverviewFilters()
+        data = self.cleaned_data
+        return insights.OverviewFilters(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            grade=data.get("grade") or "",
+            quiz_id=data.get("quiz"),
+            assignment_id=data.get("assignment"),
+        )
+
+    def query_string(self) -> str:
+        """The valid filters as URL parameters (for the export links)."""
+        if not self.is_bound:
+            return ""
+        data = self.cleaned_data
+        params = {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in data.items()
+            if value not in (None, "")
+        }
+        return "?" + urlencode(params) if params else ""
+
+
+def _filtered(
+    request: HttpRequest, school: School
+) -> tuple[OverviewFilterForm, insights.Overview | None]:
+    form = OverviewFilterForm(request.GET or None, school=school)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    return form, insights.school_overview(
+        school,
+        form.filters(),
+        everyone_name=_("Everyone (all schools)"),
+    )
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+@educator_required
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    schools = list(insights.educator_schools(request.user).order_by("name"))
+    if len(schools) == 1:
+        return redirect("insights:school_overview", school_id=schools[0].pk)
+    return render(request, "quiz/insights/index.html", {"schools": schools})
+
+
+def _overview_chart(overview: insights.Overview) -> str:
+    bars = []
+    for row in overview.rows:
+        summary = row.figures.summary
+        interval = summary.accuracy_interval if summary else None
+        bars.append(
+            charts.Bar(
+                label=row.name,
+                value=summary.accuracy if summary else None,
+                low=interval[0] if interval else None,
+                high=interval[1] if interval else None,
+                note=_("no answers") if not row.figures.counts.n else _("suppressed"),
+                emphasis=row.scope != "class",
+            )
+        )
+    return charts.bar_chart(
+        "overview-chart",
+        _("Accuracy by class"),
+        _(
+            "Horizontal bars: the share of right answers of each class, the school and "
+            "everyone, with the 95 % interval as a whisker. The table below lists the same "
+            "figures."
+        ),
+        bars,
+        axis_label=_("Accuracy (share of right answers)"),
+    )
+
+
+@educator_required
+@require_safe
+def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    form, overview = _filtered(request, school)
+    filters = form.filters() if overview else None
+    context = {
+        "form": form,
+        "overview": overview,
+        "chart": _overview_chart(overview) if overview else None,
+        "query": form.query_string() if overview else "",
+        "filters": filters,
+    }
+    template = f"{OVERVIEW_TEMPLATE}#body" if request.htmx else OVERVIEW_TEMPLATE
+    response = _page(request, template, school, **context)
+    if overview is None:
+        response.status_code = 400
+    return response
+
+
+def _export_name(school: School, extension: str) -> str:
+    return f"{slugify(school.name)[:60] or 'school'}-overview.{extension}"
+
+
+def _plain_decimal(value: object) -> object:
+    """A figure for the CSV: a plain decimal (never 1e-05), empty when there is none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = f"{value:.6f}"
+        return Decimal("0.000000" if text == "-0.000000" else text)
+    return value
+
+
+def _filter_errors(form: OverviewFilterForm) -> dict[str, list[str]]:
+    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+
+
+@educator_required
+@require_safe
+def school_overview_csv(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    form, overview = _filtered(request, school)
+    if overview is None:
+        message = "\n".join(
+            f"{name}: {error}" for name, errors in _filter_errors(form).items() for error in errors
+        )
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    rows = (
+        [_plain_decimal(v) for v in insights.overview_export_row(row).values()]
+        for row in overview.rows
+    )
+    return csv_response(_export_name(school, "csv"), insights.OVERVIEW_COLUMNS, rows)
+
+
+def _json_number(value: object) -> object:
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+@educator_required
+@require_safe
+def school_overview_json(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    form, overview = _filtered(request, school)
+    if overview is None:
+        return JsonResponse({"errors": _filter_errors(form)}, status=400)
+    filters = form.filters()
+    body = {
+        "school": {"id": school.pk, "name": school.name},
+        "filters": {
+            "date_from": filters.date_from.isoformat() if filters.date_from else None,
+            "date_to": filters.date_to.isoformat() if filters.date_to else None,
+            "grade": filters.grade or None,
+            "quiz": filters.quiz_id,
+            "assignment": filters.assignment_id,
+        },
+        "min_group": insights.min_group(),
+        "columns": list(insights.OVERVIEW_COLUMNS),
+        "rows": [
+            {name: _json_number(value) for name, value in insights.overview_export_row(row).items()}
+            for row in overview.rows
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(school, "json")}"'
+    return response
+
+
+# --- Drill-downs -------------------------------------------------------------------------------
+
+
+def _suppressed_mark() -> str:
+    return _("n<%(min)s") % {"min": insights.min_group()}
+
+
+def _heat(cells: list[drilldowns.CategoryCell]) -> list[charts.HeatCell]:
+    found = []
+    for cell in cells:
+        if cell.empty:
+            found.append(charts.HeatCell(None, "–"))
+        elif cell.suppressed:
+            found.append(charts.HeatCell(None, _suppressed_mark(), suppressed=True))
+        elif cell.rate is None:
+            found.append(charts.HeatCell(None, "–"))
+        else:
+            found.append(charts.HeatCell(cell.rate, pct(cell.rate)))
+    return found
+
+
+@educator_required
+@require_safe
+def categories(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    heatmap = drilldowns.category_heatmap(school)
+    tells_chart = charts.heatmap(
+        "tells-chart",
+        _("Giveaways caught, by class and category"),
+        _(
+            "A grid with one row per class and one for the whole school, one column per "
+            "giveaway category; each cell prints the share of generated clips carrying that "
+            "giveaway that were called generated. Darker means caught more often. "
+            "%(mark)s marks a group too small to show; – means no such answers."
+        )
+        % {"mark": _suppressed_mark()},
+        [row.label for row in heatmap.tell_rows],
+        [str(c.name) for c in heatmap.tells],
+        [_heat(row.cells) for row in heatmap.tell_rows],
+    )
+    decoys_chart = charts.heatmap(
+        "decoys-chart",
+        _("Fooled by decoys, by class and category"),
+        _(
+            "A grid with one row per class and one for the whole school, one column per decoy "
+            "(ordinary camera effects); each cell prints the share of real clips showing that "
+            "effect that were called generated. Darker means fooled more often. "
+            "%(mark)s marks a group too small to show; – means no such answers."
+        )
+        % {"mark": _suppressed_mark()},
+        [row.label for row in heatmap.decoy_rows],
+        [str(c.name) for c in heatmap.decoys],
+        [_heat(row.cells) for row in heatmap.decoy_rows],
+    )
+    return _page(
+        request,
+        "quiz/insights/categories.html",
+        school,
+        heatmap=heatmap,
+        tells_chart=tells_chart,
+        decoys_chart=decoys_chart,
+        section="categories",
+    )
+
+
+@educator_required
+@require_safe
+def generators(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    rows = drilldowns.generator_rows(school)
+    chart = charts.bar_chart(
+        "generators-chart",
+        _("Fool rate per generator"),
+        _(
+            "Horizontal bars: for each generator, the share of its generated clips that were "
+            "taken for real, with the 95 % interval as a whisker. The table lists the same "
+            "figures."
+        ),
+        [
+            charts.Bar(
+                label=row.generator,
+                value=row.fool_rate,
+                low=row.interval[0] if row.interval else None,
+                high=row.interval[1] if row.interval else None,
+                note=_("suppressed"),
+            )
+            for row in rows
+        ],
+        axis_label=_("Fool rate (generated clips taken for real)"),
+    )
+    return _page(
+        request,
+        "quiz/insights/generators.html",
+        school,
+        rows=rows,
+        chart=chart,
+        section="generators",
+    )
+
+
+@educator_required
+@require_safe
+def calibration(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    points = drilldowns.calibration_points(school)
+    chart = charts.calibration_chart(
+        "calibration-chart",
+        _("Calibration curve"),
+        _(
+            "Accuracy against mean stated confidence for each confidence band; the diagonal "
+            "is perfect calibration, points below it mean overconfidence. Bands too small "
+            "to show are left out. The table lists the same figures."
+        ),
+        [
+            charts.CalibrationMark(
+                f"{p.low}–{p.high} %",
+                p.mean_confidence,
+                p.accuracy,
+                p.interval[0] if p.interval else None,
+                p.interval[1] if p.interval else None,
+            )
+            for p in points
+            if p.mean_confidence is not None and p.accuracy is not None
+        ],
+        x_title=_("Mean confidence"),
+        y_title=_("Accuracy"),
+        diagonal_label=_("perfect calibration"),
+    )
+    return _page(
+        request,
+        "quiz/insights/calibration.html",
+        school,
+        points=points,
+        chart=chart,
+        section="calibration",
+    )
+
+
+@educator_required
+@require_safe
+def learning_curve(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    points = drilldowns.learning_curve(school)
+    chart = charts.interval_line_chart(
+        "curve-chart",
+        _("Learning curve: accuracy by round"),
+        _(
+            "Accuracy at each round of an attempt (first, second, ...), with the 95 % "
+            "interval as a vertical whisker; gaps are rounds with too few students to show. "
+            "The table lists the same figures."
+        ),
+        [
+            charts.IntervalPoint(
+                str(p.position),
+                p.accuracy,
+                p.interval[0] if p.interval else None,
+                p.interval[1] if p.interval else None,
+            )
+            for p in points
+        ],
+        x_title=_("Round of the attempt"),
+        y_title=_("Accuracy"),
+    )
+    return _page(
+        request,
+        "quiz/insights/learning_curve.html",
+        school,
+        points=points,
+        chart=chart,
+        section="learning_curve",
+    )
+
+
+@educator_required
+@require_safe
+def gains(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    rows = drilldowns.learning_gains(school)
+    chart = charts.dumbbell_chart(
+        "gains-chart",
+        _("Pre-test and post-test accuracy"),
+        _(
+            "For each class and unit, and the school as a whole, the mean accuracy of the "
+            "students who took both tests: a hollow dot before, a filled dot after. The "
+            "table lists the gain with its 95 % interval."
+        ),
+        [
+            charts.Dumbbell(
+                label=f"{row.label}: {row.unit}",
+                start=row.gain.pre if row.gain else None,
+                end=row.gain.post if row.gain else None,
+                note=_("suppressed"),
+            )
+            for row in rows
+        ],
+        start_label=_("pre-test"),
+        end_label=_("post-test"),
+        axis_label=_("Mean accuracy"),
+    )
+    return _page(
+        request,
+        "quiz/insights/gains.html",
+        school,
+        rows=rows,
+        chart=chart,
+        section="gains",
+    )
+
+
+@educator_required
+@require_safe
+def items(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school_for(request, school_id)
+    rows = drilldowns.item_rows(school)
+    numbered = list(enumerate(rows, start=1))
+    chart = charts.scatter_chart(
+        "items-chart",
+        _("Item difficulty and discrimination"),
+        _(
+            "One numbered point per clip: across, the share of right answers; up, the "
+            "correlation between getting the clip right and the score on the rest of the "
+            "attempt. Points near or below the zero line do not tell strong from weak "
+            "students apart. The numbers match the table's rows."
+        ),
+        [
+            charts.ScatterPoint(str(n), row.difficulty, row.discrimination)
+            for n, row in numbered
+            if row.difficulty is not None and row.discrimination is not None
+        ],
+        x_title=_("Difficulty (share right)"),
+        y_title=_("Discrimination (point-biserial)"),
+    )
+    return _page(
+        request,
+        "quiz/insights/items.html",
+        school,
+        rows=numbered,
+        chart=chart,
+        section="items",
+    )
