@@ -13,5 +13,13 @@ class SecondLookUserAdmin(UserAdmin):
     list_filter = ("role", "school", "is_staff")
 
 
-admin.site.register(School)
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    """Staff add the educators who oversee a school (besides those whose own school it is)."""
+
+    list_display = ("name", "time_zone")
+    search_fields = ("name",)
+    filter_horizontal = ("educators",)
+
+
 admin.site.register(Classroom)
