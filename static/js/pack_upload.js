@@ -46,26 +46,7 @@
     input.focus();
   }
 
-  // The drop zone: dropping a file fills the same input a keyboard user fills with the picker.
-  if (zone) {
-    ["dragenter", "dragover"].forEach(function (name) {
-      zone.addEventListener(name, function (event) {
-        event.preventDefault();
-        zone.classList.add("notice");
-      });
-    });
-    ["dragleave", "drop"].forEach(function (name) {
-      zone.addEventListener(name, function () { zone.classList.remove("notice"); });
-    });
-    zone.addEventListener("drop", function (event) {
-      event.preventDefault();
-      if (event.dataTransfer && event.dataTransfer.files.length) {
-        input.files = event.dataTransfer.files;
-        showChosen();
-      }
-    });
-  }
-  input.addEventListener("change", function () {
+  window.secondLookDropZone(zone, input, function () {
     showChosen();
     showErrors([]);
   });

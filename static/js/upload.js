@@ -28,24 +28,7 @@
     summary.textContent = names.length ? names.length + " " + texts.textChosen + ": " + names.join(", ") : "";
   }
 
-  // The drop zone: dropping files fills the same input a keyboard user fills with the picker.
-  ["dragenter", "dragover"].forEach(function (name) {
-    zone.addEventListener(name, function (event) {
-      event.preventDefault();
-      zone.classList.add("notice");
-    });
-  });
-  ["dragleave", "drop"].forEach(function (name) {
-    zone.addEventListener(name, function () { zone.classList.remove("notice"); });
-  });
-  zone.addEventListener("drop", function (event) {
-    event.preventDefault();
-    if (event.dataTransfer && event.dataTransfer.files.length) {
-      input.files = event.dataTransfer.files;
-      showChosen();
-    }
-  });
-  input.addEventListener("change", showChosen);
+  window.secondLookDropZone(zone, input, showChosen);
 
   function addRow(file) {
     var row = template.content.firstElementChild.cloneNode(true);
