@@ -17,8 +17,8 @@ deletes the pending rows it claims (SELECT … FOR UPDATE SKIP LOCKED) in the sa
 that adds their counts, so two workers never claim the same answer, a worker killed
 mid-batch rolls back both the counts and the claim, and a task delivered twice finds nothing
 left. No "highest id seen" watermark is kept, so ids that commit out of order cannot be
-skipped. Cells are written in key order, so concurrent folds lock them in the same order and
-cannot deadlock; a rebuild takes the queue first and the cell tables second, like a fold.
+skipped. Folds claim side by side but write their cells one at a time, so they cannot
+deadlock; a rebuild takes the queue first and the cell tables second, like a fold.
 """
 
 # The SQL below is assembled only from this module's constants and quoted table names, never
@@ -305,17 +305,14 @@ def _grouping_select(
         rows.append(f"({g}, {index}, '{family.scope}', '{family.dimension}')")
         scope_ids.append(f"WHEN {index} THEN {_scope_id(family)}")
         keys.append(f"WHEN {index} THEN {_KEYS[family.dimension][1]}")
-    # A group whose scope or key column is NULL (free practice has no class) is no cell.
-    present = " AND ".join(
-        f"(f.column2 <> {i} OR (" + " AND ".join(f"s.{c} IS NOT NULL" for c in f_cols) + "))"
-        for i, f_cols in enumerate(f.columns for f in group)
-        if f_cols
-    )
+    # A group whose scope or key column is NULL (free practice has no class) is no cell;
+    # a NULL column makes the cell's scope_id or key NULL.
     return (
-        f"SELECT f.column3 AS scope, CASE f.column2 {' '.join(scope_ids)} END AS scope_id, "
-        f"f.column4 AS dimension, CASE f.column2 {' '.join(keys)} END AS cell_key, {values} "
-        f"FROM ({inner}) s JOIN (VALUES {', '.join(rows)}) f ON f.column1 = s.g"
-        + (f" WHERE {present}" if present else "")
+        f"SELECT * FROM (SELECT f.column3 AS scope, "
+        f"CASE f.column2 {' '.join(scope_ids)} END AS scope_id, f.column4 AS dimension, "
+        f"CASE f.column2 {' '.join(keys)} END AS cell_key, {values} "
+        f"FROM ({inner}) s JOIN (VALUES {', '.join(rows)}) f ON f.column1 = s.g) x "
+        "WHERE x.scope_id IS NOT NULL AND x.cell_key IS NOT NULL"
     )
 
 
@@ -333,22 +330,14 @@ def _branches(source: str, where: str, *, students: bool, portable: bool) -> lis
 
 def cells_sql(source: str, where: str = "", *, portable: bool = False) -> str:
     """SELECT scope, scope_id, dimension, key, <counts…> over the answers of `source`
-    (aliased `a` in `where`), one row per cell, in key order."""
+    (aliased `a` in `where`), one row per cell."""
     # Each family has its own (scope, dimension), so the branches never share a cell.
-    return (
-        "SELECT * FROM ("
-        + " UNION ALL ".join(_branches(source, where, students=False, portable=portable))
-        + ") u ORDER BY u.scope, u.scope_id, u.dimension, u.cell_key"
-    )
+    return " UNION ALL ".join(_branches(source, where, students=False, portable=portable))
 
 
 def students_sql(source: str, where: str = "", *, portable: bool = False) -> str:
     """SELECT scope, scope_id, dimension, key, student_id: each student of each cell once."""
-    return (
-        "SELECT u.scope, u.scope_id, u.dimension, u.cell_key, u.student_id FROM ("
-        + " UNION ALL ".join(_branches(source, where, students=True, portable=portable))
-        + ") u ORDER BY u.scope, u.scope_id, u.dimension, u.cell_key, u.student_id"
-    )
+    return " UNION ALL ".join(_branches(source, where, students=True, portable=portable))
 
 
 def _table(model: type) -> str:
@@ -473,6 +462,23 @@ def _claim(batch_size: int) -> int:
         return claimed
 
 
+# Any fixed number: the key of the advisory lock that folds take to write their cells.
+_FOLD_WRITE_LOCK = 5_121_100_417
+
+
+def _write_one_at_a_time() -> None:
+    """Folds claim their batches side by side but write their cells one at a time (a
+    transaction-level advisory lock on PostgreSQL; SQLite has one writer anyway).
+
+    Two folds writing the same cells in different orders could deadlock; sorting hundreds of
+    thousands of rows into one order cost as much as computing them (measured: 1 s of 2 s
+    for 100,000 answers), and the writes share one table anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FOLD_WRITE_LOCK])
+
+
 def fold_pending(*, batch_size: int = 5000) -> int:
     """Fold one batch of waiting answers; returns how many were folded (0 when done)."""
     with transaction.atomic():
@@ -480,6 +486,7 @@ def fold_pending(*, batch_size: int = 5000) -> int:
         _ensure_batch_table()
         claimed = _claim(batch_size)
         if claimed:
+            _write_one_at_a_time()
             _insert_cells(cells_sql(_BATCH_TABLE), accumulate=True)
             _insert_students(students_sql(_BATCH_TABLE), accumulate=True)
         with connection.cursor() as cursor:
