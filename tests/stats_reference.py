@@ -15,6 +15,25 @@ from quiz.stats.metrics import Counts, answer_counts, confidence_bin
 
 StudentKey = tuple[str, int, str, str, int]
 
+# The overview export's columns, in the order issue #5 gives them.
+OVERVIEW_COLUMNS = [
+    "scope",
+    "scope_name",
+    "students",
+    "answers",
+    "accuracy",
+    "accuracy_low",
+    "accuracy_high",
+    "hit_rate",
+    "false_alarm_rate",
+    "d_prime",
+    "criterion",
+    "brier",
+    "mean_confidence",
+    "overconfidence",
+    "suppressed",
+]
+
 
 # Which cells keep their distinct students (written out again here on purpose: the test
 # states the rule independently of quiz.stats.aggregation).

@@ -20,26 +20,9 @@ from quiz.models import Quiz
 from quiz.stats import aggregation
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_accessibility import _violations
+from tests.stats_reference import OVERVIEW_COLUMNS as COLUMNS
 
 pytestmark = pytest.mark.e2e
-
-COLUMNS = [
-    "scope",
-    "scope_name",
-    "students",
-    "answers",
-    "accuracy",
-    "accuracy_low",
-    "accuracy_high",
-    "hit_rate",
-    "false_alarm_rate",
-    "d_prime",
-    "criterion",
-    "brier",
-    "mean_confidence",
-    "overconfidence",
-    "suppressed",
-]
 
 
 @pytest.fixture

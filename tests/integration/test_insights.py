@@ -34,26 +34,10 @@ from quiz.stats.metrics import (
     wilson_interval,
 )
 from quiz.templatetags.secondlook import pct
+from tests.stats_reference import OVERVIEW_COLUMNS as COLUMNS
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = [
-    "scope",
-    "scope_name",
-    "students",
-    "answers",
-    "accuracy",
-    "accuracy_low",
-    "accuracy_high",
-    "hit_rate",
-    "false_alarm_rate",
-    "d_prime",
-    "criterion",
-    "brier",
-    "mean_confidence",
-    "overconfidence",
-    "suppressed",
-]
 SCHOOL_VIEWS = [
     "school_overview",
     "school_overview_csv",
