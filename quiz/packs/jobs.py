@@ -151,19 +151,25 @@ def pack_path(name: str) -> Path:
     return path
 
 
+def _moved(source: str, target: Path) -> bool:
+    """Move a file; False when it cannot be moved (another file system), so the caller
+    copies it instead."""
+    try:
+        os.replace(source, target)
+    except OSError:
+        return False
+    return True
+
+
 def _store_pack(upload: UploadedFile) -> str:
     """Keep the uploaded pack under ORIGINALS_ROOT/packs with a random name; return it."""
     name = _new_pack_name()
     target = pack_path(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = getattr(upload, "temporary_file_path", None)
-    if temporary is not None:
-        # A big upload already sits in a temporary file: move it rather than copy 2 GB.
-        try:
-            os.replace(temporary(), target)
-            return name
-        except OSError:
-            pass  # another disk: copy instead
+    # A big upload already sits in a temporary file: move it rather than copy 2 GB.
+    if temporary is not None and _moved(temporary(), target):
+        return name
     try:
         # "xb": never write through something already there.
         with target.open("xb") as out:
