@@ -501,11 +501,6 @@ def fold_all(*, batch_size: int = 5000) -> int:
     return total
 
 
-def pending_count() -> int:
-    """Answers stored but not yet in the stat tables."""
-    return StatPending.objects.count()
-
-
 @contextmanager
 def _unique_index_built_after() -> Iterator[None]:
     """Bulk loading: build the cell tables' unique indexes once after the rows are in,
