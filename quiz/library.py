@@ -77,17 +77,7 @@ def may_use_library(user: User) -> bool:
 
 def clips_visible_to(user: User) -> QuerySet[Clip]:
     """Every clip the user may see in the library (see the module docstring)."""
-    if not user.is_authenticated:
-        return Clip.objects.none()
-    if user.is_staff:
-        return Clip.objects.all()
-    if not (user.is_teacher or user.is_educator):
-        return Clip.objects.none()
-    visible = _shared_library() | Q(uploaded_by=user)
-    # Only a real school: two teachers without one share nothing.
-    if user.school_id is not None:
-        visible |= Q(school_id=user.school_id)
-    return Clip.objects.filter(visible)
+    return Clip.objects.visible_to(user)
 
 
 def clip_editable_by(user: User, clip: Clip) -> bool:

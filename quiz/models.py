@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from quiz import categories
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 
 class ClipQuerySet(models.QuerySet["Clip"]):
@@ -17,6 +23,27 @@ class ClipQuerySet(models.QuerySet["Clip"]):
     def in_use(self) -> ClipQuerySet:
         """Ready and not retired: what new quizzes may pick."""
         return self.ready().filter(retired_at__isnull=True)
+
+    def visible_to(self, user: User | AnonymousUser) -> ClipQuerySet:
+        """The library's one visibility rule (every page, the builder and the media follow it):
+
+        - staff see every clip;
+        - teachers and educators see the shared library (clips nobody uploaded, i.e. packs,
+          and clips uploaded by staff), every clip uploaded for their own school, and their
+          own uploads;
+        - everyone else (students, visitors) sees no clip of the library.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        if not (user.is_teacher or user.is_educator):
+            return self.none()
+        visible = Q(uploaded_by__isnull=True) | Q(uploaded_by__is_staff=True) | Q(uploaded_by=user)
+        # Only a real school: two teachers without one share nothing.
+        if user.school_id is not None:
+            visible |= Q(school_id=user.school_id)
+        return self.filter(visible)
 
 
 class Clip(models.Model):
@@ -162,6 +189,29 @@ class Artifact(models.Model):
         }
 
 
+class QuizQuerySet(models.QuerySet["Quiz"]):
+    def visible_to(self, teacher: User) -> QuizQuerySet:
+        """Quizzes a teacher may open and copy: their own, and public quizzes whose every clip
+        they may see in the library (a public quiz holding another school's private upload
+        would show that upload's answers to this teacher)."""
+        return self.filter(
+            Q(created_by=teacher) | (Q(is_public=True) & ~Exists(_rounds_hidden_from(teacher)))
+        )
+
+    def assignable_by(self, teacher: User) -> QuizQuerySet:
+        """Quizzes a teacher may assign: visible ones without a clip the teacher may not see,
+        so a class is never served another school's private media."""
+        return self.visible_to(teacher).filter(~Exists(_rounds_hidden_from(teacher)))
+
+
+def _rounds_hidden_from(user: User) -> models.QuerySet[QuizItem]:
+    """The outer quiz's rounds that show a clip outside the user's library."""
+    visible = Clip.objects.visible_to(user)
+    return QuizItem.objects.filter(quiz=OuterRef("pk")).filter(
+        ~Q(clip__in=visible) | (Q(other_clip__isnull=False) & ~Q(other_clip__in=visible))
+    )
+
+
 class Quiz(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -172,6 +222,8 @@ class Quiz(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = QuizQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -155,10 +155,8 @@ class BalancedForm(forms.Form):
 
 
 def _visible_quiz(request: HttpRequest, slug: str) -> Quiz:
-    """A quiz the teacher made, or a public one; another teacher's private quiz is a 404."""
-    return get_object_or_404(
-        Quiz.objects.filter(Q(created_by=request.user) | Q(is_public=True)), slug=slug
-    )
+    """A quiz the teacher made, or a public one they may see; any other is a 404."""
+    return get_object_or_404(Quiz.objects.visible_to(request.user), slug=slug)
 
 
 def _is_own(request: HttpRequest, quiz: Quiz) -> bool:
@@ -166,9 +164,9 @@ def _is_own(request: HttpRequest, quiz: Quiz) -> bool:
 
 
 def _pickable(request: HttpRequest) -> QuerySet[Clip]:
-    """The clips this teacher may put in a quiz: the one place to narrow the library to what
-    they may see (for now every clip is shared, so all that are ready and not retired)."""
-    return builder.pickable_clips()
+    """The clips this teacher may put in a quiz: ready, not retired, and visible to them in
+    the library (another school's private upload is neither offered nor accepted)."""
+    return builder.pickable_clips().visible_to(request.user)
 
 
 # --- The draft ----------------------------------------------------------------------------
@@ -438,7 +436,7 @@ def quiz_index(request: HttpRequest) -> HttpResponse:
         "quiz/build/index.html",
         {
             "own": quizzes.filter(created_by=request.user).order_by("-created_at"),
-            "public": quizzes.filter(is_public=True)
+            "public": quizzes.filter(is_public=True, pk__in=Quiz.objects.visible_to(request.user))
             .exclude(created_by=request.user)
             .order_by("title"),
         },

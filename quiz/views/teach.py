@@ -27,14 +27,21 @@ def _assignment_for(request: HttpRequest, assignment_id: int) -> Assignment:
     return get_object_or_404(reports.assignments_for_teacher(request.user), pk=assignment_id)
 
 
-def _assignable_quizzes(request: HttpRequest):
-    return Quiz.objects.filter(is_public=True) | Quiz.objects.filter(created_by=request.user)
-
-
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(_assignable_quizzes(request), slug=slug)
+    quiz = get_object_or_404(Quiz.objects.visible_to(request.user), slug=slug)
+    if not Quiz.objects.assignable_by(request.user).filter(pk=quiz.pk).exists():
+        # Only an own quiz gets here: one saved with a clip this teacher may not see (before
+        # the builder checked, or since the teacher moved school).
+        messages.error(
+            request,
+            _(
+                "This quiz uses clips that are not in your library (another school's uploads). "
+                "Remove them in the quiz builder, then assign the quiz."
+            ),
+        )
+        return redirect("build:quiz_edit", slug=quiz.slug)
     classrooms = Classroom.objects.taught_by(request.user).active().order_by("name")
     form = AssignmentForm(
         bound_data(request),
@@ -75,7 +82,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         "quiz/teach/assignment_list.html",
         {
             "assignments": reports.assignments_for_teacher(request.user).order_by("-due_at"),
-            "quizzes": _assignable_quizzes(request).order_by("title"),
+            "quizzes": Quiz.objects.assignable_by(request.user).order_by("title"),
         },
     )
 

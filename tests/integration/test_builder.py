@@ -694,3 +694,114 @@ def test_an_overlong_title_on_save_is_refused_and_nothing_saved(teacher_client, 
     assert not quiz.items.exists()
     quiz.refresh_from_db()
     assert quiz.title == "Week 1: street scenes"
+
+
+# --- Another school's private uploads ---------------------------------------------------------
+
+
+@pytest.fixture
+def foreign_upload(clips) -> Clip:
+    """A ready clip uploaded by a teacher of another school: private to that school."""
+    from accounts.models import School
+
+    elsewhere = School.objects.create(name="Hillside")
+    uploader = User.objects.create_user("up", password="x", role="teacher", school=elsewhere)
+    like = clips["real_video"]
+    return Clip.objects.create(
+        media_kind=like.media_kind,
+        status=Clip.Status.READY,
+        is_generated=False,
+        generator="camera",
+        media=like.media.name,
+        poster=like.poster.name,
+        width=like.width,
+        height=like.height,
+        duration_s=like.duration_s,
+        uploaded_by=uploader,
+        school=elsewhere,
+        description="another school's private upload",
+        explanation="THE-FOREIGN-ANSWER-KEY",
+    )
+
+
+def test_another_schools_private_upload_is_not_in_the_builders_library(
+    teacher_client, quiz, foreign_upload
+):
+    html = _post(teacher_client, quiz, "filter").content.decode()
+    assert f'id="add-{foreign_upload.pk}"' not in html
+    assert "another school&#x27;s private upload" not in html
+    html = teacher_client.get(_edit_url(quiz) + "?label=real").content.decode()
+    assert f'id="add-{foreign_upload.pk}"' not in html
+    assert "THE-FOREIGN-ANSWER-KEY" not in html
+
+
+def test_another_schools_private_upload_is_refused_by_add_pair_and_save(
+    teacher_client, quiz, clips, foreign_upload
+):
+    response = _post(teacher_client, quiz, f"add:{foreign_upload.pk}")
+    assert response.status_code == 422
+    assert _draft_in(response.content.decode()) == []
+
+    draft = [("single", clips["fake_video"].pk, None)]
+    response = _post(
+        teacher_client, quiz, "pair:1", draft, **{"round-1-partner": str(foreign_upload.pk)}
+    )
+    assert response.status_code == 422
+    assert _draft_in(response.content.decode()) == draft
+
+    for hostile in (
+        [("single", foreign_upload.pk, None)],
+        [("pair", clips["fake_video"].pk, foreign_upload.pk)],
+    ):
+        response = _post(teacher_client, quiz, "save", hostile)
+        assert response.status_code == 422, hostile
+        assert "THE-FOREIGN-ANSWER-KEY" not in response.content.decode()
+    assert not quiz.items.exists()
+
+
+def test_a_quiz_holding_another_schools_upload_cannot_be_assigned(
+    teacher, teacher_client, quiz, clips, foreign_upload
+):
+    from accounts import services as account_services
+    from accounts.models import School
+    from quiz.models import Assignment, QuizItem
+
+    teacher.school = School.objects.create(name="Lakeside")
+    teacher.save()
+    classroom = account_services.classroom_create(teacher=teacher, name="8A")
+    # Saved before the builder checked (the service alone does not know the teacher).
+    QuizItem.objects.create(quiz=quiz, position=1, kind="single", clip=foreign_upload)
+    url = reverse("teach:assignment_create", args=[quiz.slug])
+    response = teacher_client.get(url)
+    assert response.status_code == 302 and response.url == _edit_url(quiz)
+    response = teacher_client.post(
+        url,
+        {
+            "classrooms": [classroom.pk],
+            "opens_at": "2026-11-23T08:30",
+            "due_at": "2026-11-30T23:59",
+            "attempts_allowed": 1,
+            "feedback": "each",
+        },
+    )
+    assert response.status_code == 302
+    assert not Assignment.objects.exists()
+    listing = teacher_client.get(reverse("teach:assignment_list")).content.decode()
+    assert f"/teach/assign/{quiz.slug}/" not in listing
+
+
+def test_a_public_quiz_holding_another_schools_upload_is_hidden(
+    teacher_client, clips, foreign_upload
+):
+    public = Quiz.objects.create(title="Shared by staff", slug="shared-by-staff", is_public=True)
+    from quiz.models import QuizItem
+
+    QuizItem.objects.create(quiz=public, position=1, kind="single", clip=foreign_upload)
+    assert teacher_client.get(_edit_url(public)).status_code == 404
+    assert teacher_client.post(reverse("build:quiz_copy", args=[public.slug])).status_code == 404
+    assert (
+        teacher_client.get(reverse("teach:assignment_create", args=[public.slug])).status_code
+        == 404
+    )
+    index = teacher_client.get(reverse("build:quiz_index")).content.decode()
+    assert "Shared by staff" not in index
