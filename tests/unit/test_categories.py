@@ -1,4 +1,4 @@
-"""quiz.categories is the project's copy of ARTIFACTS.md's taxonomy: they must agree."""
+"""quiz.categories implements the taxonomy of docs/artifacts.md: they must agree."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 from quiz import categories
 
-# shared/ sits beside the checkout on developer machines and in CI.
-ARTIFACTS_MD = Path(__file__).resolve().parents[3] / "shared" / "ARTIFACTS.md"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS_MD = ROOT / "docs" / "artifacts.md"
 
 
 def test_codes_match_artifacts_md():

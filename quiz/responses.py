@@ -1,0 +1,112 @@
+"""What the views answer with, shared by every feature: a page or its htmx partial, CSV
+downloads, JSON for scripts, htmx redirects, and the upload size limit.
+
+No view module imports another view module; what two features share lives here.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+# Binding forms is the accounts app's helper; the quiz views take it from here with the rest.
+from accounts.forms import bound_data
+
+__all__ = [
+    "UploadSizeLimit",
+    "bound_data",
+    "csv_response",
+    "page_or_partial",
+    "redirect_or_client_redirect",
+    "safe_csv_cell",
+    "wants_json",
+    "wants_partial",
+]
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """An htmx swap asks for the page's partial; a history restore (Back after the cache of
+    htmx ran out) asks for the whole page even though htmx sends it."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def page_or_partial(
+    request: HttpRequest,
+    template: str,
+    partial: str | None,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The whole page, or only its `{% partialdef partial %}` for an htmx swap (None: the
+    whole page this time). The same URL answers both ways, so caches are told to keep them
+    apart (Vary: HX-Request)."""
+    name = f"{template}#{partial}" if partial and wants_partial(request) else template
+    response = render(request, name, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def redirect_or_client_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """After a write: a plain redirect, or for htmx a client-side one (HX-Redirect), so the
+    browser loads the new page whole instead of swapping it into the old one."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """Scripts (and the upload page's progress bars) ask for JSON with an Accept header."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def safe_csv_cell(value: object) -> object:
+    """A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets: a
+    student named "=HYPERLINK(...)" must stay text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_response(
+    filename: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    """A CSV download (docs/exports.md): UTF-8 with a byte-order mark, one header row, and
+    text cells guarded against spreadsheet formulas."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_csv_cell(v) for v in row])
+    return response
+
+
+class UploadSizeLimit(FileUploadHandler):
+    """Stops reading a file as soon as it passes the upload limit, so a 5 GB mistake is
+    neither kept in memory nor written to a temporary file; the view reports it by name.
+
+    `clean_name` turns the browser's file name into the one shown back to the person."""
+
+    def __init__(self, request: HttpRequest, limit: int, clean_name: Callable[[str], str]) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.clean_name = clean_name
+        self.refused: list[str] = []
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if start + len(raw_data) > self.limit:
+            self.refused.append(self.clean_name(self.file_name or ""))
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler (memory or temporary file) makes the file
