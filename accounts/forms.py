@@ -1,14 +1,21 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
 from accounts.models import Classroom, User
+
+
+def bound_data(request: HttpRequest) -> Any:
+    """The POST data to bind a form to, even when empty (an empty POST must still fail)."""
+    return request.POST if request.method == "POST" else None
 
 
 def client_address(request: object) -> str:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -16,10 +15,8 @@ class SchoolTimeZoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         school = getattr(request.user, "school", None) if request.user.is_authenticated else None
         if school is not None:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(school.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            # An unknown stored name falls back to TIME_ZONE, with a warning (School.zone).
+            timezone.activate(school.zone)
         else:
             timezone.deactivate()
         return self.get_response(request)

@@ -1,19 +1,55 @@
 from __future__ import annotations
 
+import functools
+import logging
+import zoneinfo
+from datetime import tzinfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
 
 
 def _default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+@functools.cache
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone name the system knows, sorted (School.time_zone's choices)."""
+    return [(zone, zone) for zone in sorted(_known_time_zones())]
+
+
+TIME_ZONE_UNKNOWN = _(
+    "“%(value)s” is not a known time zone: choose an IANA name such as Europe/Berlin."
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _known_time_zones():
+        raise ValidationError(TIME_ZONE_UNKNOWN, code="invalid_time_zone", params={"value": value})
+
+
 class School(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     # Opening and due times are typed and shown in the school's time zone.
-    time_zone = models.CharField(_("time zone"), max_length=64, default=_default_time_zone)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=_default_time_zone,
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+        error_messages={"invalid_choice": TIME_ZONE_UNKNOWN},
+    )
     # Educators who read this school's statistics (besides any whose own school it is).
     educators = models.ManyToManyField(
         "accounts.User",
@@ -28,6 +64,21 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> tzinfo:
+        """The school's time zone; the site's TIME_ZONE (and a warning in the log) if the
+        stored name is not one this system knows, so that a bad row never fails a page."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            log.warning(
+                "school %s has an unknown time zone %r; using %s",
+                self.pk,
+                self.time_zone,
+                settings.TIME_ZONE,
+            )
+            return timezone.get_default_timezone()
 
 
 class User(AbstractUser):
@@ -64,6 +115,17 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def may_use_library(self) -> bool:
+        """Staff, teachers and educators browse the clip library and bring clips to it;
+        students only ever play clips (and see a clip's truth after answering)."""
+        return self.is_staff or self.is_teacher or self.is_educator
+
+    @property
+    def may_read_insights(self) -> bool:
+        """Educators (and staff) read the statistics across classes and schools."""
+        return self.is_staff or self.is_educator
 
 
 # Join codes avoid characters that look alike on a projector: no 0/O, 1/I/L.

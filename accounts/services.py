@@ -146,6 +146,27 @@ MAX_BULK_STUDENTS = 60
 MAX_NAME_LENGTH = 150
 
 
+def teacher_signup(
+    *, user: User, school_name: str, time_zone: str, invited_to: Classroom | None
+) -> User:
+    """Save a new teacher account (built by the sign-up form, password set) in one
+    transaction: an invitation puts them into the inviting class and its school; otherwise
+    they join the school of that name, or found it in the time zone they chose."""
+    with transaction.atomic():
+        if invited_to is not None:
+            school = invited_to.school
+        else:
+            school_name = " ".join(school_name.split())
+            school = School.objects.filter(name__iexact=school_name).first()
+            school = school or School.objects.create(name=school_name, time_zone=time_zone)
+        user.role = User.Role.TEACHER
+        user.school = school
+        user.save()
+        if invited_to is not None:
+            invited_to.teachers.add(user)
+    return user
+
+
 class ClassroomError(Exception):
     """A request about a class that cannot be carried out; the message is safe to show."""
 

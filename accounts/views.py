@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +10,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import services, throttle
+from accounts.decorators import teacher_required
 from accounts.forms import (
     ClassroomForm,
     JoinForm,
@@ -28,9 +26,10 @@ from accounts.forms import (
     StudentNamesForm,
     StudentSignUpForm,
     TeacherSignUpForm,
+    bound_data,
     client_address,
 )
-from accounts.models import Classroom, School, User
+from accounts.models import Classroom, User
 
 CARDS_SESSION_KEY = "login-cards"
 
@@ -39,24 +38,6 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-
-
-def bound_data(request: HttpRequest) -> Any:
-    """The POST data to bind a form to, even when empty (an empty POST must still fail)."""
-    return request.POST if request.method == "POST" else None
-
-
-def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in teachers only: others get 403 (a wrong role), strangers the sign-in page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_teacher:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
@@ -79,21 +60,12 @@ def teacher_signup(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:teacher_signup")
     form = TeacherSignUpForm(bound_data(request), invited=invited_to is not None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            if invited_to is not None:
-                school = invited_to.school
-            else:
-                school_name = " ".join(form.cleaned_data["school_name"].split())
-                school = School.objects.filter(name__iexact=school_name).first()
-                school = school or School.objects.create(
-                    name=school_name, time_zone=form.cleaned_data["time_zone"]
-                )
-            user = form.save(commit=False)
-            user.role = User.Role.TEACHER
-            user.school = school
-            user.save()
-            if invited_to is not None:
-                invited_to.teachers.add(user)
+        user = services.teacher_signup(
+            user=form.save(commit=False),
+            school_name=form.cleaned_data.get("school_name", ""),
+            time_zone=form.cleaned_data.get("time_zone", ""),
+            invited_to=invited_to,
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if invited_to is not None:
             messages.success(

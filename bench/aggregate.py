@@ -358,8 +358,8 @@ def _live_lag(seconds: float) -> tuple[float, float, int]:
     from django.utils import timezone
 
     from accounts.models import Classroom, Enrollment, School, User
-    from quiz import services
     from quiz.models import Assignment, Quiz, StatCell
+    from quiz.services.play import answer_submit, attempt_start
 
     unusable = _unusable()
     school = School.objects.create(name="Live school", time_zone="Europe/Berlin")
@@ -413,12 +413,12 @@ def _live_lag(seconds: float) -> tuple[float, float, int]:
     def play(student: User, seed: int) -> None:
         rng = random.Random(seed)
         try:
-            attempt = services.attempt_start(user=student, quiz=quiz, assignment=assignment)
+            attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
             for item in items:
                 if time.monotonic() > stop:
                     return
                 time.sleep(rng.uniform(2.0, 8.0))  # looking at the clip, deciding
-                services.answer_submit(
+                answer_submit(
                     attempt=attempt,
                     item=item,
                     guess=rng.choice(item.options()),

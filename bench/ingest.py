@@ -7,7 +7,7 @@ For each size it generates a synthetic source (moving gradients plus noise, so t
 real work; H.264 at high quality, like a camera or a generator would deliver), then times in
 the same run, alternately:
 
-- the pipeline: quiz.ingest.clip_upload_create (the original is stored as a web request
+- the pipeline: quiz.services.uploads.clip_upload_create (the original is stored as a web request
   would) and the ingest task it queues (run eagerly) up to the clip being ready: probe,
   checks, decode, transcode, poster, thumbnails, database updates;
 - the floor: a bare PyAV decode of the same file and a libx264 encode with the same settings
@@ -90,8 +90,8 @@ def floor(source: Path, dst: Path, width: int, height: int) -> None:
     """A bare transcode with the pipeline's encoder settings and output size."""
     import av
 
-    from quiz.ingest import OUTPUT_FPS
     from quiz.media.encode import GOP_SECONDS, VIDEO_CRF, VIDEO_PRESET
+    from quiz.services.uploads import OUTPUT_FPS
 
     keyint = GOP_SECONDS * OUTPUT_FPS
     with (
@@ -141,8 +141,8 @@ class _ReceivedUpload:
 
 def pipeline(source: Path, uploader: object, workdir: Path) -> tuple[int, int]:
     """Upload and ingest one file; return the ready clip's size."""
-    from quiz.ingest import clip_upload_create
     from quiz.models import Clip
+    from quiz.services.uploads import clip_upload_create
 
     upload = _ReceivedUpload(source, workdir)
     clip = clip_upload_create(uploader=uploader, upload=upload, is_generated=True)

@@ -1,4 +1,4 @@
-"""The artifact taxonomy of ARTIFACTS.md: stable codes, names and what to look for.
+"""The artifact taxonomy of docs/artifacts.md: stable codes, names and what to look for.
 
 Codes are stored in packs, exports and statistics; add codes, never rename one.
 """

@@ -14,7 +14,6 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -22,9 +21,10 @@ from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
 from accounts.services import DEMO_SCHOOL
-from quiz import services
 from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem
 from quiz.packs.demo import DEMO_QUIZ_SLUG
+from quiz.services import play as play_services
+from quiz.services import teach as teach_services
 
 UNIT = "Spotting generated video"
 DEMO_TEACHER = "teacher"
@@ -80,17 +80,17 @@ def _play(
     at: datetime,
 ) -> int:
     """One attempt through quiz.services, then dated back to `at` (before it is folded)."""
-    attempt = services.attempt_start(user=student, quiz=assignment.quiz, assignment=assignment)
+    attempt = play_services.attempt_start(user=student, quiz=assignment.quiz, assignment=assignment)
     for position, item in enumerate(items):
         # A little better with every round, thanks to the feedback after each answer.
         p_right = _logistic(ability - difficulty[item.pk] + 0.04 * position)
         right = rng.random() < p_right
         correct = item.correct_option()
         guess = correct if right else next(o for o in item.options() if o != correct)
-        services.answer_submit(
+        play_services.answer_submit(
             attempt=attempt, item=item, guess=guess, confidence=_confidence(rng, ability)
         )
-    zone = ZoneInfo(assignment.classroom.school.time_zone)
+    zone = assignment.classroom.school.zone
     Answer.objects.filter(attempt=attempt).update(
         created_at=at, day=timezone.localtime(at, zone).date()
     )
@@ -143,7 +143,7 @@ def demo_cohort_build(*, seed: int = 2026) -> CohortReport:
                 Enrollment.objects.get_or_create(classroom=classroom, student=student)
                 students.append(student)
             pre, post = (
-                services.assignment_create(
+                teach_services.assignment_create(
                     teacher=teacher,
                     quiz=quiz,
                     classrooms=[classroom],

@@ -24,6 +24,10 @@ class ClipQuerySet(models.QuerySet["Clip"]):
         """Ready and not retired: what new quizzes may pick."""
         return self.ready().filter(retired_at__isnull=True)
 
+    def shared(self) -> ClipQuerySet:
+        """The shared library: clips nobody uploaded (packs) and clips uploaded by staff."""
+        return self.filter(Q(uploaded_by__isnull=True) | Q(uploaded_by__is_staff=True))
+
     def visible_to(self, user: User | AnonymousUser) -> ClipQuerySet:
         """The library's one visibility rule (every page, the builder and the media follow it):
 
@@ -37,13 +41,13 @@ class ClipQuerySet(models.QuerySet["Clip"]):
             return self.none()
         if user.is_staff:
             return self.all()
-        if not (user.is_teacher or user.is_educator):
+        if not user.may_use_library:
             return self.none()
-        visible = Q(uploaded_by__isnull=True) | Q(uploaded_by__is_staff=True) | Q(uploaded_by=user)
+        own = Q(uploaded_by=user)
         # Only a real school: two teachers without one share nothing.
         if user.school_id is not None:
-            visible |= Q(school_id=user.school_id)
-        return self.filter(visible)
+            own |= Q(school_id=user.school_id)
+        return self.shared() | self.filter(own)
 
 
 class Clip(models.Model):
@@ -596,11 +600,11 @@ class StatStudent(models.Model):
 
 
 class PackJob(models.Model):
-    """A clip-pack import or export run in the background for one person (quiz.packs.jobs).
+    """A clip-pack import or export run in the background for one person (quiz.services.packs).
 
     `pack_file` is the zip under ORIGINALS_ROOT: the uploaded pack (removed once the import
     has run) or the written export (offered for download as `result_name`). `stage` is a key
-    (quiz.packs.pack_io STAGE_*), shown in words in the viewer's language.
+    (quiz.packs.format STAGE_*), shown in words in the viewer's language.
     """
 
     class Kind(models.TextChoices):

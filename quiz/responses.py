@@ -1,7 +1,7 @@
 """What the views answer with, shared by every feature: a page or its htmx partial, CSV
 downloads, JSON for scripts, htmx redirects, and the upload size limit.
 
-No view module imports another view module; what two features share lives here.
+No view module imports another; what the views of two features share lives here.
 """
 
 from __future__ import annotations

@@ -1,9 +1,23 @@
-"""Thin Celery tasks: take ids or nothing, call a service, safe to run twice."""
+"""Thin Celery tasks: take ids or nothing, call a service, safe to run twice.
+
+The tasks import the services; services queue tasks by name through quiz.background.enqueue
+and never import this module, so there is no import cycle.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
+
+from quiz.models import Clip
+from quiz.packs.demo import demo_pack_install
+from quiz.services import library as library_services
+from quiz.services import packs as pack_services
+from quiz.services import uploads as upload_services
+from quiz.stats import aggregation
 
 
 @shared_task(name="quiz.tasks.stats_fold", ignore_result=True)
@@ -14,23 +28,17 @@ def stats_fold() -> int:
     students, commit; repeat until nothing is left. Safe to repeat or run on several
     workers: see quiz.stats.aggregation.
     """
-    from quiz.stats.aggregation import fold_all
-
-    return fold_all(batch_size=settings.STATS_FOLD_BATCH)
+    return aggregation.fold_all(batch_size=settings.STATS_FOLD_BATCH)
 
 
 @shared_task(name="quiz.tasks.stats_rebuild", ignore_result=True)
 def stats_rebuild() -> int:
-    from quiz.stats.aggregation import rebuild
-
-    return rebuild()
+    return aggregation.rebuild()
 
 
 @shared_task(name="quiz.tasks.demo_pack_build")
 def demo_pack_build() -> dict[str, int]:
     """Build (or find already built) the demo pack and import it; idempotent."""
-    from quiz.packs.demo import demo_pack_install
-
     return demo_pack_install().as_dict()
 
 
@@ -43,11 +51,9 @@ def artifact_replay_render(artifact_id: int) -> None:
 
     Steps: render to a fresh random name outside any transaction, then store it and delete
     the previous replay. Safe to repeat, and a no-op if the artifact was deleted or edited
-    meanwhile: see quiz.library.artifact_replay_render.
+    meanwhile: see quiz.services.library.artifact_replay_render.
     """
-    from quiz.library import artifact_replay_render as render
-
-    render(artifact_id=artifact_id)
+    library_services.artifact_replay_render(artifact_id=artifact_id)
 
 
 # --- Ingest (uploads) ---
@@ -55,14 +61,12 @@ def artifact_replay_render(artifact_id: int) -> None:
 
 @shared_task(name="quiz.tasks.clip_ingest", ignore_result=True)
 def clip_ingest(clip_id: int) -> None:
-    """Probe, check, transcode and publish one uploaded clip; see quiz.ingest.clip_ingest.
+    """Probe, check, transcode and publish one uploaded clip; see quiz.services.uploads.clip_ingest.
 
     Safe to repeat: a clip that is already ready or failed is left alone, and a run after a
     crash starts again from the kept original.
     """
-    from quiz.ingest import clip_ingest as ingest
-
-    ingest(clip_id=clip_id)
+    upload_services.clip_ingest(clip_id=clip_id)
 
 
 @shared_task(name="quiz.tasks.clip_ingest_requeue", ignore_result=True)
@@ -70,12 +74,6 @@ def clip_ingest_requeue() -> int:
     """Queue again the uploads still waiting in "queued" after a few minutes (their message
     was lost: the broker was down when they were uploaded). Safe to repeat: clip_ingest
     leaves ready and failed clips alone and two runs of one clip leave one set of files."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from quiz.models import Clip
-
     stale = list(
         Clip.objects.filter(
             status=Clip.Status.PROCESSING,
@@ -93,22 +91,18 @@ def clip_ingest_requeue() -> int:
 
 @shared_task(name="quiz.tasks.pack_import_run", bind=True, ignore_result=True)
 def pack_import_run(self, job_id: int) -> None:
-    """Import an uploaded clip pack for its job; see quiz.packs.jobs.pack_import_run.
+    """Import an uploaded clip pack for its job; see quiz.services.packs.pack_import_run.
 
     Safe to repeat: the job is claimed with a conditional UPDATE (a finished job is left
     alone), and the import itself is all or nothing and skips clips already present.
     """
-    from quiz.packs.jobs import pack_import_run as run
-
-    run(job_id=job_id, run_id=self.request.id or "")
+    pack_services.pack_import_run(job_id=job_id, run_id=self.request.id or "")
 
 
 @shared_task(name="quiz.tasks.pack_export_run", bind=True, ignore_result=True)
 def pack_export_run(self, job_id: int) -> None:
-    """Write the chosen clips as a pack for its job; see quiz.packs.jobs.pack_export_run.
+    """Write the chosen clips as a pack for its job; see quiz.services.packs.pack_export_run.
 
     Safe to repeat: a finished job is left alone, and a rerun writes the same file whole.
     """
-    from quiz.packs.jobs import pack_export_run as run
-
-    run(job_id=job_id, run_id=self.request.id or "")
+    pack_services.pack_export_run(job_id=job_id, run_id=self.request.id or "")

@@ -1,12 +1,13 @@
+"""Every URL of the quiz app: one pattern list per feature, each under its own namespace
+(names and namespaces are stable: templates, tests and bookmarks use them)."""
+
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from quiz.views import media, play
+from quiz.views import builder, insights, library, media, packs, play, teach, uploads
 
-app_name = "quiz"
-
-urlpatterns = [
+play_patterns = [
     path("play/", play.quiz_list, name="quiz_list"),
     path("play/<slug:slug>/start/", play.attempt_start, name="attempt_start"),
     path("assignments/<int:assignment_id>/start/", play.assignment_start, name="assignment_start"),
@@ -23,5 +24,104 @@ urlpatterns = [
     ),
     path("attempts/<int:attempt_id>/summary/", play.attempt_summary, name="attempt_summary"),
     path("progress/", play.progress, name="progress"),
+]
+
+media_patterns = [
     path("m/<path:name>", media.serve, name="media"),
+]
+
+builder_patterns = [
+    path("", builder.quiz_index, name="quiz_index"),
+    path("new/", builder.quiz_new, name="quiz_new"),
+    path("<slug:slug>/", builder.quiz_edit, name="quiz_edit"),
+    path("<slug:slug>/copy/", builder.quiz_copy, name="quiz_copy"),
+]
+
+uploads_patterns = [
+    path("", uploads.upload_page, name="upload_page"),
+    path("status/", uploads.upload_status, name="upload_status"),
+    path("status/<int:clip_id>/", uploads.clip_status, name="clip_status"),
+]
+
+library_patterns = [
+    path("", library.library_index, name="index"),
+    path("clips/<int:clip_id>/", library.clip_detail, name="clip_detail"),
+    path("clips/<int:clip_id>/retire/", library.clip_retire, name="clip_retire"),
+    path("clips/<int:clip_id>/artifacts/", library.artifact_create, name="artifact_create"),
+    path(
+        "clips/<int:clip_id>/artifacts/<int:artifact_id>/",
+        library.artifact_edit,
+        name="artifact_edit",
+    ),
+    path(
+        "clips/<int:clip_id>/artifacts/<int:artifact_id>/delete/",
+        library.artifact_delete,
+        name="artifact_delete",
+    ),
+]
+
+# Packs live in the library's namespace: they are the library's import and export.
+packs_patterns = [
+    path("packs/import/", packs.pack_import, name="pack_import"),
+    path("packs/export/", packs.pack_export, name="pack_export"),
+    path("packs/jobs/<int:job_id>/", packs.pack_job, name="pack_job"),
+    path("packs/jobs/<int:job_id>/download/", packs.pack_download, name="pack_download"),
+]
+
+teach_patterns = [
+    path("assign/<slug:slug>/", teach.assignment_create, name="assignment_create"),
+    path("assignments/", teach.assignment_list, name="assignment_list"),
+    path("classes/<int:classroom_id>/stats/", teach.class_stats, name="class_stats"),
+    path("assignments/<int:assignment_id>/", teach.assignment_live, name="assignment_live"),
+    path(
+        "assignments/<int:assignment_id>/report/",
+        teach.assignment_report,
+        name="assignment_report",
+    ),
+    path(
+        "assignments/<int:assignment_id>/answers.csv",
+        teach.assignment_answers_csv,
+        name="assignment_answers_csv",
+    ),
+    path(
+        "assignments/<int:assignment_id>/students.csv",
+        teach.assignment_students_csv,
+        name="assignment_students_csv",
+    ),
+]
+
+insights_patterns = [
+    path("", insights.index, name="index"),
+    path("schools/<int:school_id>/", insights.school_overview, name="school_overview"),
+    path(
+        "schools/<int:school_id>/overview.csv",
+        insights.school_overview_csv,
+        name="school_overview_csv",
+    ),
+    path(
+        "schools/<int:school_id>/overview.json",
+        insights.school_overview_json,
+        name="school_overview_json",
+    ),
+    path("schools/<int:school_id>/categories/", insights.categories, name="categories"),
+    path("schools/<int:school_id>/generators/", insights.generators, name="generators"),
+    path("schools/<int:school_id>/calibration/", insights.calibration, name="calibration"),
+    path(
+        "schools/<int:school_id>/learning-curve/",
+        insights.learning_curve,
+        name="learning_curve",
+    ),
+    path("schools/<int:school_id>/gains/", insights.gains, name="gains"),
+    path("schools/<int:school_id>/items/", insights.items, name="items"),
+]
+
+# (prefix, patterns, namespace). The upload pages sit under library/ but keep their own
+# namespace; they must come before the library's, whose patterns would not match them anyway.
+urlpatterns = [
+    path("", include((play_patterns + media_patterns, "quiz"))),
+    path("teach/quizzes/", include((builder_patterns, "build"))),
+    path("library/upload/", include((uploads_patterns, "upload"))),
+    path("library/", include((library_patterns + packs_patterns, "library"))),
+    path("teach/", include((teach_patterns, "teach"))),
+    path("insights/", include((insights_patterns, "insights"))),
 ]

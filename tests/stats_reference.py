@@ -1,7 +1,8 @@
 """An independent, plain-Python statement of what the stat tables must hold.
 
-quiz.stats.aggregation computes the cells in SQL; the tests compare it with this slow but
-obvious reading of METRICS.md and the families of cells, answer by answer.
+quiz.stats.aggregation computes the cells in SQL; the tests compare what it stored
+(stored_cells, stored_students, stored_student_counts) with this slow but obvious reading
+of METRICS.md and the families of cells, answer by answer.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from quiz import categories
-from quiz.models import Answer
-from quiz.stats.aggregation import CellKey
+from quiz.models import Answer, StatCell, StatStudent
 from quiz.stats.metrics import Counts, answer_counts, confidence_bin
 
-StudentKey = tuple[str, int, str, str, int]
+CellKey = tuple[str, int, str, str]  # (scope, scope_id, dimension, key)
+StudentKey = tuple[str, int, str, str, int]  # a cell's key and one of its students
 
 # The overview export's columns, in the order issue #5 gives them.
 OVERVIEW_COLUMNS = [
@@ -136,3 +137,31 @@ def student_counts(students: set[StudentKey]) -> dict[CellKey, int]:
     for scope, scope_id, dimension, key, _student in students:
         counts[(scope, scope_id, dimension, key)] += 1
     return dict(counts)
+
+
+# --- What the stat tables hold ----------------------------------------------------------------
+
+
+def stored_cells() -> dict[CellKey, Counts]:
+    """Every cell's counts, by (scope, scope_id, dimension, key)."""
+    return {
+        (cell.scope, cell.scope_id, cell.dimension, cell.key): Counts.from_mapping(cell.counts())
+        for cell in StatCell.objects.all()
+    }
+
+
+def stored_student_counts() -> dict[CellKey, int]:
+    """The `students` number of every cell that has one."""
+    return {
+        (scope, scope_id, dimension, key): students
+        for scope, scope_id, dimension, key, students in StatCell.objects.filter(
+            students__gt=0
+        ).values_list("scope", "scope_id", "dimension", "key", "students")
+    }
+
+
+def stored_students() -> set[StudentKey]:
+    """Every StatStudent row: each cell's students."""
+    return set(
+        StatStudent.objects.values_list("scope", "scope_id", "dimension", "key", "student_id")
+    )

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import struct
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import av
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 # Constant quality rather than a bitrate: every clip gets the same visual treatment whatever
 # its content, so "this one looks more compressed" cannot separate real from generated.
@@ -382,101 +380,3 @@ def render_poster(video: Path, dst: Path, *, at_s: float = 0.0) -> None:
     if chosen is None:
         raise ValueError(f"{video} has no video frames")
     encode_image(chosen, dst)
-
-
-# --------------------------------------------------------------------------------------------
-# Probe
-# --------------------------------------------------------------------------------------------
-
-
-def _jpeg_markers(data: bytes) -> list[str]:
-    """Names of the JPEG segments before the image data, e.g. ["SOI", "APP0", "DQT", ...]."""
-    names = {0xC0: "SOF0", 0xC2: "SOF2", 0xC4: "DHT", 0xDB: "DQT", 0xDD: "DRI", 0xFE: "COM"}
-    markers = ["SOI"] if data[:2] == b"\xff\xd8" else []
-    offset = 2
-    while offset + 4 <= len(data) and data[offset] == 0xFF:
-        code = data[offset + 1]
-        name = f"APP{code - 224}" if 224 <= code <= 239 else names.get(code, f"0x{code:02X}")
-        markers.append(name)
-        if code == 0xDA:  # start of scan: entropy-coded data follows
-            markers[-1] = "SOS"
-            break
-        (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
-        offset += 2 + length
-    return markers
-
-
-def _probe_image(path: Path) -> dict[str, Any] | None:
-    try:
-        with Image.open(path) as img:
-            img.load()
-            # Pillow puts JFIF housekeeping (version, density) in info; it is the same for all
-            # files and not metadata about the picture, so it is not reported as such.
-            housekeeping = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}
-            tags = {k: repr(v) for k, v in img.info.items() if k not in housekeeping}
-            exif = img.getexif()
-            result: dict[str, Any] = {
-                "kind": "image",
-                "format": (img.format or "").lower(),
-                "container_metadata": tags,
-                "exif": {str(k): repr(v) for k, v in exif.items()},
-                "icc_profile": bool(img.info.get("icc_profile")),
-                "codec": (img.format or "").lower(),
-                "mode": img.mode,
-                "width": img.width,
-                "height": img.height,
-                "duration_s": None,
-                "streams": [],
-            }
-    except UnidentifiedImageError:
-        return None
-    if result["format"] == "jpeg":
-        result["jpeg_markers"] = _jpeg_markers(Path(path).read_bytes()[:65536])
-    return result
-
-
-def probe(path: Path) -> dict[str, Any]:
-    """Report what a file says about itself: tags, codec, size, duration.
-
-    For videos: `container_metadata` (format-level tags), `streams` (each with its `metadata`),
-    and the first video stream's codec, pix_fmt, size, fps and frame count. For images:
-    the same keys plus `exif`, `icc_profile` and, for JPEG, the list of `jpeg_markers`.
-    Tests use it to prove that normalisation stripped everything.
-    """
-    path = Path(path)
-    image = _probe_image(path)
-    if image is not None:
-        return image
-    with av.open(str(path)) as container:
-        streams = []
-        for stream in container.streams:
-            ctx = stream.codec_context
-            entry: dict[str, Any] = {
-                "index": stream.index,
-                "type": stream.type,
-                "codec": ctx.name if ctx is not None else None,
-                "metadata": dict(stream.metadata),
-            }
-            if stream.type == "video":
-                entry.update(
-                    width=ctx.width,
-                    height=ctx.height,
-                    pix_fmt=ctx.pix_fmt,
-                    fps=float(stream.average_rate) if stream.average_rate else None,
-                    frame_count=stream.frames,
-                )
-            streams.append(entry)
-        video = next((s for s in streams if s["type"] == "video"), None)
-        return {
-            "kind": "video",
-            "format": container.format.name,
-            "container_metadata": dict(container.metadata),
-            "streams": streams,
-            "codec": video["codec"] if video else None,
-            "pix_fmt": video["pix_fmt"] if video else None,
-            "width": video["width"] if video else None,
-            "height": video["height"] if video else None,
-            "fps": video["fps"] if video else None,
-            "frame_count": video["frame_count"] if video else None,
-            "duration_s": container.duration / 1_000_000 if container.duration else None,
-        }

@@ -1,6 +1,6 @@
 """Content Credentials (C2PA): read what a file's manifest says, and sign demo files.
 
-ARTIFACTS.md, "Provenance, taught honestly": a valid manifest from a known signer is evidence
+docs/artifacts.md, "Provenance, taught honestly": a valid manifest from a known signer is evidence
 of where a file came from; a manifest that fails validation is evidence of tampering; no
 manifest proves nothing. `read_provenance` boils a file's manifest store down to exactly those
 distinctions, as a small JSON-serialisable record kept on the clip for the feedback (never for

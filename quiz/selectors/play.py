@@ -1,8 +1,8 @@
-"""Reads: what pages show, each with a fixed number of queries."""
+"""What a student's pages read: quizzes and assignments to play, the next round, feedback
+artifacts, an attempt's summary and the student's progress (from the aggregate tables)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,6 @@ from quiz.models import (
     Artifact,
     Assignment,
     Attempt,
-    Clip,
     Quiz,
     QuizItem,
     StatCell,
@@ -92,33 +91,6 @@ def student_assignment_rows(user: User, now: datetime) -> list[AssignmentRow]:
         can_start = a.is_open(now) and (in_progress or left > 0)
         rows.append(AssignmentRow(a, status, can_start, left))
     return rows
-
-
-# A thumbnail of the annotation editor's strip is named after its clip's poster.
-THUMBNAIL_NAME = re.compile(r"^(clips/[A-Za-z0-9_-]+)-t\d+(\.jpg)$")
-
-
-def clip_for_media_name(user: User, name: str) -> Clip | None:
-    """The clip whose media, poster, thumbnail or artifact replay is `name`, if the user may
-    see it; else None. Replays reach students only inside feedback, after the answer."""
-    from quiz.library import clips_visible_to
-
-    match = Q(media=name) | Q(poster=name) | Q(artifacts__replay=name)
-    if thumbnail := THUMBNAIL_NAME.match(name):
-        match |= Q(poster=thumbnail.group(1) + thumbnail.group(2))
-    clip = Clip.objects.filter(match).first()
-    if clip is None:
-        return None
-    library_user = user.is_staff or user.is_teacher or user.is_educator
-    if library_user and clips_visible_to(user).filter(pk=clip.pk).exists():
-        return clip
-    # Anyone (a teacher too) may see the clips of quizzes they may play.
-    assigned = Assignment.objects.filter(classroom__students=user).values("quiz_id")
-    in_playable_quiz = QuizItem.objects.filter(
-        Q(clip=clip) | Q(other_clip=clip),
-        Q(quiz__in=quizzes_playable_by(user)) | Q(quiz__in=assigned),
-    ).exists()
-    return clip if in_playable_quiz else None
 
 
 def attempt_items(attempt: Attempt) -> QuerySet[QuizItem]:

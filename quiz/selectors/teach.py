@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from accounts.models import User
 from quiz import categories
 from quiz.models import Answer, Artifact, Assignment, Attempt, QuizItem, StatCell
-from quiz.selectors import answer_counts_of
+from quiz.selectors.play import answer_counts_of
 from quiz.stats.metrics import Counts, Summary, summarize
 
 

@@ -1,5 +1,6 @@
-"""The teacher's quiz builder: creating, filling and copying quizzes, the clip library, and
-the pure logic behind balanced quizzes and draft editing.
+"""The teacher's quiz builder (writes): creating, filling and copying quizzes, and the pure
+logic behind balanced quizzes and draft editing. What the builder reads (its clip library,
+difficulty, categories) is in quiz.selectors.builder.
 
 A round is `(kind, clip_id, other_clip_id)`: ("single", clip, None) or ("pair", a, b). The
 builder page keeps its draft as such rounds; `quiz_set_items` is the one place that checks
@@ -16,23 +17,15 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
-    CharField,
-    Exists,
-    ExpressionWrapper,
-    FloatField,
-    OuterRef,
     ProtectedError,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Cast, Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from quiz import categories
-from quiz.models import Answer, Artifact, Clip, Quiz, QuizItem, StatCell
+from quiz.models import Clip, Quiz, QuizItem
+from quiz.selectors.builder import MAX_ID, ClipInfo, pickable_clips, quiz_has_answers
 
 Round = tuple[str, int, int | None]
 
@@ -40,9 +33,6 @@ MAX_ROUNDS = 100
 TITLE_MAX = 200
 SINGLE = QuizItem.Kind.SINGLE.value
 PAIR = QuizItem.Kind.PAIR.value
-# Primary keys are 64-bit; anything outside cannot name a clip and must not reach the database
-# (PostgreSQL refuses such numbers with an error instead of finding nothing).
-_MAX_ID = 2**63 - 1
 
 
 class QuizEditRefused(Exception):
@@ -51,136 +41,6 @@ class QuizEditRefused(Exception):
 
 class QuizAnswered(QuizEditRefused):
     """Someone has answered the quiz, so its rounds are frozen: edit a copy instead."""
-
-
-# --- Reads --------------------------------------------------------------------------------
-
-
-def quiz_has_answers(quiz: Quiz) -> bool:
-    return Answer.objects.filter(item__quiz=quiz).exists()
-
-
-def _with_difficulty(clips: QuerySet[Clip]) -> QuerySet[Clip]:
-    """Annotate `answer_count` and `difficulty` (the share of answers that were wrong, 0..1,
-    None while nobody has answered) from the everyone/clip cells of the aggregate table, so the
-    library costs the same however many answers there are."""
-    cells = StatCell.objects.filter(
-        scope=StatCell.Scope.EVERYONE,
-        scope_id=0,
-        dimension=StatCell.Dimension.CLIP,
-        key=Cast(OuterRef("pk"), output_field=CharField()),
-        n__gt=0,
-    )
-    missed_share = ExpressionWrapper(
-        Value(1.0) - Cast("correct", FloatField()) / Cast("n", FloatField()),
-        output_field=FloatField(),
-    )
-    return clips.annotate(
-        answer_count=Coalesce(Subquery(cells.values("n")[:1]), 0),
-        difficulty=Subquery(
-            cells.annotate(missed=missed_share).values("missed")[:1], output_field=FloatField()
-        ),
-    )
-
-
-def pickable_clips() -> QuerySet[Clip]:
-    """Clips a quiz may use: ready and not retired. Callers narrow this to what a teacher may
-    see and pass it on as `available`."""
-    return Clip.objects.in_use()
-
-
-def library_clips(
-    *,
-    available: QuerySet[Clip] | None = None,
-    label: str | None = None,
-    generator: str | None = None,
-    media_kind: str | None = None,
-    category: str | None = None,
-    max_difficulty: float | None = None,
-    min_difficulty: float | None = None,
-) -> QuerySet[Clip]:
-    """Clips of `available` (default: pickable_clips()) matching every filter given, with
-    `answer_count` and `difficulty` annotated.
-
-    `label` is "real" or "generated"; difficulties are shares (0..1) of wrong answers. Clips
-    nobody has answered have no known difficulty: a difficulty filter leaves them out.
-    """
-    clips = _with_difficulty(pickable_clips() if available is None else available)
-    if label:
-        if label not in ("real", "generated"):
-            raise ValueError(f"unknown label {label!r}")
-        clips = clips.filter(is_generated=label == "generated")
-    if generator:
-        clips = clips.filter(generator=generator)
-    if media_kind:
-        clips = clips.filter(media_kind=media_kind)
-    if category:
-        clips = clips.filter(
-            Exists(Artifact.objects.filter(clip=OuterRef("pk"), category=category))
-        )
-    if min_difficulty is not None:
-        clips = clips.filter(difficulty__gte=min_difficulty)
-    if max_difficulty is not None:
-        clips = clips.filter(difficulty__lte=max_difficulty)
-    return clips.order_by("id")
-
-
-def library_clips_by_id(
-    clip_ids: Iterable[int], *, available: QuerySet[Clip] | None = None
-) -> dict[int, Clip]:
-    """Clips of `available` (default: pickable_clips()) by id, with difficulty and
-    categories; unknown ids are left out."""
-    wanted = {i for i in clip_ids if 0 < i <= _MAX_ID}
-    clips = (pickable_clips() if available is None else available).filter(pk__in=wanted)
-    found = {c.pk: c for c in _with_difficulty(clips)}
-    attach_categories(found.values())
-    return found
-
-
-def attach_categories(clips: Iterable[Clip]) -> None:
-    """Set `category_codes` and `category_list` (the Category entries) on each clip, sorted,
-    in one query."""
-    clips = list(clips)
-    codes = clip_categories(c.pk for c in clips)
-    for clip in clips:
-        clip.category_codes = sorted(codes.get(clip.pk, ()))
-        clip.category_list = [categories.BY_CODE[c] for c in clip.category_codes]
-
-
-def clip_categories(clip_ids: Iterable[int]) -> dict[int, frozenset[str]]:
-    found: dict[int, set[str]] = {}
-    rows = Artifact.objects.filter(clip_id__in=set(clip_ids)).values_list("clip_id", "category")
-    for clip_id, code in rows:
-        found.setdefault(clip_id, set()).add(code)
-    return {clip_id: frozenset(codes) for clip_id, codes in found.items()}
-
-
-def library_generators(*, available: QuerySet[Clip] | None = None) -> list[str]:
-    """The distinct generators of the clips, for the library's filter."""
-    clips = pickable_clips() if available is None else available
-    return sorted(set(clips.exclude(generator="").values_list("generator", flat=True)))
-
-
-@dataclass(frozen=True)
-class ClipInfo:
-    """What the balancing needs to know about a clip; no database."""
-
-    id: int
-    is_generated: bool
-    media_kind: str
-    categories: frozenset[str] = frozenset()
-    # Carried for display and future weighting; the library filter already bounds it.
-    difficulty: float | None = None
-
-
-def clip_infos(clips: QuerySet[Clip]) -> list[ClipInfo]:
-    """Rows for `balanced_rounds` from a (library) queryset, in two queries."""
-    rows = list(clips.values_list("id", "is_generated", "media_kind", "difficulty"))
-    codes = clip_categories(row[0] for row in rows)
-    return [
-        ClipInfo(clip_id, is_generated, media_kind, codes.get(clip_id, frozenset()), difficulty)
-        for clip_id, is_generated, media_kind, difficulty in rows
-    ]
 
 
 # --- Writes -------------------------------------------------------------------------------
@@ -237,7 +97,7 @@ def rounds_check(
         )
     ids = [i for _kind, clip_id, other_id in rounds for i in (clip_id, other_id) if i is not None]
     pool = pickable_clips() if available is None else available
-    clips = {c.pk: c for c in pool.filter(pk__in={i for i in ids if 0 < i <= _MAX_ID})}
+    clips = {c.pk: c for c in pool.filter(pk__in={i for i in ids if 0 < i <= MAX_ID})}
     first_use: dict[int, int] = {}
     for number, (kind, clip_id, other_id) in enumerate(rounds, start=1):
         if kind not in (SINGLE, PAIR):

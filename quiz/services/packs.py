@@ -4,11 +4,11 @@ the page shows how far it has got.
 Who may do what:
 
 - Import is for staff only. quiz.packs.importer creates clips that nobody uploaded, and such
-  clips are the shared library (quiz.library): every school sees them and builds quizzes and
-  statistics on them, which is why staff alone curate it. Importing into one school's library
-  instead would not fit either: clip keys are unique across the site, so a teacher's import
-  would "skip" (and so reveal) clips of other schools, and would block the same pack from
-  ever reaching the shared library.
+  clips are the shared library: every school sees them and builds quizzes and statistics on
+  them, which is why staff alone curate it. Importing into one school's library instead
+  would not fit either: clip keys are unique across the site, so a teacher's import would
+  "skip" (and so reveal) clips of other schools, and would block the same pack from ever
+  reaching the shared library.
 - Export is for everyone who may use the library (staff, teachers, educators): the ready
   clips they may see, narrowed by the library's filters, chosen when they press the button
   and checked again when the job runs.
@@ -16,19 +16,15 @@ Who may do what:
 A job is queued after its row commits; the task claims it with a conditional UPDATE (only a
 queued job, a job this very task message claimed before its worker died, or a job whose run
 is older than Celery's hard time limit), so two copies of the task never run one job. Nothing
-is half-imported on failure: pack_io imports all or nothing.
+is half-imported on failure: quiz.packs.importer imports all or nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import time
 import zipfile
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -42,16 +38,23 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from quiz import library
-from quiz.ingest import clean_original_name, file_size_words
+from quiz.background import enqueue
+from quiz.media.files import (
+    clean_original_name,
+    file_size_words,
+    original_name,
+    original_remove,
+    original_store,
+)
 from quiz.models import Clip, PackJob
-from quiz.packs import pack_io
-from quiz.packs.pack_io import PackError
+from quiz.packs.exporter import export_pack
+from quiz.packs.format import PackError
+from quiz.packs.importer import import_pack
+from quiz.selectors.packs import PACK_DIR, exportable_clips, may_import_packs, pack_path
+from quiz.services.library import artifact_replays_queue_missing
 
 log = logging.getLogger(__name__)
 
-# Under ORIGINALS_ROOT (private): uploaded packs waiting for their import, and written exports.
-PACK_DIR = "packs"
 # Export files kept per person; older ones are removed when a new export finishes (their
 # jobs stay in the list, without a download).
 KEEP_EXPORTS = 3
@@ -60,8 +63,6 @@ STALE_RUN = timedelta(minutes=35)
 # Progress is written at most this often within one stage: enough for a bar polled every
 # second, few enough UPDATEs for a pack of thousands of files.
 PROGRESS_INTERVAL_S = 0.5
-# Created clips linked from a finished import's page; the rest are counted.
-CREATED_SHOWN = 200
 
 
 class PackRefused(Exception):
@@ -69,17 +70,8 @@ class PackRefused(Exception):
 
 
 # --------------------------------------------------------------------------------------------
-# Who may, and the limits
+# The limits, and what the person is told
 # --------------------------------------------------------------------------------------------
-
-
-def may_import_packs(user: User) -> bool:
-    """Staff only: imports go into the shared library (see the module docstring)."""
-    return bool(user.is_authenticated and user.is_staff)
-
-
-def may_export_packs(user: User) -> bool:
-    return library.may_use_library(user)
 
 
 def pack_upload_limit() -> int:
@@ -116,7 +108,7 @@ def pack_not_zip_message() -> str:
 
 def pack_upload_check(upload: UploadedFile) -> None:
     """Refuse at once what cannot be a pack: empty, too big, or not a zip at all. Everything
-    inside the zip is judged by the import itself (pack_io.read_pack)."""
+    inside the zip is judged by the import itself (quiz.packs.archive)."""
     size = upload.size or 0
     if size == 0:
         raise PackRefused(pack_empty_message())
@@ -132,58 +124,8 @@ def pack_upload_check(upload: UploadedFile) -> None:
         raise PackRefused(pack_not_zip_message())
 
 
-# --------------------------------------------------------------------------------------------
-# Files under ORIGINALS_ROOT
-# --------------------------------------------------------------------------------------------
-
-
-def _new_pack_name() -> str:
-    # Random: nothing about the person, the pack or its clips can be learnt from it.
-    return f"{PACK_DIR}/{secrets.token_urlsafe(18)}.zip"
-
-
-def pack_path(name: str) -> Path:
-    """The file of a job's `pack_file`, refused unless it lies under ORIGINALS_ROOT/packs."""
-    root = (Path(settings.ORIGINALS_ROOT) / PACK_DIR).resolve()
-    path = (Path(settings.ORIGINALS_ROOT) / name).resolve()
-    if not name or not path.is_relative_to(root):
-        raise ValueError(f"not a pack file name: {name!r}")
-    return path
-
-
-def _moved(source: str, target: Path) -> bool:
-    """Move a file; False when it cannot be moved (another file system), so the caller
-    copies it instead."""
-    try:
-        os.replace(source, target)
-    except OSError:
-        return False
-    return True
-
-
-def _store_pack(upload: UploadedFile) -> str:
-    """Keep the uploaded pack under ORIGINALS_ROOT/packs with a random name; return it."""
-    name = _new_pack_name()
-    target = pack_path(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = getattr(upload, "temporary_file_path", None)
-    # A big upload already sits in a temporary file: move it rather than copy 2 GB.
-    if temporary is not None and _moved(temporary(), target):
-        return name
-    try:
-        # "xb": never write through something already there.
-        with target.open("xb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    return name
-
-
 def _remove_pack_file(name: str) -> None:
-    if name:
-        pack_path(name).unlink(missing_ok=True)
+    original_remove(name, folder=PACK_DIR)
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,23 +136,23 @@ def _remove_pack_file(name: str) -> None:
 def _queue(job: PackJob) -> None:
     """Hand the job to a worker. If the broker cannot be reached the job fails at once with a
     message, rather than waiting forever for a run that was never queued."""
-    from quiz.tasks import pack_export_run, pack_import_run
-
-    task = pack_import_run if job.kind == PackJob.Kind.IMPORT else pack_export_run
-    try:
-        task.delay(job.pk)
-    except Exception:
-        log.warning("could not queue pack job %s", job.pk, exc_info=True)
-        with translation.override(job.language or settings.LANGUAGE_CODE):
-            message = _(
-                "The background workers could not be reached, so the job never started; "
-                "nothing changed. Try again in a few minutes."
-            )
-        claimed = PackJob.objects.filter(pk=job.pk, status=PackJob.Status.QUEUED).update(
-            status=PackJob.Status.FAILED, problems=[message], finished_at=timezone.now()
+    task = (
+        "quiz.tasks.pack_import_run"
+        if job.kind == PackJob.Kind.IMPORT
+        else "quiz.tasks.pack_export_run"
+    )
+    if enqueue(task, job.pk):
+        return
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        message = _(
+            "The background workers could not be reached, so the job never started; "
+            "nothing changed. Try again in a few minutes."
         )
-        if claimed and job.kind == PackJob.Kind.IMPORT:
-            _remove_pack_file(job.pack_file)
+    claimed = PackJob.objects.filter(pk=job.pk, status=PackJob.Status.QUEUED).update(
+        status=PackJob.Status.FAILED, problems=[message], finished_at=timezone.now()
+    )
+    if claimed and job.kind == PackJob.Kind.IMPORT:
+        _remove_pack_file(job.pack_file)
 
 
 def pack_import_create(*, owner: User, upload: UploadedFile) -> PackJob:
@@ -224,7 +166,7 @@ def pack_import_create(*, owner: User, upload: UploadedFile) -> PackJob:
     pack_upload_check(upload)
     title = clean_original_name(upload.name or "")
     # Writing the file is slow I/O: before the transaction, and undone if the row fails.
-    name = _store_pack(upload)
+    name = original_store(upload, folder=PACK_DIR, suffix=".zip")
     try:
         with transaction.atomic():
             job = PackJob.objects.create(
@@ -239,11 +181,6 @@ def pack_import_create(*, owner: User, upload: UploadedFile) -> PackJob:
         _remove_pack_file(name)
         raise
     return job
-
-
-def exportable_clips(user: User) -> QuerySet[Clip]:
-    """What the user may export: the ready clips they may see in the library."""
-    return library.clips_visible_to(user).ready()
 
 
 def default_export_title() -> str:
@@ -263,7 +200,7 @@ def pack_export_create(*, owner: User, clips: QuerySet[Clip], title: str = "") -
     Raises PermissionDenied unless the owner may use the library, PackRefused if no ready
     clip is left to export.
     """
-    if not may_export_packs(owner):
+    if not owner.may_use_library:
         raise PermissionDenied
     ids = list(
         clips.filter(pk__in=exportable_clips(owner).values("pk"))
@@ -278,7 +215,8 @@ def pack_export_create(*, owner: User, clips: QuerySet[Clip], title: str = "") -
             kind=PackJob.Kind.EXPORT,
             owner=owner,
             title=title[: PackJob._meta.get_field("title").max_length],
-            pack_file=_new_pack_name(),
+            # Written by the job, under this random name, into ORIGINALS_ROOT/packs.
+            pack_file=original_name(folder=PACK_DIR, suffix=".zip"),
             result_name=_download_name(title),
             clip_ids=ids,
             language=translation.get_language() or "",
@@ -325,7 +263,7 @@ def job_progress_record(*, job_id: int, stage: str, done: int, total: int) -> No
 
 
 class _Recorder:
-    """The progress hook given to pack_io: every new stage and every stage's end is stored,
+    """The progress hook given to the import or export: every new stage and every stage's end is stored,
     counts within a stage at most every PROGRESS_INTERVAL_S."""
 
     def __init__(self, job_id: int) -> None:
@@ -366,7 +304,7 @@ def _server_error_message(kind: str) -> str:
 def pack_import_run(*, job_id: int, run_id: str = "") -> None:
     """Run a queued import.
 
-    Steps: claim the job; import the uploaded pack with pack_io.import_pack (all or nothing),
+    Steps: claim the job; import the uploaded pack with quiz.packs.importer (all or nothing),
     storing each stage as it goes; record the clips created and skipped, or every problem;
     remove the uploaded file; queue the magnified replays of the new artifacts. Safe to
     repeat: a finished job is left alone, and importing the same pack again skips every clip
@@ -379,7 +317,7 @@ def pack_import_run(*, job_id: int, run_id: str = "") -> None:
     with translation.override(job.language or settings.LANGUAGE_CODE):
         path = pack_path(job.pack_file)
         try:
-            report = pack_io.import_pack(path, progress=_Recorder(job.pk))
+            report = import_pack(path, progress=_Recorder(job.pk))
         except PackError as error:
             # A message may name the stored file; the person knows it by its own name.
             named = [p.replace(str(path), job.title) for p in error.problems]
@@ -394,14 +332,14 @@ def pack_import_run(*, job_id: int, run_id: str = "") -> None:
     # Done or failed, the upload is of no further use (importing again means uploading again).
     _remove_pack_file(job.pack_file)
     if imported:
-        library.artifact_replays_queue_missing()
+        artifact_replays_queue_missing()
 
 
 def pack_export_run(*, job_id: int, run_id: str = "") -> None:
     """Run a queued export.
 
     Steps: claim the job; take the chosen clips the owner may still export; write them with
-    pack_io.export_pack (to a temporary file, renamed when whole), storing the progress;
+    quiz.packs.exporter (to a temporary file, renamed when whole), storing the progress;
     record the count or every problem; remove the owner's oldest export files beyond
     KEEP_EXPORTS. Safe to repeat: a finished job is left alone, and a second run writes the
     same pack to the same file.
@@ -414,7 +352,7 @@ def pack_export_run(*, job_id: int, run_id: str = "") -> None:
         path = pack_path(job.pack_file)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            count = pack_io.export_pack(path, clips, title=job.title, progress=_Recorder(job.pk))
+            count = export_pack(path, clips, title=job.title, progress=_Recorder(job.pk))
         except PackError as error:
             named = [p.replace(str(path), job.result_name) for p in error.problems]
             _finish(job.pk, problems=named)
@@ -438,62 +376,17 @@ def _forget_old_exports(owner: User) -> None:
         _remove_pack_file(job.pack_file)
 
 
-# --------------------------------------------------------------------------------------------
-# Reads for the pages
-# --------------------------------------------------------------------------------------------
-
-
-def jobs_for(user: User) -> QuerySet[PackJob]:
-    """The user's own imports and exports, newest first."""
-    return PackJob.objects.filter(owner=user).order_by("-created_at", "-id")
-
-
-@dataclass(frozen=True)
-class JobProgress:
-    """Where a job has got to: `stage` in a few words (announced when it changes), `label`
-    with the counts (shown by the bar), and the bar's value and maximum (total 0: unknown)."""
-
-    stage: str
-    label: str
-    done: int
-    total: int
-
-
-def job_progress(job: PackJob) -> JobProgress:
-    if job.status == PackJob.Status.QUEUED:
-        words = _("Waiting for a worker")
-        return JobProgress(words, words, 0, 0)
-    stages = {
-        pack_io.STAGE_MANIFEST: (_("Checking the manifest"), None),
-        pack_io.STAGE_CHECKING: (
-            _("Checking files"),
-            _("Checking files: %(done)d of %(total)d"),
-        ),
-        pack_io.STAGE_ENCODING: (
-            _("Encoding media"),
-            _("Encoding media: %(done)d of %(total)d"),
-        ),
-        pack_io.STAGE_SAVING: (_("Saving clips"), _("Saving clips: %(total)d")),
-        pack_io.STAGE_WRITING: (
-            _("Writing the pack"),
-            _("Writing the pack: %(done)d of %(total)d clips"),
-        ),
-    }
-    words, counted = stages.get(job.stage, (_("Starting"), None))
-    total = job.progress_total
-    label = counted % {"done": job.progress_done, "total": total} if counted and total else words
-    return JobProgress(words, label, job.progress_done, total)
-
-
-def job_created_clips(job: PackJob, user: User) -> list[Clip]:
-    """The first CREATED_SHOWN clips a finished import created that the user may see."""
-    keys = job.report.get("created", [])[:CREATED_SHOWN]
-    return list(library.clips_visible_to(user).filter(key__in=keys).order_by("id"))
-
-
-def export_file(job: PackJob) -> Path | None:
-    """The written pack of a finished export, or None (not an export, not done, removed)."""
-    if job.kind != PackJob.Kind.EXPORT or job.status != PackJob.Status.DONE or not job.pack_file:
-        return None
-    path = pack_path(job.pack_file)
-    return path if path.is_file() else None
+__all__ = [
+    "KEEP_EXPORTS",
+    "PackRefused",
+    "job_progress_record",
+    "pack_empty_message",
+    "pack_export_create",
+    "pack_export_run",
+    "pack_import_create",
+    "pack_import_run",
+    "pack_not_zip_message",
+    "pack_too_big_message",
+    "pack_upload_check",
+    "pack_upload_limit",
+]

@@ -1,4 +1,5 @@
-"""Writes: every change to quiz data goes through one of these functions."""
+"""Playing: starting attempts and storing graded answers (one per attempt and round), then
+queuing the fold that adds them to the statistics."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Classroom, User
+from accounts.models import User
 from quiz import categories
+from quiz.background import enqueue
 from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatPending
 from quiz.scoring import points_for
 
@@ -34,14 +35,9 @@ def queue_stats_fold() -> None:
     """Ask a worker to fold new answers, without ever holding up play.
 
     If the broker is down the answer is already stored; the beat's safety net (or the next
-    answer) folds it once Redis is back, so a failure here is logged, not raised.
+    answer) folds it once Redis is back, so a failure is only logged (by enqueue).
     """
-    from quiz.tasks import stats_fold
-
-    try:
-        stats_fold.apply_async(retry=False)
-    except Exception:
-        log.warning("could not queue stats_fold; the periodic fold will catch up", exc_info=True)
+    enqueue("quiz.tasks.stats_fold")
 
 
 def answer_facts(attempt: Attempt, item: QuizItem, *, now: datetime) -> dict[str, Any]:
@@ -55,7 +51,7 @@ def answer_facts(attempt: Attempt, item: QuizItem, *, now: datetime) -> dict[str
     assignment = attempt.assignment
     classroom = assignment.classroom if assignment is not None else None
     school = classroom.school if classroom is not None else attempt.user.school
-    zone = ZoneInfo(school.time_zone) if school is not None else timezone.get_default_timezone()
+    zone = school.zone if school is not None else timezone.get_default_timezone()
     clips = [item.clip] if item.other_clip is None else [item.clip, item.other_clip]
     codes = Artifact.objects.filter(clip__in=clips).values_list("category", flat=True)
     return {
@@ -113,36 +109,6 @@ def _check_may_start(user: User, assignment: Assignment) -> None:
     used = Attempt.objects.filter(user=user, assignment=assignment).count()
     if used >= assignment.attempts_allowed:
         raise AttemptRefused(_("You have used every attempt this assignment allows."))
-
-
-def assignment_create(
-    *,
-    teacher: User,
-    quiz: Quiz,
-    classrooms: list[Classroom],
-    opens_at: datetime,
-    due_at: datetime,
-    attempts_allowed: int,
-    feedback: str,
-    unit_role: str = "",
-    unit: str = "",
-) -> list[Assignment]:
-    """One assignment per class, all or nothing."""
-    with transaction.atomic():
-        return [
-            Assignment.objects.create(
-                quiz=quiz,
-                classroom=classroom,
-                opens_at=opens_at,
-                due_at=due_at,
-                attempts_allowed=attempts_allowed,
-                feedback=feedback,
-                unit_role=unit_role,
-                unit=unit,
-                created_by=teacher,
-            )
-            for classroom in classrooms
-        ]
 
 
 def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: int) -> SubmitResult:

@@ -5,16 +5,17 @@ Two halves, with a Celery queue between them (DESIGN.md "How data flows", step 1
 - `clip_upload_create` runs in the web request. It checks who is uploading and the file's
   size, keeps the original privately under ORIGINALS_ROOT with a random name, and creates the
   Clip in state "processing". Nothing else: the slow work is queued after commit.
-- `clip_ingest` runs in a worker: probe the original by its content, check it against the
-  upload limits, transcode it to the one normalised encoding (quiz.media.encode, which strips
-  every tag and the encoder's signature), render the poster and a strip of thumbnails, and
-  mark the clip ready, or failed with a message the uploader can act on.
+- `clip_ingest` runs in a worker: probe the original by its content (quiz.media.probe, the
+  probe pack imports use too), check it against the upload limits, transcode it to the one
+  normalised encoding (quiz.media.encode, which strips every tag and the encoder's
+  signature), render the poster and a strip of thumbnails, and mark the clip ready, or
+  failed with a message the uploader can act on.
 
 The truth must never leak through media (DESIGN.md "Integrity rules"): served files get
-random names, never the client's; the client's name, cleaned, is kept only for the
-uploader's own list. Work happens in a private folder per run and reaches MEDIA_ROOT only
-when the clip is about to become ready, so a failed or crashed run leaves no media behind and
-no half-made clip is ever visible.
+random names (quiz.media.files), never the client's; the client's name, cleaned, is kept only
+for the uploader's own list. Work happens in a private folder per run and reaches MEDIA_ROOT
+only when the clip is about to become ready, so a failed or crashed run leaves no media
+behind and no half-made clip is ever visible.
 """
 
 from __future__ import annotations
@@ -22,17 +23,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import os
-import re
 import secrets
 import shutil
 import struct
 import time
-import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -44,11 +41,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from accounts.models import User
+from quiz.background import enqueue
+from quiz.media.audio import SoundUnreadable, encode_video_with_audio
 from quiz.media.encode import (
     VideoInfo,
     encode_image,
@@ -56,15 +54,40 @@ from quiz.media.encode import (
     iter_video_frames,
     render_poster,
 )
+from quiz.media.files import (
+    THUMBNAIL_COUNT,
+    clean_original_name,
+    duration_words,
+    file_size_words,
+    original_path,
+    original_remove,
+    original_store,
+    place_media,
+    remove_media,
+    served_name,
+    thumbnail_names,
+)
+from quiz.media.probe import (
+    IMAGE,
+    IMAGE_FORMATS,
+    MediaFacts,
+    MediaLimits,
+    MediaProblem,
+    avif_formats,
+    limited_frames,
+    probe_media,
+    unreadable_reason,
+)
 from quiz.media.provenance import read_provenance
 from quiz.models import Clip
-from quiz.packs.pack_io import (
-    IMAGE_FORMATS,
-    VIDEO_FORMATS,
-    Limits,
-    _limited_frames,
-    _MediaProblem,
-    _probe_image,
+from quiz.selectors.uploads import (
+    STAGE_FINISHING,
+    STAGE_POSTER,
+    STAGE_PROBING,
+    STAGE_QUEUED,
+    STAGE_THUMBNAILS,
+    STAGE_TRANSCODING,
+    transcoding_stage,
 )
 
 log = logging.getLogger(__name__)
@@ -80,17 +103,9 @@ DEFAULT_MAX_IMAGE_PIXELS = 50_000_000
 OUTPUT_FPS = 25
 OUTPUT_LONG_SIDE = 1920
 OUTPUT_SHORT_SIDE = 1080
-# Kept sound is re-encoded the same way for every clip: AAC-LC, 48 kHz stereo, 128 kbit/s.
-AUDIO_RATE = 48_000
-AUDIO_LAYOUT = "stereo"
-AUDIO_BIT_RATE = 128_000
 
-# Served names: the same shape as pack imports (quiz.packs.importer), which the media view
-# accepts. Thumbnails are named after the poster ("clips/<poster token>-t<N>.jpg"), so they
-# need no field of their own.
-CLIP_DIR = "clips"
-THUMBNAIL_COUNT = 8
 THUMBNAIL_SIDE = 160
+# Originals under ORIGINALS_ROOT (private).
 ORIGINALS_DIR = "uploads"
 # Per-run work folders under ORIGINALS_ROOT (private, same disk as the originals).
 WORK_DIR = ".ingest-work"
@@ -108,30 +123,6 @@ CUT_OFF_SLACK_SHARE = 0.05
 # Stage updates while transcoding: often enough for a progress bar, rarely enough not to
 # load the database (one small UPDATE a second at most).
 PROGRESS_INTERVAL_S = 1.0
-# Demuxers tried only to tell "sound without picture" apart from "unreadable"; the file is
-# never decoded with them. Raw MP3 and ADTS are left out: their probes find "frames" in
-# random bytes, so a damaged file would be called music. (An MP3 with an ID3 tag is
-# recognised by the tag.)
-AUDIO_FORMATS = "wav,w64,flac,ogg,aiff,mov,mp4,matroska,webm"
-
-# Stages, in the order the pipeline reaches them, with the share of the work done when each
-# starts (for the progress bar).
-STAGE_QUEUED = "queued"
-STAGE_PROBING = "probing"
-STAGE_TRANSCODING = "transcoding"
-STAGE_POSTER = "poster"
-STAGE_THUMBNAILS = "thumbnails"
-STAGE_FINISHING = "finishing"
-_TRANSCODING_SHARE = (5, 90)
-_STAGE_PERCENT = {
-    STAGE_QUEUED: 0,
-    STAGE_PROBING: 2,
-    STAGE_TRANSCODING: _TRANSCODING_SHARE[0],
-    STAGE_POSTER: 92,
-    STAGE_THUMBNAILS: 95,
-    STAGE_FINISHING: 99,
-}
-_TRANSCODING_PATTERN = re.compile(r"^transcoding (\d{1,3}) %$")
 
 
 class UploadRefused(Exception):
@@ -143,13 +134,8 @@ class IngestFailed(Exception):
 
 
 # --------------------------------------------------------------------------------------------
-# Who may upload, and the limits
+# The limits, and what the uploader is told
 # --------------------------------------------------------------------------------------------
-
-
-def user_may_upload(user: User) -> bool:
-    """Teachers, educators and staff bring clips; students only ever play them."""
-    return bool(user.is_authenticated and (user.is_staff or user.is_teacher or user.is_educator))
 
 
 @dataclass(frozen=True)
@@ -168,40 +154,13 @@ class UploadLimits:
             max_image_pixels=getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS),
         )
 
-    def for_probing(self) -> Limits:
-        """The same limits in the shape the pack importer's safe probes take."""
-        return Limits(
-            max_bytes=self.max_bytes,
-            max_files=1,
+    def for_probing(self) -> MediaLimits:
+        """The limits on the file, in the shape quiz.media.probe takes them."""
+        return MediaLimits(
             max_image_pixels=self.max_image_pixels,
-            max_video_seconds=self.max_seconds,
             max_video_side=self.max_side,
+            max_video_seconds=self.max_seconds,
         )
-
-
-def file_size_words(n: int) -> str:
-    """A size as people read it: "300 MB", "4.8 MB", "900 kB". Counted in 1024s, like the
-    limits in settings (300 * 1024**2 reads "300 MB", as it was meant)."""
-    if n >= 1024**3:
-        return _("%(size)s GB") % {"size": f"{n / 1024**3:.1f}".removesuffix(".0")}
-    if n >= 10 * 1024**2:
-        return _("%(size)s MB") % {"size": f"{n / 1024**2:.0f}"}
-    if n >= 1024**2:
-        return _("%(size)s MB") % {"size": f"{n / 1024**2:.1f}".removesuffix(".0")}
-    if n >= 1024:
-        return _("%(size)s kB") % {"size": f"{n / 1024:.0f}"}
-    return _("%(size)s bytes") % {"size": n}
-
-
-def duration_words(seconds: float) -> str:
-    """ "3 min", "3 min 20 s", "2.5 s"."""
-    if seconds >= 60:
-        whole = round(seconds)
-        minutes, rest = divmod(whole, 60)
-        if rest:
-            return _("%(minutes)d min %(seconds)d s") % {"minutes": minutes, "seconds": rest}
-        return _("%(minutes)d min") % {"minutes": minutes}
-    return _("%(seconds)s s") % {"seconds": f"{seconds:.1f}".removesuffix(".0")}
 
 
 def too_big_message(limit: int, size: int | None = None) -> str:
@@ -223,39 +182,22 @@ def empty_file_message() -> str:
     )
 
 
+def sound_only_message() -> str:
+    return _(
+        "This file has sound but no picture. Upload the video this sound belongs to, or an image."
+    )
+
+
+def too_long_message(duration_s: float, limit_s: float) -> str:
+    return _(
+        "This video lasts %(duration)s; a clip may be at most %(limit)s. Trim it to the part "
+        "students should see and upload it again."
+    ) % {"duration": duration_words(duration_s), "limit": duration_words(limit_s)}
+
+
 # --------------------------------------------------------------------------------------------
 # The upload (web request)
 # --------------------------------------------------------------------------------------------
-
-
-def clean_original_name(name: str | bytes) -> str:
-    """The client's file name, safe to store and show back to the uploader.
-
-    Only the last path component is kept (no folders, no "..", either slash); bytes that are
-    not UTF-8 become U+FFFD; control and invisible formatting characters (including
-    right-to-left overrides that disguise an extension) are dropped; the result is cut to 255
-    characters, keeping a short extension. Never used to name a file on disk.
-    """
-    if isinstance(name, bytes):
-        raw = name
-    else:
-        try:
-            # Names Python decoded with surrogateescape carry their undecodable bytes.
-            raw = name.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            raw = name.encode("utf-8", "replace")
-    text = unicodedata.normalize("NFC", raw.decode("utf-8", "replace"))
-    parts = [p for p in re.split(r"[/\\]+", text) if p.strip() not in ("", ".", "..")]
-    text = parts[-1] if parts else ""
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
-    text = " ".join(text.split())
-    if len(text) > 255:
-        stem, dot, extension = text.rpartition(".")
-        if dot and stem and 0 < len(extension) <= 16:
-            text = stem[: 254 - len(extension)].rstrip() + "." + extension
-        else:
-            text = text[:255]
-    return text or "upload"
 
 
 def _sniffed_kind(head: bytes) -> str:
@@ -269,45 +211,10 @@ def _sniffed_kind(head: bytes) -> str:
     return Clip.MediaKind.VIDEO
 
 
-def _store_original(upload: UploadedFile) -> tuple[str, str]:
-    """Keep the upload under ORIGINALS_ROOT with a random name; return (name, sniffed kind)."""
-    root = Path(settings.ORIGINALS_ROOT)
-    (root / ORIGINALS_DIR).mkdir(parents=True, exist_ok=True)
-    name = f"{ORIGINALS_DIR}/{secrets.token_urlsafe(18)}"
-    target = root / name
-    temporary = getattr(upload, "temporary_file_path", None)
-    moved = False
-    if temporary is not None:
-        # A big upload already sits in a temporary file: moving it saves copying 300 MB.
-        # Django tolerates its temporary file being gone when the request ends.
-        try:
-            os.replace(temporary(), target)
-            moved = True
-        except OSError:
-            moved = False  # another disk: copy instead
-    if not moved:
-        try:
-            # "xb": never write through something already there.
-            with target.open("xb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
-    with target.open("rb") as stored:
-        head = stored.read(16)
-    return name, _sniffed_kind(head)
-
-
-def queue_clip_ingest(clip_id: int) -> None:
-    """Hand the clip to a worker. If the broker is down the clip stays "queued" (the upload
-    itself is safe); queuing it again later runs the same idempotent task."""
-    from quiz.tasks import clip_ingest as clip_ingest_task
-
-    try:
-        clip_ingest_task.delay(clip_id)
-    except Exception:
-        log.warning("could not queue clip_ingest for clip %s", clip_id, exc_info=True)
+def _queue_ingest(clip_id: int) -> None:
+    # A clip whose message is lost stays "queued"; clip_ingest_requeue sends it again, and
+    # the task is safe to run twice.
+    enqueue("quiz.tasks.clip_ingest", clip_id)
 
 
 def clip_upload_create(
@@ -329,7 +236,7 @@ def clip_upload_create(
     file or one over UPLOAD_MAX_BYTES (nothing is stored then). Everything else about the
     file is judged by the ingest task, which reads its content.
     """
-    if not user_may_upload(uploader):
+    if not uploader.may_use_library:
         raise PermissionDenied
     limits = UploadLimits.from_settings()
     size = upload.size or 0
@@ -340,8 +247,10 @@ def clip_upload_create(
     original_name = clean_original_name(upload.name or "")
     # Writing the file is slow I/O: it happens before the transaction, and is undone if the
     # clip cannot be created.
-    original, kind = _store_original(upload)
+    original = original_store(upload, folder=ORIGINALS_DIR)
     try:
+        with original_path(original, folder=ORIGINALS_DIR).open("rb") as stored:
+            kind = _sniffed_kind(stored.read(16))
         with transaction.atomic():
             clip = Clip.objects.create(
                 media_kind=kind,
@@ -362,55 +271,21 @@ def clip_upload_create(
                 # Filled from the original's C2PA manifest by the ingest task.
                 provenance={},
             )
-            transaction.on_commit(partial(queue_clip_ingest, clip.pk))
+            transaction.on_commit(partial(_queue_ingest, clip.pk))
     except BaseException:
-        (Path(settings.ORIGINALS_ROOT) / original).unlink(missing_ok=True)
+        original_remove(original, folder=ORIGINALS_DIR)
         raise
     return clip
 
 
 # --------------------------------------------------------------------------------------------
-# Reads for the uploader's list
+# Probing by content, in the uploader's words
 # --------------------------------------------------------------------------------------------
 
 
-def uploads_for(user: User) -> QuerySet[Clip]:
-    """The clips this user uploaded, newest first."""
-    return Clip.objects.filter(uploaded_by=user).order_by("-created_at", "-id")
-
-
-@dataclass(frozen=True)
-class IngestProgress:
-    label: str
-    percent: int
-
-
-def ingest_progress(clip: Clip) -> IngestProgress:
-    """Where a processing clip has got to, in words and as a share of the work."""
-    stage = clip.stage or STAGE_QUEUED
-    match = _TRANSCODING_PATTERN.match(stage)
-    if match:
-        done = min(100, int(match.group(1)))
-        low, high = _TRANSCODING_SHARE
-        return IngestProgress(
-            _("Converting: %(percent)d %%") % {"percent": done},
-            low + (high - low) * done // 100,
-        )
-    labels = {
-        STAGE_QUEUED: _("Waiting for a worker"),
-        STAGE_PROBING: _("Checking the file"),
-        STAGE_TRANSCODING: _("Converting"),
-        STAGE_POSTER: _("Making the poster"),
-        STAGE_THUMBNAILS: _("Making thumbnails"),
-        STAGE_FINISHING: _("Finishing"),
-    }
-    return IngestProgress(labels.get(stage, _("Processing")), _STAGE_PERCENT.get(stage, 0))
-
-
-def thumbnail_names(poster: str) -> list[str]:
-    """Where a clip's thumbnails live, derived from its poster's name."""
-    stem = poster.removesuffix(".jpg")
-    return [f"{stem}-t{index}.jpg" for index in range(THUMBNAIL_COUNT)]
+def upload_image_formats() -> tuple[str, ...]:
+    """Pillow plugins an upload may use: those packs may use, plus AVIF where Pillow has it."""
+    return (*IMAGE_FORMATS, *avif_formats())
 
 
 def thumbnail_times(duration_s: float, count: int = THUMBNAIL_COUNT) -> list[float]:
@@ -418,178 +293,12 @@ def thumbnail_times(duration_s: float, count: int = THUMBNAIL_COUNT) -> list[flo
     return [(index + 0.5) * duration_s / count for index in range(count)]
 
 
-def clip_thumbnails(clip: Clip) -> list[str]:
-    """The names (under MEDIA_ROOT) of the clip's thumbnail strip that exist, in time order."""
-    if not clip.poster:
-        return []
-    media_root = Path(settings.MEDIA_ROOT)
-    return [name for name in thumbnail_names(clip.poster.name) if (media_root / name).is_file()]
-
-
-# --------------------------------------------------------------------------------------------
-# Probing by content
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MediaFacts:
-    """What a file's headers say, once it is known to be a picture Second Look can read."""
-
-    kind: str  # Clip.MediaKind value
-    width: int
-    height: int
-    duration_s: float | None = None
-    has_audio: bool = False
-    # Where the first video frame sits on the file's timeline (sound is aligned to it).
-    video_start_s: float = 0.0
-
-
-def _avif_formats() -> tuple[str, ...]:
-    Image.init()
-    return ("AVIF",) if "AVIF" in Image.OPEN else ()
-
-
-def upload_image_formats() -> tuple[str, ...]:
-    """Pillow plugins an upload may use: the pack importer's, plus AVIF where Pillow has it."""
-    return (*IMAGE_FORMATS, *_avif_formats())
-
-
-def _probe_avif(path: Path, limits: UploadLimits) -> bool:
-    """The pack importer's image probe knows no AVIF; the same checks, for AVIF."""
-    formats = _avif_formats()
-    if not formats:
-        return False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path, formats=formats) as image:
-                width, height = image.size
-    except UnidentifiedImageError:
-        return False
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _MediaProblem(
-            _("it claims a size too large to decode safely (a decompression bomb?)")
-        ) from None
-    except (OSError, SyntaxError, ValueError, struct.error) as error:
-        raise _MediaProblem(
-            _("it cannot be read (%(error)s)") % {"error": str(error)[:100]}
-        ) from None
-    if width * height > limits.max_image_pixels:
-        raise _MediaProblem(
-            _("it has %(mp)s megapixels, more than the limit of %(limit)s")
-            % {
-                "mp": f"{width * height / 1e6:.1f}",
-                "limit": f"{limits.max_image_pixels / 1e6:g}",
-            }
-        )
-    return True
-
-
-def _image_problem(problem: object) -> IngestFailed:
-    return IngestFailed(
-        _(
-            "This image cannot be used: %(problem)s. Save it again as a JPEG or PNG, smaller if "
-            "need be, and upload it again."
-        )
-        % {"problem": str(problem).rstrip(".")}
-    )
-
-
-def _probe_upload_image(path: Path, limits: UploadLimits) -> MediaFacts | None:
-    """Facts about an image, None if Pillow does not see one; IngestFailed if it is bad."""
-    try:
-        is_image = _probe_image(path, limits.for_probing()) or _probe_avif(path, limits)
-    except _MediaProblem as problem:
-        raise _image_problem(problem) from None
-    if not is_image:
-        return None
-    # The header is known to be safe now (no bomb); read what the limits need.
-    try:
-        with Image.open(path, formats=upload_image_formats()) as image:
-            width, height = image.size
-            icc = image.info.get("icc_profile") or b""
-    except (OSError, SyntaxError, ValueError, struct.error) as error:
-        raise _image_problem(error) from None
-    if max(width, height) > limits.max_side:
-        raise IngestFailed(
-            _(
-                "This image is %(width)d × %(height)d pixels; at most %(limit)d pixels per side. "
-                "Save it at a smaller size and upload it again."
-            )
-            % {"width": width, "height": height, "limit": limits.max_side}
-        )
-    if len(icc) > MAX_ICC_PROFILE_BYTES:
-        raise IngestFailed(
-            _(
-                "This image carries a colour profile of %(size)s, far larger than a real one "
-                "(at most %(limit)s). Save it again without the embedded colour profile (or "
-                "converted to sRGB) and upload it again."
-            )
-            % {"size": file_size_words(len(icc)), "limit": file_size_words(MAX_ICC_PROFILE_BYTES)}
-        )
-    return MediaFacts(kind=Clip.MediaKind.IMAGE, width=width, height=height)
-
-
-def _open_limited(path: Path, formats: str) -> av.container.InputContainer:
-    # Only the demuxers named, and only local files: FFmpeg can also follow playlists and
-    # concatenation lists to other files or URLs, which an upload must never make it do.
-    return av.open(
-        str(path),
-        container_options={"format_whitelist": formats, "protocol_whitelist": "file"},
-    )
-
-
-def _is_cover_art(stream: av.stream.Stream) -> bool:
-    # Music files carry album art as a one-picture "video" stream.
-    return bool(stream.disposition & av.stream.Disposition.attached_pic)
-
-
-def _has_sound_only(path: Path) -> bool:
-    try:
-        with _open_limited(path, AUDIO_FORMATS) as container:
-            pictures = [s for s in container.streams.video if not _is_cover_art(s)]
-            return bool(container.streams.audio) and not pictures
-    except (av.error.FFmpegError, OSError, ValueError):
-        return False
-
-
-def sound_only_message() -> str:
-    return _(
-        "This file has sound but no picture. Upload the video this sound belongs to, or an image."
-    )
-
-
-def _text_kind(head: bytes) -> str | None:
-    """ "html" or "text" if the file's start reads as text; None for binary data."""
-    if not head or b"\x00" in head:
-        return None
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # A multi-byte character cut by the 4 kB window is still text.
-        if error.start < len(head) - 3:
-            return None
-        text = head[: error.start].decode("utf-8")
-    text = text.removeprefix("\ufeff")  # a byte-order mark is not content
-    printable = sum(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
-    if printable < 0.95 * len(text):
-        return None
-    lowered = text.lstrip("\ufeff \t\r\n").lower()
-    if lowered.startswith(("<!doctype html", "<html", "<head", "<body", "<?xml", "<svg")) or (
-        "<html" in lowered
-    ):
-        return "html"
-    return "text"
-
-
 def _unreadable(path: Path) -> IngestFailed:
     """The most helpful thing to say about a file no decoder accepts."""
-    with path.open("rb") as file:
-        head = file.read(4096)
-    kind = _text_kind(head)
-    if kind is None and (head.startswith(b"ID3") or _has_sound_only(path)):
+    reason = unreadable_reason(path)
+    if reason == "sound_only":
         return IngestFailed(sound_only_message())
-    if kind == "html":
+    if reason == "web_page":
         return IngestFailed(
             _(
                 "This file is not a video or image we can read (it looks like a web page: the "
@@ -597,14 +306,14 @@ def _unreadable(path: Path) -> IngestFailed:
                 "itself, or export it as MP4 or JPEG, and upload it again."
             )
         )
-    if kind == "text":
+    if reason == "text":
         return IngestFailed(
             _(
                 "This file is not a video or image we can read (it looks like text). Export it "
                 "as MP4 or JPEG and upload it again."
             )
         )
-    if head[4:8] == b"ftyp" or head[:4] == b"\x1a\x45\xdf\xa3":
+    if reason == "damaged_index":
         return IngestFailed(
             _(
                 "This video file is damaged or incomplete: its index cannot be read, which "
@@ -620,227 +329,83 @@ def _unreadable(path: Path) -> IngestFailed:
     )
 
 
-def too_long_message(duration_s: float, limit_s: float) -> str:
-    return _(
-        "This video lasts %(duration)s; a clip may be at most %(limit)s. Trim it to the part "
-        "students should see and upload it again."
-    ) % {"duration": duration_words(duration_s), "limit": duration_words(limit_s)}
+def _image_problem(problem: object) -> IngestFailed:
+    return IngestFailed(
+        _(
+            "This image cannot be used: %(problem)s. Save it again as a JPEG or PNG, smaller if "
+            "need be, and upload it again."
+        )
+        % {"problem": str(problem).rstrip(".")}
+    )
 
 
-def _probe_upload_video(path: Path, limits: UploadLimits) -> MediaFacts:
-    try:
-        container = _open_limited(path, VIDEO_FORMATS)
-    except (av.error.FFmpegError, OSError, ValueError):
-        raise _unreadable(path) from None
-    with container:
-        pictures = [s for s in container.streams.video if not _is_cover_art(s)]
-        has_audio = bool(container.streams.audio)
-        if not pictures:
-            if has_audio:
-                raise IngestFailed(sound_only_message())
-            raise IngestFailed(
-                _(
-                    "This file has no picture in it. Upload a video (MP4, MOV, WebM or MKV) or "
-                    "an image."
-                )
-            )
-        stream = pictures[0]
-        if stream is not container.streams.video[0]:
-            # iter_video_frames decodes the first video stream; a file that puts cover art
-            # before its picture is rare enough to refuse with a clear way out.
-            raise IngestFailed(
-                _("This video has a cover picture before its footage. Export it again as MP4.")
-            )
-        width, height = stream.codec_context.width, stream.codec_context.height
-        duration_s: float | None = None
-        if stream.duration and stream.time_base:
-            duration_s = float(stream.duration * stream.time_base)
-        elif container.duration:
-            duration_s = container.duration / 1_000_000
-        start_s = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
-    if not width or not height:
-        raise _unreadable(path)
-    if max(width, height) > limits.max_side:
-        raise IngestFailed(
+def _refusal(problem: MediaProblem, path: Path) -> IngestFailed:
+    """The probe's problem as the uploader is told it: what is wrong and what to do."""
+    code = problem.code
+    if code == "empty":
+        return IngestFailed(empty_file_message())
+    if code.startswith("image_"):
+        return _image_problem(problem)
+    if code == "sound_only":
+        return IngestFailed(sound_only_message())
+    if code == "no_picture":
+        return IngestFailed(
+            _("This file has no picture in it. Upload a video (MP4, MOV, WebM or MKV) or an image.")
+        )
+    if code == "cover_art_first":
+        return IngestFailed(
+            _("This video has a cover picture before its footage. Export it again as MP4.")
+        )
+    if code == "too_large":
+        return IngestFailed(
             _(
                 "This video is %(width)d × %(height)d pixels; at most %(limit)d pixels per side. "
                 "Export it at a smaller size (1080p is plenty) and upload it again."
             )
-            % {"width": width, "height": height, "limit": limits.max_side}
+            % problem.params
         )
-    if duration_s is not None and duration_s > limits.max_seconds + 0.25:
-        raise IngestFailed(too_long_message(duration_s, limits.max_seconds))
-    return MediaFacts(
-        kind=Clip.MediaKind.VIDEO,
-        width=width,
-        height=height,
-        duration_s=duration_s,
-        has_audio=has_audio,
-        video_start_s=start_s,
-    )
+    if code == "too_long" and problem.params.get("duration_s") is not None:
+        return IngestFailed(
+            too_long_message(problem.params["duration_s"], problem.params["limit_s"])
+        )
+    if code in ("unreadable", "no_picture_size"):
+        return _unreadable(path)
+    return _wrapped(problem)
 
 
 def probe_upload(path: Path, limits: UploadLimits | None = None) -> MediaFacts:
     """Decide by content (never the name or declared type) whether `path` is an image or a
-    video Second Look can take, within the limits; IngestFailed says why not. Reads headers
-    only: decoding happens while transcoding, which checks the frames again."""
+    video Second Look can take, within the upload limits; IngestFailed says why not, in
+    words the uploader can act on. Reads headers only: decoding happens while transcoding,
+    which checks the frames again."""
     limits = limits or UploadLimits.from_settings()
-    if path.stat().st_size == 0:
-        raise IngestFailed(empty_file_message())
-    image = _probe_upload_image(path, limits)
-    if image is not None:
-        return image
-    return _probe_upload_video(path, limits)
-
-
-# --------------------------------------------------------------------------------------------
-# Video with sound: encode_video's output, plus AAC
-# --------------------------------------------------------------------------------------------
-
-# FFmpeg's AV_CODEC_FLAG_BITEXACT: without it the AAC encoder writes "Lavc<version>" into
-# the first frame's fill element, an encoder signature like x264's SEI.
-_BITEXACT_OPTIONS = {"flags": "+bitexact"}
-_MP4_OPTIONS = {"movflags": "+faststart", "fflags": "+bitexact"}
-
-
-class SoundUnreadable(Exception):
-    """The picture is fine but the sound the uploader asked to keep cannot be decoded."""
-
-
-def _encode_sound(source: Path, dst: Path, *, start_s: float, duration_s: float) -> int:
-    """Write the first audio stream of `source` to `dst` as AAC in MP4, re-timed so that 0 is
-    `start_s` on the source's timeline (where the first video frame is) and cut at
-    `duration_s`; return how many samples were written (0: no sound at all)."""
-    wanted = max(0, round(duration_s * AUDIO_RATE))
-    written = 0
-    skip: int | None = None  # at the start: samples to drop (> 0) or silence to add (< 0)
-    resampler = av.AudioResampler(format="fltp", layout=AUDIO_LAYOUT, rate=AUDIO_RATE)
-    with (
-        _open_limited(source, VIDEO_FORMATS) as container,
-        av.open(str(dst), mode="w", format="mp4", container_options=_MP4_OPTIONS) as output,
-    ):
-        output.metadata.clear()
-        stream = output.add_stream("aac", rate=AUDIO_RATE, layout=AUDIO_LAYOUT)
-        stream.bit_rate = AUDIO_BIT_RATE
-        stream.options = dict(_BITEXACT_OPTIONS)
-        stream.metadata.clear()
-
-        def emit(samples: np.ndarray) -> None:
-            nonlocal written
-            samples = samples[:, : max(0, wanted - written)]
-            if not samples.shape[1]:
-                return
-            frame = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(samples, dtype=np.float32),
-                format="fltp",
-                layout=AUDIO_LAYOUT,
-            )
-            frame.sample_rate = AUDIO_RATE
-            frame.pts = written
-            frame.time_base = Fraction(1, AUDIO_RATE)
-            output.mux(stream.encode(frame))
-            written += samples.shape[1]
-
-        try:
-            for decoded in container.decode(container.streams.audio[0]):
-                if skip is None:
-                    first = decoded.time if decoded.time is not None else start_s
-                    skip = round((start_s - first) * AUDIO_RATE)
-                    if skip < 0:
-                        emit(np.zeros((2, -skip), dtype=np.float32))
-                for chunk in resampler.resample(decoded):
-                    samples = chunk.to_ndarray()
-                    if skip > 0:
-                        dropped = min(skip, samples.shape[1])
-                        samples, skip = samples[:, dropped:], skip - dropped
-                    emit(samples)
-                if written >= wanted:
-                    break
-            for chunk in resampler.resample(None):
-                emit(chunk.to_ndarray()[:, max(0, skip or 0) :])
-        except (av.error.FFmpegError, ValueError) as error:
-            raise SoundUnreadable(str(error)) from error
-        output.mux(stream.encode(None))
-    return written
-
-
-def _packet_time(packet: av.Packet) -> float:
-    stamp = packet.dts if packet.dts is not None else packet.pts
-    return float(stamp * packet.time_base) if stamp is not None and packet.time_base else 0.0
-
-
-def _interleave(
-    picture: Iterator[tuple[av.Packet, Any]], sound: Iterator[tuple[av.Packet, Any]]
-) -> Iterator[tuple[av.Packet, Any]]:
-    """(packet, output stream) pairs of both inputs in time order, so the file plays (and
-    streams over range requests) without jumping back and forth."""
-    pending = next(sound, None)
-    for pair in picture:
-        while pending is not None and _packet_time(pending[0]) <= _packet_time(pair[0]):
-            yield pending
-            pending = next(sound, None)
-        yield pair
-    while pending is not None:
-        yield pending
-        pending = next(sound, None)
-
-
-def encode_video_with_audio(
-    frames: Iterable[tuple[float, np.ndarray]],
-    dst: Path,
-    *,
-    audio_source: Path,
-    audio_start_s: float = 0.0,
-    fps: int = OUTPUT_FPS,
-    max_height: int = 720,
-) -> VideoInfo:
-    """encode_video, with the first audio stream of `audio_source` kept as AAC.
-
-    The picture is encoded by encode_video itself, so it is normalised and stripped exactly
-    like every other clip; the sound is encoded once the same way for every clip (AAC-LC,
-    48 kHz stereo, 128 kbit/s); then both are copied packet for packet into one MP4 with
-    encode_video's container treatment: no container or stream tags, "+bitexact" (no
-    "Lavf"/"Lavc" signatures), fast start. Raises SoundUnreadable if the sound cannot be
-    decoded. Written beside `dst` and renamed, so `dst` is complete or untouched.
-    """
-    dst = Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(6)
-    picture = dst.with_name(f".{dst.stem}-{token}-picture.mp4")
-    sound = dst.with_name(f".{dst.stem}-{token}-sound.mp4")
-    joined = dst.with_name(f".{dst.stem}-{token}-joined.mp4")
     try:
-        info = encode_video(frames, picture, fps=fps, max_height=max_height)
-        samples = _encode_sound(
-            audio_source, sound, start_s=audio_start_s, duration_s=info.duration_s
+        facts = probe_media(path, limits.for_probing(), image_formats=upload_image_formats())
+    except MediaProblem as problem:
+        raise _refusal(problem, path) from None
+    if facts.kind != IMAGE:
+        return facts
+    if max(facts.width, facts.height) > limits.max_side:
+        raise IngestFailed(
+            _(
+                "This image is %(width)d × %(height)d pixels; at most %(limit)d pixels per side. "
+                "Save it at a smaller size and upload it again."
+            )
+            % {"width": facts.width, "height": facts.height, "limit": limits.max_side}
         )
-        if not samples:
-            # An audio stream with nothing in it: the clip is silent, like a dropped one.
-            os.replace(picture, dst)
-            return info
-        with (
-            av.open(str(picture)) as picture_in,
-            av.open(str(sound)) as sound_in,
-            av.open(str(joined), mode="w", format="mp4", container_options=_MP4_OPTIONS) as output,
-        ):
-            output.metadata.clear()
-            picture_stream = picture_in.streams.video[0]
-            sound_stream = sound_in.streams.audio[0]
-            picture_out = output.add_stream_from_template(picture_stream)
-            sound_out = output.add_stream_from_template(sound_stream)
-            picture_out.metadata.clear()
-            sound_out.metadata.clear()
-            for packet, target in _interleave(
-                ((p, picture_out) for p in picture_in.demux(picture_stream) if p.size),
-                ((p, sound_out) for p in sound_in.demux(sound_stream) if p.size),
-            ):
-                packet.stream = target
-                output.mux(packet)
-        os.replace(joined, dst)
-    finally:
-        for leftover in (picture, sound, joined):
-            leftover.unlink(missing_ok=True)
-    return info
+    if facts.icc_profile_bytes > MAX_ICC_PROFILE_BYTES:
+        raise IngestFailed(
+            _(
+                "This image carries a colour profile of %(size)s, far larger than a real one "
+                "(at most %(limit)s). Save it again without the embedded colour profile (or "
+                "converted to sRGB) and upload it again."
+            )
+            % {
+                "size": file_size_words(facts.icc_profile_bytes),
+                "limit": file_size_words(MAX_ICC_PROFILE_BYTES),
+            }
+        )
+    return facts
 
 
 # --------------------------------------------------------------------------------------------
@@ -924,7 +489,7 @@ def _with_first(first: tuple[float, np.ndarray], rest: Iterator[tuple[float, np.
     yield from rest
 
 
-def _wrapped(problem: _MediaProblem) -> IngestFailed:
+def _wrapped(problem: MediaProblem) -> IngestFailed:
     return IngestFailed(
         _(
             "This video cannot be used: %(problem)s. Trim it or export it at a smaller size, then "
@@ -941,10 +506,10 @@ def _transcode_video(
     clip_id = clip.pk
     watch = _FrameWatch(
         duration_s=facts.duration_s,
-        on_progress=lambda percent: _set_stage(clip_id, f"{STAGE_TRANSCODING} {percent} %"),
+        on_progress=lambda percent: _set_stage(clip_id, transcoding_stage(percent)),
     )
     output = run_dir / "clip.mp4"
-    limited = _limited_frames(source, limits.for_probing())
+    limited = limited_frames(source, limits.for_probing())
     frames = watch.watch(limited)
     try:
         try:
@@ -970,7 +535,7 @@ def _transcode_video(
             )
         else:
             info = encode_video(stream, output, fps=OUTPUT_FPS, max_height=max_height)
-    except _MediaProblem as problem:
+    except MediaProblem as problem:
         raise _wrapped(problem) from None
     except SoundUnreadable:
         raise IngestFailed(
@@ -1021,36 +586,6 @@ def _thumbnails_from(video: Path, duration_s: float) -> list[Image.Image]:
     return picked
 
 
-def _random_token() -> str:
-    # Opaque and unrelated to the label or the upload's name: nothing to learn from a URL.
-    return secrets.token_urlsafe(18)
-
-
-def _place(files: list[tuple[Path, str]]) -> list[str]:
-    """Move finished files into MEDIA_ROOT under their served names; return the names placed
-    (all of them, or none: a failure removes what was already moved)."""
-    media_root = Path(settings.MEDIA_ROOT)
-    (media_root / CLIP_DIR).mkdir(parents=True, exist_ok=True)
-    placed: list[str] = []
-    try:
-        for source, name in files:
-            # A rename when both folders share a disk; a copy otherwise. Either way the file
-            # is not served until the clip's row names it.
-            shutil.move(source, media_root / name)
-            placed.append(name)
-    except BaseException:
-        _remove_media(placed)
-        raise
-    return placed
-
-
-def _remove_media(names: Iterable[str]) -> None:
-    media_root = Path(settings.MEDIA_ROOT)
-    for name in names:
-        if name:
-            (media_root / name).unlink(missing_ok=True)
-
-
 def _sweep_stale_runs(work_root: Path) -> None:
     """Remove work folders of runs that died (a killed worker cannot clean up after itself)."""
     if not work_root.is_dir():
@@ -1064,14 +599,11 @@ def _sweep_stale_runs(work_root: Path) -> None:
 
 
 def _original_path(clip: Clip) -> Path | None:
-    if not clip.original:
+    try:
+        path = original_path(clip.original, folder=ORIGINALS_DIR)
+    except ValueError:
         return None
-    root = Path(settings.ORIGINALS_ROOT).resolve()
-    path = (root / clip.original).resolve()
-    # The name is ours, but a row edited by hand must not send the worker elsewhere.
-    if not path.is_relative_to(root) or not path.is_file():
-        return None
-    return path
+    return path if path.is_file() else None
 
 
 @dataclass
@@ -1089,7 +621,6 @@ def _make_outputs(clip: Clip, source: Path, run_dir: Path) -> _Outputs:
     _set_stage(clip.pk, STAGE_PROBING)
     facts = probe_upload(source, limits)
     Clip.objects.filter(pk=clip.pk, status=Clip.Status.PROCESSING).update(media_kind=facts.kind)
-    media_token = _random_token()
     if facts.kind == Clip.MediaKind.IMAGE:
         _set_stage(clip.pk, STAGE_TRANSCODING)
         output = run_dir / "image.jpg"
@@ -1113,25 +644,22 @@ def _make_outputs(clip: Clip, source: Path, run_dir: Path) -> _Outputs:
                 "height": info.height,
                 "duration_s": None,
             },
-            files=[(output, f"{CLIP_DIR}/{media_token}.jpg")],
+            files=[(output, served_name(".jpg"))],
         )
 
-    _set_stage(clip.pk, f"{STAGE_TRANSCODING} 0 %")
+    _set_stage(clip.pk, transcoding_stage(0))
     info, output, thumbnails = _transcode_video(clip, source, facts, run_dir, limits)
     _set_stage(clip.pk, STAGE_POSTER)
-    poster_token = _random_token()
     poster = run_dir / "poster.jpg"
     # From the normalised output, like pack imports: the poster is what the video shows.
     render_poster(output, poster)
     _set_stage(clip.pk, STAGE_THUMBNAILS)
     if not thumbnails:
         thumbnails = _thumbnails_from(output, info.duration_s)
-    files = [
-        (output, f"{CLIP_DIR}/{media_token}.mp4"),
-        (poster, f"{CLIP_DIR}/{poster_token}.jpg"),
-    ]
+    poster_name = served_name(".jpg")
+    files = [(output, served_name(".mp4")), (poster, poster_name)]
     for index, (image, name) in enumerate(
-        zip(thumbnails, thumbnail_names(f"{CLIP_DIR}/{poster_token}.jpg"), strict=False)
+        zip(thumbnails, thumbnail_names(poster_name), strict=False)
     ):
         path = run_dir / f"thumbnail-{index}.jpg"
         encode_image(image, path, max_side=THUMBNAIL_SIDE)
@@ -1184,7 +712,7 @@ def clip_ingest(*, clip_id: int) -> None:
         # The original's Content Credential, for the feedback only (the served files carry
         # none); read before anything is placed, never raising on hostile files.
         provenance = read_provenance(source)
-        placed = _place(outputs.files)
+        placed = place_media(outputs.files)
         names = {"media": placed[0], "poster": placed[1] if len(placed) > 1 else ""}
         updated = Clip.objects.filter(pk=clip_id, status=Clip.Status.PROCESSING).update(
             status=Clip.Status.READY,
@@ -1197,18 +725,18 @@ def clip_ingest(*, clip_id: int) -> None:
         if not updated:
             # Someone else decided first (a duplicate run, or the clip was removed): the
             # files placed here belong to no clip.
-            _remove_media(placed)
+            remove_media(placed)
     except IngestFailed as failure:
-        _remove_media(placed)
+        remove_media(placed)
         _fail(clip_id, str(failure))
     except (MemoryError, SoftTimeLimitExceeded):
         # A file within every limit can still be too much work (8K at 240 fps, say).
-        _remove_media(placed)
+        remove_media(placed)
         _fail(clip_id, _too_heavy_message())
     except Exception:
         # Hostile files break decoders in every way there is; whatever happened, the clip
         # must not stay "processing" for ever, and the uploader gets a way forward.
-        _remove_media(placed)
+        remove_media(placed)
         log.exception("ingest of clip %s failed unexpectedly", clip_id)
         _fail(
             clip_id,
@@ -1230,21 +758,12 @@ def _too_heavy_message() -> str:
 
 __all__ = [
     "IngestFailed",
-    "IngestProgress",
-    "MediaFacts",
     "UploadLimits",
     "UploadRefused",
-    "clean_original_name",
     "clip_ingest",
-    "clip_thumbnails",
     "clip_upload_create",
-    "encode_video_with_audio",
-    "ingest_progress",
     "probe_upload",
-    "queue_clip_ingest",
-    "thumbnail_names",
     "thumbnail_times",
     "too_big_message",
-    "uploads_for",
-    "user_may_upload",
+    "upload_image_formats",
 ]

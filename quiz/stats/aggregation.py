@@ -36,10 +36,7 @@ from django.db import connection, transaction
 
 from quiz import categories
 from quiz.models import Answer, StatCell, StatPending, StatStudent
-from quiz.stats.metrics import FIELDS, Counts
-
-CellKey = tuple[str, int, str, str]
-StudentKey = tuple[str, int, str, str, int]
+from quiz.stats.metrics import FIELDS
 
 # The answer columns a fold copies into its batch table.
 _SOURCE_COLUMNS = (
@@ -545,26 +542,3 @@ def rebuild() -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {answers} a WHERE {counted}")
             return cursor.fetchone()[0]
-
-
-def stored_cells() -> dict[CellKey, Counts]:
-    return {
-        (cell.scope, cell.scope_id, cell.dimension, cell.key): Counts.from_mapping(cell.counts())
-        for cell in StatCell.objects.all()
-    }
-
-
-def stored_student_counts() -> dict[CellKey, int]:
-    """The `students` number of every cell that has one."""
-    return {
-        (scope, scope_id, dimension, key): students
-        for scope, scope_id, dimension, key, students in StatCell.objects.filter(
-            students__gt=0
-        ).values_list("scope", "scope_id", "dimension", "key", "students")
-    }
-
-
-def stored_students() -> set[StudentKey]:
-    return set(
-        StatStudent.objects.values_list("scope", "scope_id", "dimension", "key", "student_id")
-    )

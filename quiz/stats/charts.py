@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from quiz.templatetags.secondlook import pct
+from quiz.stats.formatting import percent
 
 Formatter = Callable[[float], str]
 
@@ -89,7 +89,7 @@ def bar_chart(
     bars: Sequence[Bar],
     *,
     axis_label: str,
-    fmt: Formatter = pct,
+    fmt: Formatter = percent,
 ) -> SafeString:
     """One horizontal bar per row on a 0..1 axis, with its 95 % interval as a whisker and
     its value printed at the end."""
@@ -221,7 +221,7 @@ def interval_line_chart(
     *,
     x_title: str,
     y_title: str,
-    fmt: Formatter = pct,
+    fmt: Formatter = percent,
 ) -> SafeString:
     """Values 0..1 at evenly spaced x positions, joined by a line (broken where a point is
     missing), each with its interval as a vertical whisker."""
@@ -302,9 +302,9 @@ def calibration_chart(
     parts = [_frame(x0, y0, w, h), _label(x0, 18, y_title, "chart-axis-title")]
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts.append(_line(x0, py(tick), x0 + w, py(tick), "chart-grid"))
-        parts.append(_label(x0 - 6, py(tick) + 4, pct(tick), "chart-tick", "end"))
+        parts.append(_label(x0 - 6, py(tick) + 4, percent(tick), "chart-tick", "end"))
     for tick in (0.5, 0.6, 0.7, 0.8, 0.9, 1):
-        parts.append(_label(px(tick), y0 + h + 18, pct(tick), "chart-tick", "middle"))
+        parts.append(_label(px(tick), y0 + h + 18, percent(tick), "chart-tick", "middle"))
     parts.append(_line(px(0.5), py(0.5), px(1), py(1), "chart-diagonal"))
     parts.append(_label(px(0.93), py(0.97) - 6, diagonal_label, "chart-note", "end"))
     ordered = sorted(marks, key=lambda m: m.confidence)
@@ -366,7 +366,7 @@ def dumbbell_chart(
     ]
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts.append(_line(x(tick), top - 4, x(tick), height - 40, "chart-grid"))
-        parts.append(_label(x(tick), height - 24, pct(tick), "chart-tick", "middle"))
+        parts.append(_label(x(tick), height - 24, percent(tick), "chart-tick", "middle"))
     for n, row in enumerate(rows):
         y = top + n * ROW_HEIGHT + 14
         parts.append(_label(x0 - 8, y + 4, _shorten(row.label), "chart-label", "end"))
@@ -382,7 +382,7 @@ def dumbbell_chart(
             _label(
                 x(max(row.start, row.end)) + 10,
                 y + 4,
-                f"{pct(row.start)} → {pct(row.end)}",
+                f"{percent(row.start)} → {percent(row.end)}",
                 "chart-value",
             )
         )
@@ -409,7 +409,7 @@ def scatter_chart(
     y_title: str,
     x_range: tuple[float, float] = (0.0, 1.0),
     y_range: tuple[float, float] = (-1.0, 1.0),
-    x_fmt: Formatter = pct,
+    x_fmt: Formatter = percent,
     y_fmt: Formatter = _num,
 ) -> SafeString:
     """Labelled points on two axes, with a zero line when the y range crosses zero."""

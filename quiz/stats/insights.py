@@ -8,7 +8,6 @@ compute figures last (quiz.stats.metrics).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,7 +27,7 @@ def educator_schools(user: User) -> QuerySet[School]:
     oversee. Staff read every school."""
     if user.is_staff:
         return School.objects.all()
-    if not user.is_educator:
+    if not user.may_read_insights:
         return School.objects.none()
     return School.objects.filter(Q(educators=user) | Q(pk=user.school_id)).distinct()
 
@@ -40,16 +39,6 @@ def _cells(
     if keys is not None:
         cells = cells.filter(key__in=list(keys))
     return cells
-
-
-def cell_counts(
-    scope: str, scope_ids: Iterable[int], dimension: str, keys: Iterable[str] | None = None
-) -> dict[CellIndex, Counts]:
-    """The counts of each cell, by (scope_id, key)."""
-    return {
-        (cell.scope_id, cell.key): Counts.from_mapping(cell.counts())
-        for cell in _cells(scope, scope_ids, dimension, keys)
-    }
 
 
 def cell_figures(
@@ -78,47 +67,9 @@ def summed_counts(cells: QuerySet[StatCell]) -> Counts:
     return Counts.from_mapping(totals)
 
 
-def _students(
-    scope: str, scope_ids: Iterable[int], dimension: str, keys: Iterable[str] | None
-) -> QuerySet[StatStudent]:
-    rows = StatStudent.objects.filter(
-        scope=scope, scope_id__in=list(scope_ids), dimension=dimension
-    )
-    if keys is not None:
-        rows = rows.filter(key__in=list(keys))
-    return rows
-
-
-def cell_students(
-    scope: str, scope_ids: Iterable[int], dimension: str, keys: Iterable[str] | None = None
-) -> dict[CellIndex, int]:
-    """Distinct students of each cell, by (scope_id, key)."""
-    counts: dict[CellIndex, int] = defaultdict(int)
-    for row in (
-        _students(scope, scope_ids, dimension, keys)
-        .values("scope_id", "key")
-        .annotate(students=Count("student_id"))
-        .order_by()
-    ):
-        counts[(row["scope_id"], row["key"])] = row["students"]
-    return dict(counts)
-
-
 def distinct_students(rows: QuerySet[StatStudent]) -> int:
     """Distinct students over a union of cells (a student in two cells counts once)."""
     return rows.values("student_id").distinct().count()
-
-
-def student_rows(
-    scope: str, scope_ids: Iterable[int], dimension: str, keys: Iterable[str] | None = None
-) -> QuerySet[StatStudent]:
-    return _students(scope, scope_ids, dimension, keys)
-
-
-def cells(
-    scope: str, scope_ids: Iterable[int], dimension: str, keys: Iterable[str] | None = None
-) -> QuerySet[StatCell]:
-    return _cells(scope, scope_ids, dimension, keys)
 
 
 def min_group() -> int:

@@ -4,15 +4,15 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from quiz.stats.formatting import percent
+
 register = template.Library()
 
 
 @register.filter
 def pct(value: float | None, digits: int = 0) -> str:
     """0.734 -> "73 %" (locale-aware); an empty figure shows as an en dash."""
-    if value is None:
-        return "–"
-    return f"{number_format(value * 100, digits)} %"
+    return percent(value, digits)
 
 
 @register.filter

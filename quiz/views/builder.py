@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
@@ -27,128 +26,29 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.views import teacher_required
-from quiz import builder
-from quiz.builder import ClipInfo, QuizEditRefused, Round
-from quiz.forms import ClipFilterForm
+from accounts.decorators import teacher_required
+from quiz.forms.builder import CLIP_ID, DESCRIPTION_MAX, BalancedForm, BuilderFilterForm, QuizForm
 from quiz.models import Answer, Clip, Quiz
+from quiz.responses import redirect_or_client_redirect
+from quiz.selectors import builder as builder_selectors
+from quiz.selectors.builder import ClipInfo
+from quiz.services import builder
+from quiz.services.builder import QuizEditRefused, Round
 
-TEMPLATE = "quiz/build/edit.html"
+TEMPLATE = "quiz/builder/edit.html"
 LIBRARY_PAGE_SIZE = 24
 PARTNERS_SHOWN = 40
-DESCRIPTION_MAX = 2000
 # The draft's fields as the page writes them; anything else in a draft is tampering.
 ROUND_KIND_FIELD = re.compile(r"^round-(\d{1,4})-kind$")
-CLIP_ID = re.compile(r"^[1-9][0-9]{0,17}$")
 ACTION = re.compile(
     r"^(?P<verb>refresh|filter|save|balance)$"
     r"|^(?P<step>page|add|up|down|remove|pair|swap):(?P<arg>[1-9][0-9]{0,17})$"
 )
-
-
-# --- Forms (they validate and normalise; the builder module decides) -----------------------
-
-
-class QuizForm(forms.Form):
-    title = forms.CharField(
-        label=gettext_lazy("Title"),
-        max_length=builder.TITLE_MAX,
-        error_messages={
-            "required": gettext_lazy("Give the quiz a title."),
-            "max_length": gettext_lazy("The title can be at most %(limit_value)d characters long."),
-        },
-    )
-    description = forms.CharField(
-        label=gettext_lazy("Description"),
-        required=False,
-        max_length=DESCRIPTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Shown to students before they start. Optional."),
-    )
-
-
-class LibraryFilterForm(ClipFilterForm):
-    """The library's filters: GET parameters on a first visit, then part of the page's form."""
-
-    min_difficulty = forms.IntegerField(
-        label=gettext_lazy("Missed by at least (%)"),
-        required=False,
-        min_value=0,
-        max_value=100,
-    )
-    max_difficulty = forms.IntegerField(
-        label=gettext_lazy("Missed by at most (%)"),
-        required=False,
-        min_value=0,
-        max_value=100,
-        help_text=gettext_lazy(
-            "Difficulty is the share of everyone's answers that got the clip wrong. Clips "
-            "nobody has answered yet are left out when you set a difficulty."
-        ),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        low, high = cleaned.get("min_difficulty"), cleaned.get("max_difficulty")
-        if low is not None and high is not None and low > high:
-            # Contradictory bounds would show an empty library; apply neither and say why.
-            self.add_error("max_difficulty", _("The upper bound must not be below the lower."))
-            cleaned.pop("min_difficulty", None)
-        return cleaned
-
-    def filters(self) -> dict[str, Any]:
-        """Keyword arguments for builder.library_clips from the fields that are valid (an
-        invalid field is shown with its error and does not filter)."""
-        if self.is_bound:
-            self.is_valid()
-            data = self.cleaned_data
-        else:
-            data = {}
-        found: dict[str, Any] = {
-            name: data[name]
-            for name in ("label", "generator", "media_kind", "category")
-            if data.get(name)
-        }
-        for name in ("min_difficulty", "max_difficulty"):
-            if data.get(name) is not None:
-                found[name] = data[name] / 100
-        return found
-
-    def query_string(self) -> str:
-        """The valid filters as a query string, for links back to this view of the library."""
-        if not self.is_bound or not self.is_valid():
-            return ""
-        pairs = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-        return "?" + urlencode(pairs) if pairs else ""
-
-
-class BalancedForm(forms.Form):
-    n = forms.IntegerField(
-        label=gettext_lazy("Rounds"),
-        min_value=1,
-        max_value=builder.MAX_ROUNDS,
-        initial=10,
-    )
-    generated = forms.IntegerField(
-        label=gettext_lazy("Generated clips among single rounds (%)"),
-        min_value=0,
-        max_value=100,
-        initial=50,
-    )
-    pairs = forms.IntegerField(
-        label=gettext_lazy("Pair rounds (%)"),
-        min_value=0,
-        max_value=100,
-        initial=20,
-        help_text=gettext_lazy(
-            "A pair shows a generated and a real clip of the same kind side by side."
-        ),
-    )
 
 
 # --- Access -------------------------------------------------------------------------------
@@ -166,7 +66,7 @@ def _is_own(request: HttpRequest, quiz: Quiz) -> bool:
 def _pickable(request: HttpRequest) -> QuerySet[Clip]:
     """The clips this teacher may put in a quiz: ready, not retired, and visible to them in
     the library (another school's private upload is neither offered nor accepted)."""
-    return builder.pickable_clips().visible_to(request.user)
+    return builder_selectors.pickable_clips().visible_to(request.user)
 
 
 # --- The draft ----------------------------------------------------------------------------
@@ -262,12 +162,12 @@ class Outcome:
 
 
 def _library_page(
-    filter_form: LibraryFilterForm, page_number: int | None, pool: QuerySet[Clip]
+    filter_form: BuilderFilterForm, page_number: int | None, pool: QuerySet[Clip]
 ) -> Page:
-    clips = builder.library_clips(available=pool, **filter_form.filters())
+    clips = builder_selectors.library_clips(available=pool, **filter_form.filters())
     page = Paginator(clips, LIBRARY_PAGE_SIZE).get_page(page_number)
     page.object_list = list(page.object_list)
-    builder.attach_categories(page.object_list)
+    builder_selectors.attach_categories(page.object_list)
     return page
 
 
@@ -276,14 +176,14 @@ def _context(
     *,
     pool: QuerySet[Clip],
     rounds: list[Round],
-    filter_form: LibraryFilterForm,
+    filter_form: BuilderFilterForm,
     page_number: int | None,
     details_form: QuizForm,
     balanced_form: BalancedForm,
     outcome: Outcome,
 ) -> dict[str, Any]:
     page = _library_page(filter_form, page_number, pool)
-    clips = builder.library_clips_by_id(builder.rounds_clip_ids(rounds), available=pool)
+    clips = builder_selectors.library_clips_by_id(builder.rounds_clip_ids(rounds), available=pool)
     rows = _round_rows(rounds, clips, page.object_list)
     round_of_clip = {
         clip_id: number
@@ -326,12 +226,10 @@ def _render_locked(request: HttpRequest, quiz: Quiz, *, answered: bool) -> HttpR
         # The quiz was answered while this teacher was editing it: the whole page changes
         # (no editor any more), so load the read-only page, which says why.
         messages.warning(request, _("This quiz already has answers; edit a copy"))
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = reverse("build:quiz_edit", args=[quiz.slug])
-        return response
+        return HttpResponseClientRedirect(reverse("build:quiz_edit", args=[quiz.slug]))
     rounds = _saved_rounds(quiz)
     # Show every clip of the quiz as it is, retired ones included: nothing here is picked.
-    clips = builder.library_clips_by_id(
+    clips = builder_selectors.library_clips_by_id(
         builder.rounds_clip_ids(rounds), available=Clip.objects.all()
     )
     context = {
@@ -349,7 +247,7 @@ def _apply(
     """Apply one round or library button to the draft: the new draft and what happened.
     Refusals (QuizEditRefused) leave the draft as it was."""
     if verb == "add":
-        clip = builder.library_clips_by_id([number], available=pool).get(number)
+        clip = builder_selectors.library_clips_by_id([number], available=pool).get(number)
         if clip is None:
             raise QuizEditRefused(
                 _("Clip %(clip)s is not available (not in the library, not ready or retired).")
@@ -387,7 +285,7 @@ def _apply_pair(
     if not 1 <= number <= len(rounds):
         raise QuizEditRefused(_("There is no round %(n)d.") % {"n": number})
     ids = [rounds[number - 1][1]] + ([partner] if partner is not None else [])
-    found = builder.library_clips_by_id(ids, available=pool)
+    found = builder_selectors.library_clips_by_id(ids, available=pool)
     infos = {pk: _info(clip) for pk, clip in found.items()}
     changed = builder.rounds_pair(rounds, number, partner, infos)
     if partner is None:
@@ -404,9 +302,9 @@ def _apply_balance(
     form = BalancedForm(data, prefix="balanced")
     if not form.is_valid():
         return draft, Outcome(error=_("Check the numbers for the balanced quiz."), status=422), form
-    generators = builder.library_generators(available=pool)
-    filters = LibraryFilterForm(data, generators=generators).filters()
-    clips = builder.clip_infos(builder.library_clips(available=pool, **filters))
+    generators = builder_selectors.library_generators(available=pool)
+    filters = BuilderFilterForm(data, generators=generators).filters()
+    clips = builder_selectors.clip_infos(builder_selectors.library_clips(available=pool, **filters))
     try:
         rounds = builder.balanced_rounds(
             clips,
@@ -433,7 +331,7 @@ def quiz_index(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "quiz/build/index.html",
+        "quiz/builder/index.html",
         {
             "own": quizzes.filter(created_by=request.user).order_by("-created_at"),
             "public": quizzes.filter(is_public=True, pk__in=Quiz.objects.visible_to(request.user))
@@ -456,7 +354,7 @@ def quiz_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Quiz created. Add clips from the library, then save."))
             return redirect("build:quiz_edit", slug=quiz.slug)
     status = 422 if form.is_bound else 200
-    return render(request, "quiz/build/new.html", {"form": form}, status=status)
+    return render(request, "quiz/builder/new.html", {"form": form}, status=status)
 
 
 @teacher_required
@@ -470,9 +368,9 @@ def quiz_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if builder.quiz_has_answers(quiz):
         return _render_locked(request, quiz, answered=True)
     pool = _pickable(request)
-    generators = builder.library_generators(available=pool)
+    generators = builder_selectors.library_generators(available=pool)
     if request.method == "GET":
-        filter_form = LibraryFilterForm(request.GET or None, generators=generators)
+        filter_form = BuilderFilterForm(request.GET or None, generators=generators)
         context = _context(
             quiz,
             pool=pool,
@@ -499,7 +397,7 @@ def _edit_post(
     """One press of a builder button: apply it to the posted draft and show the result."""
     data = request.POST
     action = ACTION.match(data.get("action", "refresh"))
-    filter_form = LibraryFilterForm(data, generators=generators)
+    filter_form = BuilderFilterForm(data, generators=generators)
     page_number = _page_of(data)
     details_form = QuizForm(
         initial={
@@ -564,7 +462,7 @@ def _save(
     quiz: Quiz,
     rounds: list[Round],
     pool: QuerySet[Clip],
-    filter_form: LibraryFilterForm,
+    filter_form: BuilderFilterForm,
     page_number: int | None,
 ) -> HttpResponse:
     details_form = QuizForm(request.POST)
@@ -622,9 +520,4 @@ def quiz_copy(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _visible_quiz(request, slug)
     copy = builder.quiz_copy(teacher=request.user, quiz=quiz)
     messages.success(request, _("This is your copy. Change it as you like, then save."))
-    url = reverse("build:quiz_edit", args=[copy.slug])
-    if request.htmx:
-        response = HttpResponse(status=200)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return redirect_or_client_redirect(request, reverse("build:quiz_edit", args=[copy.slug]))

@@ -9,48 +9,24 @@ individual student at all (quiz.stats.insights, quiz.stats.drilldowns).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 
-from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from accounts.models import Classroom, School
-from quiz.models import Assignment
+from accounts.decorators import insights_required
+from accounts.models import School
+from quiz.forms.insights import OverviewFilterForm
+from quiz.responses import csv_response, page_or_partial
 from quiz.stats import charts, drilldowns, insights
-from quiz.templatetags.secondlook import pct
-from quiz.views.teach import csv_response
+from quiz.stats.formatting import percent
 
 OVERVIEW_TEMPLATE = "quiz/insights/overview.html"
-
-
-def educator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in educators and staff; others get 403, strangers the sign-in page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_staff or request.user.is_educator):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _school_for(request: HttpRequest, school_id: int) -> School:
@@ -58,164 +34,15 @@ def _school_for(request: HttpRequest, school_id: int) -> School:
     return get_object_or_404(insights.educator_schools(request.user), pk=school_id)
 
 
+def _context(school: School, **context: Any) -> dict[str, Any]:
+    return {"school": school, "min_group": insights.min_group(), **context}
+
+
 def _page(request: HttpRequest, template: str, school: School, **context: Any) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {"school": school, "min_group": insights.min_group(), **context},
-    )
+    return render(request, template, _context(school, **context))
 
 
 # --- Filters -----------------------------------------------------------------------------------
-
-
-class _SchoolDateField(forms.DateField):
-    # A date is ten characters; anything much longer is not worth parsing.
-    def to_python(self, value: Any) -> date | None:
-        if isinstance(value, str) and len(value) > 32:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
-
-
-_DATE_ERRORS = {"invalid": gettext_lazy("Enter a date, for example 2026-09-30.")}
-
-
-class _PlainSelect(forms.Select):
-    """A select written out in Python. Django renders each option through a template, which
-    for a school's hundreds of assignments costs more than every query of the page."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        chosen = "" if value is None else str(value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(key), mark_safe(" selected") if str(key) == chosen else "", label)
-                for key, label in self.choices
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            options,
-        )
-
-
-class OverviewFilterForm(forms.Form):
-    """The overview's filters, all optional; choices are the school's own grades, quizzes
-    and assignments, so a foreign or made-up id is an error, never a query."""
-
-    date_from = _SchoolDateField(
-        label=gettext_lazy("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages=_DATE_ERRORS,
-    )
-    date_to = _SchoolDateField(
-        label=gettext_lazy("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages=_DATE_ERRORS,
-        help_text=gettext_lazy("Dates in the school's time zone; both ends included."),
-    )
-    grade = forms.ChoiceField(label=gettext_lazy("Grade"), required=False, widget=_PlainSelect)
-    quiz = forms.TypedChoiceField(
-        label=gettext_lazy("Quiz"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=_PlainSelect,
-    )
-    assignment = forms.TypedChoiceField(
-        label=gettext_lazy("Assignment"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=_PlainSelect,
-    )
-
-    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        grades = (
-            Classroom.objects.filter(school=school)
-            .exclude(grade="")
-            .values_list("grade", flat=True)
-            .distinct()
-            .order_by("grade")
-        )
-        # Plain rows, not model instances: a school can hold hundreds of assignments.
-        assignments = list(
-            Assignment.objects.filter(classroom__school=school)
-            .order_by("-opens_at", "pk")
-            .values_list(
-                "pk",
-                "quiz_id",
-                "quiz__title",
-                "classroom__name",
-                "classroom__school_year",
-                "opens_at",
-            )
-        )
-        self.assignment_quiz = {pk: quiz_id for pk, quiz_id, *_rest in assignments}
-        quizzes = {quiz_id: title for _pk, quiz_id, title, *_rest in assignments}
-        self.fields["grade"].choices = [("", _("All grades")), *((g, g) for g in grades)]
-        self.fields["quiz"].choices = [
-            ("", _("All quizzes")),
-            *((str(pk), _(title)) for pk, title in sorted(quizzes.items(), key=lambda q: q[1])),
-        ]
-        self.fields["assignment"].choices = [
-            ("", _("All assignments")),
-            *(
-                (
-                    str(pk),
-                    _("%(quiz)s for %(class)s, opened %(date)s")
-                    % {
-                        "quiz": _(title),
-                        "class": f"{name} ({year})" if year else name,
-                        "date": timezone.localtime(opens_at).date().isoformat(),
-                    },
-                )
-                for pk, _quiz, title, name, year, opens_at in assignments
-            ),
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date must not be before the start date."))
-        quiz_id, assignment_id = data.get("quiz"), data.get("assignment")
-        if quiz_id and assignment_id and self.assignment_quiz.get(assignment_id) != quiz_id:
-            self.add_error("assignment", _("This assignment is not of the chosen quiz."))
-        return data
-
-    def filters(self) -> insights.OverviewFilters:
-        """The filters of a valid form (none for an unbound one)."""
-        if not self.is_bound:
-            return insights.OverviewFilters()
-        data = self.cleaned_data
-        return insights.OverviewFilters(
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-            grade=data.get("grade") or "",
-            quiz_id=data.get("quiz"),
-            assignment_id=data.get("assignment"),
-        )
-
-    def query_string(self) -> str:
-        """The valid filters as URL parameters (for the export links)."""
-        if not self.is_bound:
-            return ""
-        data = self.cleaned_data
-        params = {
-            name: value.isoformat() if isinstance(value, date) else value
-            for name, value in data.items()
-            if value not in (None, "")
-        }
-        return "?" + urlencode(params) if params else ""
 
 
 def _filtered(
@@ -234,7 +61,7 @@ def _filtered(
 # --- Pages -------------------------------------------------------------------------------------
 
 
-@educator_required
+@insights_required
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     schools = list(insights.educator_schools(request.user).order_by("name"))
@@ -271,7 +98,7 @@ def _overview_chart(overview: insights.Overview) -> str:
     )
 
 
-@educator_required
+@insights_required
 @require_safe
 def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
@@ -284,11 +111,14 @@ def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
         "query": form.query_string() if overview else "",
         "filters": filters,
     }
-    template = f"{OVERVIEW_TEMPLATE}#body" if request.htmx else OVERVIEW_TEMPLATE
-    response = _page(request, template, school, **context)
-    if overview is None:
-        response.status_code = 400
-    return response
+    # An htmx swap gets the "body" partial; a history restore (Back) the whole page.
+    return page_or_partial(
+        request,
+        OVERVIEW_TEMPLATE,
+        "body",
+        _context(school, **context),
+        status=400 if overview is None else 200,
+    )
 
 
 def _export_name(school: School, extension: str) -> str:
@@ -307,18 +137,14 @@ def _plain_decimal(value: object) -> object:
     return value
 
 
-def _filter_errors(form: OverviewFilterForm) -> dict[str, list[str]]:
-    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-
-
-@educator_required
+@insights_required
 @require_safe
 def school_overview_csv(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
     form, overview = _filtered(request, school)
     if overview is None:
         message = "\n".join(
-            f"{name}: {error}" for name, errors in _filter_errors(form).items() for error in errors
+            f"{name}: {error}" for name, errors in form.error_lists().items() for error in errors
         )
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     rows = (
@@ -334,13 +160,13 @@ def _json_number(value: object) -> object:
     return value
 
 
-@educator_required
+@insights_required
 @require_safe
 def school_overview_json(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
     form, overview = _filtered(request, school)
     if overview is None:
-        return JsonResponse({"errors": _filter_errors(form)}, status=400)
+        return JsonResponse({"errors": form.error_lists()}, status=400)
     filters = form.filters()
     body = {
         "school": {"id": school.pk, "name": school.name},
@@ -383,11 +209,11 @@ def _heat(cells: list[drilldowns.CategoryCell]) -> list[charts.HeatCell]:
         elif cell.rate is None:
             found.append(charts.HeatCell(None, "–"))
         else:
-            found.append(charts.HeatCell(cell.rate, pct(cell.rate)))
+            found.append(charts.HeatCell(cell.rate, percent(cell.rate)))
     return found
 
 
-@educator_required
+@insights_required
 @require_safe
 def categories(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
@@ -431,7 +257,7 @@ def categories(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@educator_required
+@insights_required
 @require_safe
 def generators(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
@@ -466,7 +292,7 @@ def generators(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@educator_required
+@insights_required
 @require_safe
 def calibration(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
@@ -504,7 +330,7 @@ def calibration(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@educator_required
+@insights_required
 @require_safe
 def learning_curve(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
@@ -539,7 +365,7 @@ def learning_curve(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@educator_required
+@insights_required
 @require_safe
 def gains(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
@@ -575,7 +401,7 @@ def gains(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
-@educator_required
+@insights_required
 @require_safe
 def items(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from quiz.selectors import clip_for_media_name
+from quiz.media.files import SERVED_NAME_PATTERN, media_path
+from quiz.selectors.media import clip_for_media_name
 
-# Only names this project generates: a folder, a random token, a known suffix.
-NAME_PATTERN = re.compile(r"^clips/[A-Za-z0-9_-]{16,64}\.(mp4|jpg)$")
 CONTENT_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg"}
 RANGE_PATTERN = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
@@ -56,7 +54,7 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
 
 @require_safe
 def serve(request: HttpRequest, name: str) -> HttpResponse:
-    if not request.user.is_authenticated or not NAME_PATTERN.match(name):
+    if not request.user.is_authenticated or not SERVED_NAME_PATTERN.match(name):
         raise Http404
     if clip_for_media_name(request.user, name) is None:
         raise Http404
@@ -67,7 +65,7 @@ def serve(request: HttpRequest, name: str) -> HttpResponse:
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + name
         response["Cache-Control"] = "private, max-age=86400"
         return response
-    path = Path(settings.MEDIA_ROOT) / name
+    path = media_path(name)
     try:
         handle = path.open("rb")
     except OSError:

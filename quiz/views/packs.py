@@ -1,7 +1,7 @@
 """Clip packs from the library pages: import a pack (staff), export the library's filtered
 clips as a pack (everyone who may use the library), and follow each job as a worker runs it.
 
-Who may do what, and why imports are for staff only, is quiz.packs.jobs' docstring. The
+Who may do what, and why imports are for staff only, is quiz.services.packs' docstring. The
 import page works in two ways, like the upload page: with JavaScript, static/js/pack_upload.js
 sends the file with XMLHttpRequest (an upload progress bar) and the answer is JSON naming the
 job's page; without it, the plain form posts and lands on the job's page. The job's page
@@ -14,25 +14,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from quiz import library
-from quiz.ingest import file_size_words
-from quiz.models import PackJob
-from quiz.packs import jobs
-from quiz.packs.jobs import PackRefused
-from quiz.views.library import LibraryFilterForm, library_required
-from quiz.views.upload import _UploadSizeLimit, _wants_json
+from accounts.decorators import library_required
+from quiz.forms.packs import PackExportForm, PackImportForm
+from quiz.media.files import clean_original_name, file_size_words
+from quiz.models import Clip, PackJob
+from quiz.responses import UploadSizeLimit, page_or_partial, wants_json, wants_partial
+from quiz.selectors.library import filter_library, library_generators, library_uploaders
+from quiz.selectors.packs import (
+    JobProgress,
+    export_file,
+    job_created_clips,
+    job_progress,
+    may_import_packs,
+    pack_jobs_for,
+)
+from quiz.services.packs import (
+    PackRefused,
+    pack_export_create,
+    pack_import_create,
+    pack_too_big_message,
+    pack_upload_limit,
+)
 
 IMPORT_TEMPLATE = "quiz/packs/import.html"
 JOB_TEMPLATE = "quiz/packs/job.html"
@@ -42,44 +54,18 @@ RECENT_JOBS = 20
 ACCEPT = ".zip,application/zip,application/x-zip-compressed"
 
 
-class PackImportForm(forms.Form):
-    # Empty files are refused by jobs.pack_upload_check, with the same words as the rest.
-    file = forms.FileField(
-        label=gettext_lazy("Clip pack (.zip)"),
-        allow_empty_file=True,
-        error_messages={
-            "required": gettext_lazy(
-                "No file arrived. Choose a clip pack (a .zip file) and import it again."
-            ),
-        },
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        try:
-            jobs.pack_upload_check(upload)
-        except PackRefused as refusal:
-            raise ValidationError(str(refusal)) from None
-        return upload
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    # A history restore asks for the whole page even though htmx sends it.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 def _own_job(request: HttpRequest, job_id: int) -> PackJob:
     """One of the user's own jobs; anyone else's is a 404 (whether or not it exists)."""
-    return get_object_or_404(jobs.jobs_for(request.user), pk=job_id)
+    return get_object_or_404(pack_jobs_for(request.user), pk=job_id)
 
 
 # --- Import, and the list of jobs -----------------------------------------------------------
 
 
 def _jobs_context(request: HttpRequest) -> dict[str, Any]:
-    recent = list(jobs.jobs_for(request.user)[:RECENT_JOBS])
+    recent = list(pack_jobs_for(request.user)[:RECENT_JOBS])
     return {
-        "jobs": [(job, jobs.job_progress(job)) for job in recent],
+        "jobs": [(job, job_progress(job)) for job in recent],
         "any_active": any(not job.is_finished for job in recent),
     }
 
@@ -87,21 +73,24 @@ def _jobs_context(request: HttpRequest) -> dict[str, Any]:
 def _render_import(
     request: HttpRequest, *, errors: list[str] | None = None, status: int = 200
 ) -> HttpResponse:
-    if _wants_partial(request) and request.method == "GET":
-        response = render(request, f"{IMPORT_TEMPLATE}#jobs", _jobs_context(request))
-    else:
-        limit = jobs.pack_upload_limit()
-        context = {
-            "may_import": jobs.may_import_packs(request.user),
-            "errors": errors or [],
-            "max_bytes": limit,
-            "max_size": file_size_words(limit),
-            "accept": ACCEPT,
-            **_jobs_context(request),
-        }
-        response = render(request, IMPORT_TEMPLATE, context, status=status)
+    if request.method == "GET":
+        # An htmx poll of the job list gets the list alone (the same URL, Vary: HX-Request).
+        return page_or_partial(request, IMPORT_TEMPLATE, "jobs", _import_context(request))
+    response = render(request, IMPORT_TEMPLATE, _import_context(request, errors), status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _import_context(request: HttpRequest, errors: list[str] | None = None) -> dict[str, Any]:
+    limit = pack_upload_limit()
+    return {
+        "may_import": may_import_packs(request.user),
+        "errors": errors or [],
+        "max_bytes": limit,
+        "max_size": file_size_words(limit),
+        "accept": ACCEPT,
+        **_jobs_context(request),
+    }
 
 
 @csrf_exempt  # checked by _pack_import, once the size limit is in place (see upload_page)
@@ -109,37 +98,37 @@ def _render_import(
 @require_http_methods(["GET", "POST"])
 def pack_import(request: HttpRequest) -> HttpResponse:
     """GET: the import form (staff) and the user's recent jobs. POST: a pack to import."""
-    limit: _UploadSizeLimit | None = None
+    limit: UploadSizeLimit | None = None
     if request.method == "POST":
-        if not jobs.may_import_packs(request.user):
+        if not may_import_packs(request.user):
             raise PermissionDenied
         # The CSRF check reads the body, so the size limit must be installed before it runs.
-        limit = _UploadSizeLimit(request, jobs.pack_upload_limit())
+        limit = UploadSizeLimit(request, pack_upload_limit(), clean_original_name)
         request.upload_handlers.insert(0, limit)
     return _pack_import(request, limit)
 
 
 @csrf_protect
-def _pack_import(request: HttpRequest, limit: _UploadSizeLimit | None) -> HttpResponse:
+def _pack_import(request: HttpRequest, limit: UploadSizeLimit | None) -> HttpResponse:
     if request.method != "POST":
         return _render_import(request)
     errors: list[str] = []
     job = None
     files = request.FILES  # parses the body: the size limit has had its say after this
     if limit is not None and limit.refused:
-        errors.append(jobs.pack_too_big_message(limit.limit))
+        errors.append(pack_too_big_message(limit.limit))
     else:
         form = PackImportForm(request.POST, files)
         if form.is_valid():
-            job = jobs.pack_import_create(owner=request.user, upload=form.cleaned_data["file"])
+            job = pack_import_create(owner=request.user, upload=form.cleaned_data["file"])
         else:
             errors = [e["message"] for e in form.errors.get_json_data().get("file", [])]
     if job is None:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"errors": errors}, status=400)
         return _render_import(request, errors=errors, status=400)
     url = reverse("library:pack_job", args=[job.pk])
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"job": job.pk, "job_url": url}, status=201)
     return redirect(url)
 
@@ -152,16 +141,16 @@ def _pack_import(request: HttpRequest, limit: _UploadSizeLimit | None) -> HttpRe
 def pack_export(request: HttpRequest) -> HttpResponse:
     """Export the ready clips the library's filters (in the query string, as on the library
     page) show the user; then follow the job on its page."""
-    visible = library.clips_visible_to(request.user)
-    form = LibraryFilterForm(
+    visible = Clip.objects.visible_to(request.user)
+    form = PackExportForm(
         request.GET or None,
-        generators=library.library_generators(visible),
-        uploaders=library.library_uploaders(visible),
+        generators=library_generators(visible),
+        uploaders=library_uploaders(visible),
         user=request.user,
     )
-    clips = library.filter_library(visible, **form.filters())
+    clips = filter_library(visible, **form.filters())
     try:
-        job = jobs.pack_export_create(owner=request.user, clips=clips)
+        job = pack_export_create(owner=request.user, clips=clips)
     except PackRefused as refusal:
         messages.error(request, str(refusal))
         query = form.query_string()
@@ -178,7 +167,7 @@ def _seen(job: PackJob) -> str:
     return f"{job.status}-{job.stage}" if job.stage else job.status
 
 
-def _announcement(job: PackJob, progress: jobs.JobProgress) -> str:
+def _announcement(job: PackJob, progress: JobProgress) -> str:
     if job.status == PackJob.Status.DONE and job.kind == PackJob.Kind.IMPORT:
         return _("Import finished: %(created)d clips created, %(skipped)d already present.") % {
             "created": len(job.report.get("created", [])),
@@ -194,9 +183,9 @@ def _announcement(job: PackJob, progress: jobs.JobProgress) -> str:
 
 
 def _job_context(request: HttpRequest, job: PackJob) -> dict[str, Any]:
-    progress = jobs.job_progress(job)
+    progress = job_progress(job)
     created = (
-        jobs.job_created_clips(job, request.user)
+        job_created_clips(job, request.user)
         if job.kind == PackJob.Kind.IMPORT and job.status == PackJob.Status.DONE
         else []
     )
@@ -210,7 +199,7 @@ def _job_context(request: HttpRequest, job: PackJob) -> dict[str, Any]:
         "created_count": created_count,
         "created_more": max(0, created_count - len(created)),
         "skipped_count": len(job.report.get("skipped", [])),
-        "download": jobs.export_file(job) is not None,
+        "download": export_file(job) is not None,
     }
 
 
@@ -221,12 +210,9 @@ def pack_job(request: HttpRequest, job_id: int) -> HttpResponse:
     last announced) and gets it alone, with an announcement when the stage changed."""
     job = _own_job(request, job_id)
     context = _job_context(request, job)
-    if _wants_partial(request):
+    if wants_partial(request):
         context["speak"] = request.GET.get("seen") != context["seen"]
-        response = render(request, f"{JOB_TEMPLATE}#status", context)
-    else:
-        response = render(request, JOB_TEMPLATE, context)
-    patch_vary_headers(response, ["HX-Request"])
+    response = page_or_partial(request, JOB_TEMPLATE, "status", context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -236,7 +222,7 @@ def pack_job(request: HttpRequest, job_id: int) -> HttpResponse:
 def pack_download(request: HttpRequest, job_id: int) -> FileResponse:
     """The written pack of the user's own finished export, as an attachment."""
     job = _own_job(request, job_id)
-    path = jobs.export_file(job)
+    path = export_file(job)
     if path is None:
         raise Http404
     response = FileResponse(

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from quiz import selectors, services
-from quiz.forms import AnswerForm
+from quiz.forms.play import AnswerForm
 from quiz.models import Answer, Assignment, Attempt, QuizItem
+from quiz.selectors import play as selectors
+from quiz.services import play as services
 
-TEMPLATE = "quiz/play.html"
+TEMPLATE = "quiz/play/play.html"
 
 
 def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
@@ -60,7 +61,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
     hidden_until = selectors.results_withheld_until(request.user, now)
     return render(
         request,
-        "quiz/quiz_list.html",
+        "quiz/play/quiz_list.html",
         {
             "rows": rows,
             "hidden_until": hidden_until,
@@ -196,7 +197,7 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     withheld = _withheld(attempt)
     return render(
         request,
-        "quiz/summary.html",
+        "quiz/play/summary.html",
         {
             "attempt": attempt,
             "withheld": withheld,
@@ -212,7 +213,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     hidden_until = selectors.results_withheld_until(request.user, timezone.now())
     return render(
         request,
-        "quiz/progress.html",
+        "quiz/play/progress.html",
         {
             # While a test is under way its answers must not show through the totals.
             "hidden_until": hidden_until,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Sequence
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,11 +9,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.decorators import teacher_required
 from accounts.models import Classroom
-from accounts.views import bound_data, teacher_required
-from quiz import reports, services
-from quiz.forms import AssignmentForm
+from quiz.forms.teach import AssignmentForm
 from quiz.models import Assignment, Quiz
+from quiz.responses import bound_data, csv_response
+from quiz.selectors import teach as reports
+from quiz.services import teach as services
 from quiz.stats import insights
 
 LIVE_TEMPLATE = "quiz/teach/live.html"
@@ -31,16 +30,10 @@ def _assignment_for(request: HttpRequest, assignment_id: int) -> Assignment:
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.visible_to(request.user), slug=slug)
-    if not Quiz.objects.assignable_by(request.user).filter(pk=quiz.pk).exists():
-        # Only an own quiz gets here: one saved with a clip this teacher may not see (before
-        # the builder checked, or since the teacher moved school).
-        messages.error(
-            request,
-            _(
-                "This quiz uses clips that are not in your library (another school's uploads). "
-                "Remove them in the quiz builder, then assign the quiz."
-            ),
-        )
+    try:
+        services.assignable_check(teacher=request.user, quiz=quiz)
+    except services.AssignmentRefused as refused:
+        messages.error(request, str(refused))
         return redirect("build:quiz_edit", slug=quiz.slug)
     classrooms = Classroom.objects.taught_by(request.user).active().order_by("name")
     form = AssignmentForm(
@@ -111,29 +104,6 @@ def assignment_report(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "quiz/teach/report.html",
         {"assignment": assignment, "report": reports.assignment_report(assignment)},
     )
-
-
-def _safe_cell(value: object) -> object:
-    # A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets: a
-    # student named "=HYPERLINK(...)" must stay text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_response(
-    filename: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
-) -> HttpResponse:
-    """A CSV download (docs/exports.md): UTF-8 with a byte-order mark, one header row, and
-    text cells guarded against spreadsheet formulas."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
-    return response
 
 
 def _filename(assignment: Assignment, what: str) -> str:

@@ -32,11 +32,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def demo_site(transactional_db, demo_build_dir, live_server):
+def demo_site(transactional_db, _media_root, demo_snapshot, live_server):
     from accounts.models import User
-    from quiz.packs.demo import demo_pack_install
 
-    demo_pack_install(demo_build_dir)
+    demo_snapshot.load()  # what demo_pack_install leaves, without re-rendering the posters
     User.objects.create_user(username="student1", password="look-again-1", role="student")
     return live_server
 

@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 
 from accounts import services as account_services
 from accounts.models import Enrollment, School, User
-from quiz import services
 from quiz.models import Quiz
+from quiz.services import teach as teach_services
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -47,7 +47,7 @@ def school_site(demo_site):
     classroom = account_services.classroom_create(teacher=teacher, name="7C")
     Enrollment.objects.create(classroom=classroom, student=student)
     now = timezone.now()
-    (assignment,) = services.assignment_create(
+    (assignment,) = teach_services.assignment_create(
         teacher=teacher,
         quiz=Quiz.objects.get(slug="demo"),
         classrooms=[classroom],

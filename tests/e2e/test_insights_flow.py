@@ -15,8 +15,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Classroom, Enrollment, School, User
-from quiz import services
 from quiz.models import Quiz
+from quiz.services.play import answer_submit, attempt_start
+from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_accessibility import _violations
@@ -42,7 +43,7 @@ def cohort_site(demo_site):
         classroom = Classroom.objects.create(school=school, name=name, grade=grade)
         classroom.teachers.add(teacher)
         tests = [
-            services.assignment_create(
+            assignment_create(
                 teacher=teacher,
                 quiz=quiz,
                 classrooms=[classroom],
@@ -61,11 +62,11 @@ def cohort_site(demo_site):
             )
             Enrollment.objects.create(classroom=classroom, student=student)
             for skill, assignment in zip((0.5, 0.75), tests, strict=True):
-                attempt = services.attempt_start(user=student, quiz=quiz, assignment=assignment)
+                attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
                 for item in items:
                     right = item.correct_option()
                     wrong = next(o for o in item.options() if o != right)
-                    services.answer_submit(
+                    answer_submit(
                         attempt=attempt,
                         item=item,
                         guess=right if rng.random() < skill else wrong,

@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import School, User
 from quiz.media.encode import encode_video
 from quiz.models import Clip, PackJob
-from quiz.packs import jobs
-from quiz.packs.pack_io import read_pack
+from quiz.packs.archive import read_pack
+from quiz.services import packs as pack_services
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_accessibility import _check
 from tests.integration.test_packs import (
@@ -61,13 +61,13 @@ def pack_file(tmp_path) -> Path:
 def slow_worker(monkeypatch) -> None:
     """Each stored step of the worker takes a moment, so the bar can be seen moving (the worker
     is a thread of this process, so it runs the patched function)."""
-    real = jobs.job_progress_record
+    real = pack_services.job_progress_record
 
     def slowly(**kwargs) -> None:
         real(**kwargs)
         time.sleep(0.4)
 
-    monkeypatch.setattr(jobs, "job_progress_record", slowly)
+    monkeypatch.setattr(pack_services, "job_progress_record", slowly)
 
 
 def test_curator_imports_a_pack_and_sees_progress_then_the_clips(
@@ -127,7 +127,7 @@ def test_curator_imports_a_pack_and_sees_progress_then_the_clips(
 def test_teacher_exports_the_filtered_clips_and_downloads_the_pack(
     page: Page, pack_site, pack_file, tmp_path
 ):
-    from quiz.packs.pack_io import import_pack
+    from quiz.packs.importer import import_pack
 
     import_pack(pack_file)
     base = pack_site.url

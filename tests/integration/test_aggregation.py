@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
-from quiz import services
 from quiz.models import Answer, StatCell, StatStudent
+from quiz.services.play import answer_submit, attempt_start
+from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from quiz.stats.metrics import Counts
+from tests import stats_reference
 from tests.stats_reference import reference, student_counts
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +27,9 @@ pytestmark = pytest.mark.django_db
 def _play_randomly(quiz, users, rng: random.Random, *, rounds: int | None = None) -> None:
     items = list(quiz.items.select_related("clip", "other_clip"))
     for user in users:
-        attempt = services.attempt_start(user=user, quiz=quiz)
+        attempt = attempt_start(user=user, quiz=quiz)
         for item in items[: rounds or len(items)]:
-            services.answer_submit(
+            answer_submit(
                 attempt=attempt,
                 item=item,
                 guess=rng.choice(item.options()),
@@ -50,16 +52,16 @@ def test_incremental_folding_equals_a_rebuild(demo_pack, settings):
     _play_randomly(demo_pack, users[2:], rng, rounds=5)
     while aggregation.fold_pending(batch_size=11):
         pass
-    incremental = aggregation.stored_cells()
+    incremental = stats_reference.stored_cells()
     expected_cells, expected_students = reference()
     assert incremental == expected_cells
-    assert aggregation.stored_students() == expected_students
-    assert aggregation.stored_student_counts() == student_counts(expected_students)
+    assert stats_reference.stored_students() == expected_students
+    assert stats_reference.stored_student_counts() == student_counts(expected_students)
     assert incremental[("all", 0, "overall", "")].n == Answer.objects.count()
     assert call_command("rebuild_stats") is None
-    assert aggregation.stored_cells() == incremental
-    assert aggregation.stored_students() == expected_students
-    assert aggregation.stored_student_counts() == student_counts(expected_students)
+    assert stats_reference.stored_cells() == incremental
+    assert stats_reference.stored_students() == expected_students
+    assert stats_reference.stored_student_counts() == student_counts(expected_students)
 
 
 def test_class_school_and_assignment_cells_equal_the_reference(demo_pack, teacher):
@@ -72,7 +74,7 @@ def test_class_school_and_assignment_cells_equal_the_reference(demo_pack, teache
         school = School.objects.create(name=f"{name} school", time_zone="Pacific/Auckland")
         classroom = Classroom.objects.create(school=school, name=f"{name} class", grade="7")
         classroom.teachers.add(teacher)
-        (assignment,) = services.assignment_create(
+        (assignment,) = assignment_create(
             teacher=teacher,
             quiz=demo_pack,
             classrooms=[classroom],
@@ -85,9 +87,9 @@ def test_class_school_and_assignment_cells_equal_the_reference(demo_pack, teache
             user.school = school
             user.save()
             Enrollment.objects.create(classroom=classroom, student=user)
-            attempt = services.attempt_start(user=user, quiz=demo_pack, assignment=assignment)
+            attempt = attempt_start(user=user, quiz=demo_pack, assignment=assignment)
             for item in list(demo_pack.items.all())[: 6 + n]:
-                services.answer_submit(
+                answer_submit(
                     attempt=attempt,
                     item=item,
                     guess=rng.choice(item.options()),
@@ -98,24 +100,24 @@ def test_class_school_and_assignment_cells_equal_the_reference(demo_pack, teache
     aggregation.fold_all(batch_size=3)
     expected_cells, expected_students = reference()
     assert {key[0] for key in expected_cells} == {"user", "class", "school", "all", "assignment"}
-    assert aggregation.stored_cells() == expected_cells
-    assert aggregation.stored_students() == expected_students
-    assert aggregation.stored_student_counts() == student_counts(expected_students)
+    assert stats_reference.stored_cells() == expected_cells
+    assert stats_reference.stored_students() == expected_students
+    assert stats_reference.stored_student_counts() == student_counts(expected_students)
     aggregation.rebuild()
-    assert aggregation.stored_cells() == expected_cells
-    assert aggregation.stored_students() == expected_students
-    assert aggregation.stored_student_counts() == student_counts(expected_students)
+    assert stats_reference.stored_cells() == expected_cells
+    assert stats_reference.stored_students() == expected_students
+    assert stats_reference.stored_student_counts() == student_counts(expected_students)
 
 
 def test_folding_the_same_answers_twice_counts_them_once(demo_pack):
     _play_randomly(demo_pack, _students(2), random.Random(3))
     assert aggregation.fold_all() == Answer.objects.count()
-    first = aggregation.stored_cells()
+    first = stats_reference.stored_cells()
     assert aggregation.fold_all() == 0  # a second delivery of the task finds nothing to do
     from quiz.tasks import stats_fold
 
     stats_fold.apply()
-    assert aggregation.stored_cells() == first
+    assert stats_reference.stored_cells() == first
 
 
 def test_a_rolled_back_fold_leaves_no_trace(demo_pack, monkeypatch):
@@ -136,17 +138,17 @@ def test_a_rolled_back_fold_leaves_no_trace(demo_pack, monkeypatch):
     assert not Answer.objects.filter(stat_pending__isnull=True).exists()
     monkeypatch.setattr(aggregation, "_insert_students", real_insert)
     aggregation.fold_all()
-    assert aggregation.stored_cells() == reference()[0]
+    assert stats_reference.stored_cells() == reference()[0]
 
 
 def test_cells_hold_the_outcomes_of_each_answer(demo_pack, student):
-    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    attempt = attempt_start(user=student, quiz=demo_pack)
     single = demo_pack.items.filter(kind="single").select_related("clip").first()
     pair = demo_pack.items.filter(kind="pair").first()
-    services.answer_submit(attempt=attempt, item=single, guess="generated", confidence=90)
-    services.answer_submit(attempt=attempt, item=pair, guess=pair.correct_option(), confidence=60)
+    answer_submit(attempt=attempt, item=single, guess="generated", confidence=90)
+    answer_submit(attempt=attempt, item=pair, guess=pair.correct_option(), confidence=60)
     aggregation.fold_all()
-    cells = aggregation.stored_cells()
+    cells = stats_reference.stored_cells()
     mine = cells[("user", student.pk, "overall", "")]
     expected_single = (
         Counts(hits=1, correct=1) if single.clip.is_generated else Counts(false_alarms=1)
@@ -173,11 +175,9 @@ def test_cells_hold_the_outcomes_of_each_answer(demo_pack, student):
 
 
 def test_progress_page_reads_the_aggregate_tables(student_client, student, demo_pack):
-    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    attempt = attempt_start(user=student, quiz=demo_pack)
     for item in demo_pack.items.all()[:4]:
-        services.answer_submit(
-            attempt=attempt, item=item, guess=item.correct_option(), confidence=100
-        )
+        answer_submit(attempt=attempt, item=item, guess=item.correct_option(), confidence=100)
     # The test's transaction never commits, so the queued fold never runs: fold here.
     aggregation.fold_all()
     html = student_client.get(reverse("quiz:progress")).content.decode()
@@ -203,7 +203,7 @@ def test_a_real_worker_folds_answers_after_they_commit(celery_worker, demo_pack,
     _play_randomly(demo_pack, users, rng)
     # Each committed answer queued a fold; the worker runs them from Redis.
     _wait_until_folded()
-    assert aggregation.stored_cells() == reference()[0]
+    assert stats_reference.stored_cells() == reference()[0]
 
 
 @pytest.mark.integration
@@ -217,7 +217,7 @@ def test_the_rebuild_task_runs_on_a_real_worker(celery_worker, demo_pack):
     deadline = time.monotonic() + 30
     while not StatCell.objects.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert aggregation.stored_cells() == reference()[0]
+    assert stats_reference.stored_cells() == reference()[0]
 
 
 @pytest.mark.skipif(

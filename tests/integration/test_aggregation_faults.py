@@ -12,6 +12,7 @@ The worker and beat processes, and the private Redis, come from tests/workers.py
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 import uuid
@@ -29,9 +30,11 @@ from django.utils import timezone
 from psycopg import sql
 
 from accounts.models import Classroom, Enrollment, School, User
-from quiz import services
 from quiz.models import Answer, Assignment, Attempt, Quiz, StatCell
 from quiz.packs.demo import PRACTICE_QUIZ_SLUG
+from quiz.services import play as play_services
+from quiz.services.play import answer_submit, attempt_start
+from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from tests import stats_reference, workers
 from tests.stats_reference import reference
@@ -47,6 +50,10 @@ pytestmark = [
 ]
 
 WAIT = 120  # seconds: generous, for a slow shared machine
+# The beat's log when it could not send its due tasks (the safety-net fold among them): it
+# could not reach the broker ("beat: Connection error: ... Trying again in 2.0 seconds"), or
+# it could and publishing failed ("Message Error").
+BEAT_SEND_FAILED = re.compile(r"beat: Connection error|Message Error")
 
 
 # --- fixtures and helpers ---
@@ -90,7 +97,7 @@ def start_process(live_app, tmp_path) -> Iterator[Callable[..., workers.CeleryPr
 def no_queued_folds(monkeypatch) -> list[int]:
     """Answers commit without queueing a fold, so the test decides who folds and when."""
     queued: list[int] = []
-    monkeypatch.setattr(services, "queue_stats_fold", lambda: queued.append(1))
+    monkeypatch.setattr(play_services, "queue_stats_fold", lambda: queued.append(1))
     return queued
 
 
@@ -111,7 +118,7 @@ def _class_with_assignment(quiz, name: str) -> tuple[School, Classroom, Assignme
     classroom = Classroom.objects.create(school=school, name=f"{name} 7b")
     classroom.teachers.add(teacher)
     now = timezone.now()
-    [assignment] = services.assignment_create(
+    [assignment] = assignment_create(
         teacher=teacher,
         quiz=quiz,
         classrooms=[classroom],
@@ -129,7 +136,7 @@ def _enrol(classroom: Classroom, students: list[User]) -> None:
 
 
 def _answer(attempt: Attempt, item, rng: random.Random) -> Answer:
-    result = services.answer_submit(
+    result = answer_submit(
         attempt=attempt,
         item=item,
         guess=rng.choice(item.options()),
@@ -159,7 +166,7 @@ def _play(
     for quiz_id, assignment_id, count in sessions:
         quiz = Quiz.objects.get(pk=quiz_id)
         assignment = Assignment.objects.get(pk=assignment_id) if assignment_id else None
-        attempt = services.attempt_start(user=user, quiz=quiz, assignment=assignment)
+        attempt = attempt_start(user=user, quiz=quiz, assignment=assignment)
         items = list(quiz.items.select_related("clip", "other_clip"))
         assert count <= len(items)
         rng.shuffle(items)
@@ -234,9 +241,9 @@ def _differences(stored: dict, expected: dict) -> list[str]:
 
 
 def _assert_matches(expected_cells: dict, expected_students: set) -> None:
-    cells = aggregation.stored_cells()
+    cells = stats_reference.stored_cells()
     assert cells == expected_cells, _differences(cells, expected_cells)
-    students = aggregation.stored_students()
+    students = stats_reference.stored_students()
     assert students == expected_students, sorted(students ^ expected_students)[:10]
 
 
@@ -310,9 +317,9 @@ def test_concurrent_answers_folded_by_two_worker_processes(start_process, demo_p
     for worker in pair:
         assert "raised unexpected" not in worker.log(), worker.log()[-4000:]
     _assert_exact()
-    assert ("class", classroom.pk, "overall", "") in aggregation.stored_cells()
-    assert ("assignment", assignment.pk, "overall", "") in aggregation.stored_cells()
-    assert ("school", classroom.school_id, "overall", "") in aggregation.stored_cells()
+    assert ("class", classroom.pk, "overall", "") in stats_reference.stored_cells()
+    assert ("assignment", assignment.pk, "overall", "") in stats_reference.stored_cells()
+    assert ("school", classroom.school_id, "overall", "") in stats_reference.stored_cells()
 
 
 # --- a rebuild between folds ---
@@ -471,7 +478,7 @@ def test_a_batch_delivered_twice_is_counted_once(
     assert [len(r) for r in runs] == [1, 1], runs
     assert sum(r[0] for r in runs) == pending, runs  # together, each answer once
     _assert_exact()
-    folded_cells = aggregation.stored_cells()
+    folded_cells = stats_reference.stored_cells()
 
     # A third, late delivery of the same message finds nothing left to fold.
     stats_fold.apply_async(task_id=task_id, queue=f"{queue}-b1")
@@ -482,7 +489,7 @@ def test_a_batch_delivered_twice_is_counted_once(
         what="the late delivery to run",
     )
     assert _folded_by(pair[0], task_id)[1] == 0
-    assert aggregation.stored_cells() == folded_cells
+    assert stats_reference.stored_cells() == folded_cells
 
     # Two folds in threads claim at the same moment: both hold their claims open together
     # (the barrier inside the claim), and neither takes what the other holds.
@@ -542,8 +549,8 @@ def test_a_worker_killed_mid_batch_rolls_back_and_a_fresh_worker_catches_up(
     mover, blocked = _new_students(2, "kill")
     rng = random.Random(31)
     items = list(demo_pack.items.select_related("clip", "other_clip"))
-    mover_attempt = services.attempt_start(user=mover, quiz=demo_pack)
-    blocked_attempt = services.attempt_start(user=blocked, quiz=demo_pack)
+    mover_attempt = attempt_start(user=mover, quiz=demo_pack)
+    blocked_attempt = attempt_start(user=blocked, quiz=demo_pack)
     _answer(blocked_attempt, items[0], rng)
     assert aggregation.fold_all() == 1  # the cell the lock will hold now exists
     locked_cell = ("user", blocked.pk, "overall", "")
@@ -626,11 +633,11 @@ def test_play_goes_on_while_redis_is_down_and_aggregation_catches_up(
 
 def _post_answer(client, attempt: Attempt, rng: random.Random, *, htmx: bool) -> float:
     """Answer the attempt's current round through the views; returns the seconds taken."""
-    from quiz import selectors
+    from quiz.selectors.play import attempt_next_item
 
     page = client.get(reverse("quiz:attempt_play", args=[attempt.pk]))
     assert page.status_code == 200
-    item = selectors.attempt_next_item(attempt)
+    item = attempt_next_item(attempt)
     assert item is not None
     began = time.monotonic()
     response = client.post(
@@ -675,7 +682,7 @@ def _play_through_an_outage(start_process, redis_server, demo_pack, settings) ->
     for i in range(3):
         _post_answer(client, attempt, rng, htmx=i % 2 == 0)
     _wait_until_folded()
-    assert aggregation.stored_cells()[("user", student.pk, "overall", "")].n == 3
+    assert stats_reference.stored_cells()[("user", student.pk, "overall", "")].n == 3
 
     redis_server.stop()
     assert not redis_server.answers()
@@ -689,8 +696,16 @@ def _play_through_an_outage(start_process, redis_server, demo_pack, settings) ->
     took = [_post_answer(device, attempt, rng, htmx=i % 2 == 0) for i in range(during)]
     assert max(took) < 15, took  # publishing gives up quickly; play does not wait for it
     assert Answer.objects.filter(attempt=attempt).count() == 3 + during
-    # Stored, and nothing can fold them while the broker is down.
-    time.sleep(3)
+    # Stored, and nothing can fold them while the broker is down: their own fold messages
+    # were refused above, and once the beat's safety net has tried again after they were
+    # stored (and failed to reach Redis), still none is folded.
+    stored_at = len(beat.log())
+    workers.wait_for(
+        lambda: BEAT_SEND_FAILED.search(beat.log(), stored_at),
+        timeout=WAIT,
+        interval=0.2,
+        what="the beat to try its safety-net fold again and fail while Redis is down",
+    )
     assert _unfolded().count() == during
 
     redis_server.start()  # same port: the worker and the beat reconnect by themselves
@@ -708,7 +723,7 @@ def _play_through_an_outage(start_process, redis_server, demo_pack, settings) ->
     )
     assert sum(_folded_by(worker)) == total
     _assert_exact()
-    assert ("assignment", assignment.pk, "overall", "") in aggregation.stored_cells()
+    assert ("assignment", assignment.pk, "overall", "") in stats_reference.stored_cells()
 
 
 # --- ids that commit out of order ---
@@ -717,8 +732,8 @@ def _play_through_an_outage(start_process, redis_server, demo_pack, settings) ->
 def test_ids_that_commit_out_of_order_are_not_skipped(demo_pack, no_queued_folds, monkeypatch):
     early, late = _new_students(2, "order")
     items = list(demo_pack.items.all()[:2])
-    early_attempt = services.attempt_start(user=early, quiz=demo_pack)
-    late_attempt = services.attempt_start(user=late, quiz=demo_pack)
+    early_attempt = attempt_start(user=early, quiz=demo_pack)
+    late_attempt = attempt_start(user=late, quiz=demo_pack)
 
     inserted, release = threading.Event(), threading.Event()
     early_id: list[int] = []

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from quiz import builder, services
 from quiz.models import Clip, Quiz
+from quiz.selectors import builder as builder_selectors
+from quiz.services import builder
+from quiz.services import play as services
 from quiz.stats import aggregation
 
 pytestmark = pytest.mark.django_db
@@ -362,7 +364,7 @@ def _shown_clip_ids(html: str) -> set[int]:
 def test_each_library_filter_narrows_the_list(teacher_client, quiz, demo_pack, params, expected):
     wanted = set(Clip.objects.ready().filter(**expected).values_list("pk", flat=True))
     assert 0 < len(wanted) < Clip.objects.ready().count()
-    assert set(builder.library_clips(**params).values_list("pk", flat=True)) == wanted
+    assert set(builder_selectors.library_clips(**params).values_list("pk", flat=True)) == wanted
     response = teacher_client.get(_edit_url(quiz), params)
     assert _shown_clip_ids(response.content.decode()) == wanted
     # The same filters posted with a draft (no JavaScript) give the same list.
@@ -402,12 +404,16 @@ def test_difficulty_comes_from_the_aggregate_table(teacher_client, quiz, demo_pa
         services.answer_submit(attempt=attempt, item=item, guess=guess, confidence=90)
     aggregation.fold_all()
 
-    annotated = {c.pk: c for c in builder.library_clips()}
+    annotated = {c.pk: c for c in builder_selectors.library_clips()}
     assert annotated[easy.pk].difficulty == 0 and annotated[hard.pk].difficulty == 1
     # unanswered clips stay in without a difficulty filter
     assert len(annotated) == Clip.objects.in_use().count()
-    assert set(builder.library_clips(min_difficulty=0.5).values_list("pk", flat=True)) == {hard.pk}
-    assert set(builder.library_clips(max_difficulty=0.5).values_list("pk", flat=True)) == {easy.pk}
+    assert set(
+        builder_selectors.library_clips(min_difficulty=0.5).values_list("pk", flat=True)
+    ) == {hard.pk}
+    assert set(
+        builder_selectors.library_clips(max_difficulty=0.5).values_list("pk", flat=True)
+    ) == {easy.pk}
     html = teacher_client.get(_edit_url(quiz), {"min_difficulty": "50"}).content.decode()
     assert _shown_clip_ids(html) == {hard.pk}
     assert "missed in 100 % of 1 answer" in html
@@ -440,7 +446,7 @@ def test_odd_filters_are_reported_and_ignored_never_a_500(teacher_client, quiz, 
 
 
 def test_the_library_is_paged(teacher_client, quiz, demo_pack, monkeypatch):
-    monkeypatch.setattr("quiz.views.build.LIBRARY_PAGE_SIZE", 10)
+    monkeypatch.setattr("quiz.views.builder.LIBRARY_PAGE_SIZE", 10)
     first = _shown_clip_ids(teacher_client.get(_edit_url(quiz)).content.decode())
     response = _post(teacher_client, quiz, "page:3", headers=HTMX)
     third = _shown_clip_ids(response.content.decode())
@@ -476,7 +482,7 @@ def test_builder_page_queries_do_not_grow_with_the_draft(
 ):
     one = [("single", clips["real_video"].pk, None)]
     many = builder.balanced_rounds(
-        builder.clip_infos(builder.library_clips()),
+        builder_selectors.clip_infos(builder_selectors.library_clips()),
         n=12,
         generated_share=0.5,
         pair_share=0.25,

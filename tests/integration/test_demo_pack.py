@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from quiz.models import Artifact, Clip, Quiz, QuizItem
 from quiz.packs import synth
-from quiz.packs.pack_io import import_pack
+from quiz.packs.importer import import_pack
 
 pytestmark = pytest.mark.django_db
 

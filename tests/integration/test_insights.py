@@ -20,10 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
-from quiz import categories, services
+from quiz import categories
 from quiz.models import Answer, Assignment, Clip, Quiz
-from quiz.selectors import answer_counts_of
+from quiz.selectors.play import answer_counts_of
+from quiz.services.play import answer_submit, attempt_start
+from quiz.services.teach import assignment_create
 from quiz.stats import aggregation, drilldowns, insights
+from quiz.stats.formatting import percent
 from quiz.stats.metrics import (
     CONFIDENCE_BINS,
     Counts,
@@ -33,7 +36,6 @@ from quiz.stats.metrics import (
     summarize,
     wilson_interval,
 )
-from quiz.templatetags.secondlook import pct
 from tests.stats_reference import OVERVIEW_COLUMNS as COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +110,7 @@ def _classroom(
 
 def _assign(classroom: Classroom, quiz: Quiz, teacher: User, **values) -> Assignment:
     now = timezone.now()
-    (assignment,) = services.assignment_create(
+    (assignment,) = assignment_create(
         teacher=teacher,
         quiz=quiz,
         classrooms=[classroom],
@@ -133,14 +135,12 @@ def _play(
 ) -> None:
     """One attempt, each round right with probability `skill`, optionally dated `day`
     (before it is folded: the day is a fact frozen on the answer)."""
-    attempt = services.attempt_start(user=student, quiz=quiz, assignment=assignment)
+    attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
     items = list(quiz.items.select_related("clip", "other_clip").order_by("position"))
     for item in items[:rounds]:
         right = item.correct_option()
         guess = right if rng.random() < skill else next(o for o in item.options() if o != right)
-        services.answer_submit(
-            attempt=attempt, item=item, guess=guess, confidence=rng.randrange(50, 101)
-        )
+        answer_submit(attempt=attempt, item=item, guess=guess, confidence=rng.randrange(50, 101))
     if day is not None:
         Answer.objects.filter(attempt=attempt).update(day=day)
 
@@ -208,7 +208,7 @@ def assigned(school, school_teacher):
     """A class of grade 7 with one student and an assignment of a quiz, nothing played:
     enough for the filters' choices and for who-may-see-what."""
     classroom, _people = _classroom(school, school_teacher, "7A", students=1, grade="7")
-    quiz = Quiz.objects.create(title="Week 1", slug="week-1")
+    quiz = Quiz.objects.create(title="Week 1", slug="week-1", created_by=school_teacher)
     return _assign(classroom, quiz, school_teacher)
 
 
@@ -258,7 +258,7 @@ def test_overview_figures_equal_the_metrics_of_the_answers(educator_client, scho
     summary, students = _reference(_answers(classroom=class_a))
     row = _html_row(html, "7A")
     assert f"<td>{students}</td>" in row and f"<td>{summary.n}</td>" in row
-    assert pct(summary.accuracy) in row
+    assert percent(summary.accuracy) in row
     assert "Everyone (all schools)" in html
 
     # Read from the stat tables only, never from the answers.
@@ -502,7 +502,8 @@ def test_filters_refuse_another_schools_quiz_and_a_mismatched_assignment(
 ):
     outsider = User.objects.create_user("t-south", password="x", role="teacher")
     foreign_class, _people = _classroom(other_school, outsider, "S1", students=1)
-    other_quiz = Quiz.objects.create(title="Week 2", slug="week-2")
+    # Public, so both schools' teachers may assign it.
+    other_quiz = Quiz.objects.create(title="Week 2", slug="week-2", is_public=True)
     foreign = _assign(foreign_class, other_quiz, outsider)
     url = reverse("insights:school_overview", args=[school.pk])
     for query in (f"?quiz={other_quiz.pk}", f"?assignment={foreign.pk}"):
@@ -522,7 +523,8 @@ def test_the_filter_form_offers_the_schools_grades_quizzes_and_assignments(
 ):
     outsider = User.objects.create_user("t-south", password="x", role="teacher")
     foreign_class, _people = _classroom(other_school, outsider, "S1", students=1, grade="12")
-    foreign = _assign(foreign_class, Quiz.objects.create(title="Other", slug="o"), outsider)
+    other_quiz = Quiz.objects.create(title="Other", slug="o", created_by=outsider)
+    foreign = _assign(foreign_class, other_quiz, outsider)
     html = educator_client.get(reverse("insights:school_overview", args=[school.pk])).content
     html = html.decode()
     assert '<option value="7">7</option>' in html
@@ -545,6 +547,37 @@ def test_an_htmx_request_gets_only_the_filtered_region(educator_client, school, 
     assert '<p id="overview-status" class="status" role="status" hx-swap-oob="true">' in html
     assert "Showing 1 class" in html
     assert "?grade=7" in html  # the export links carry the filter
+    assert "HX-Request" in response["Vary"]  # caches keep the fragment and the page apart
+
+
+def test_back_to_a_filtered_overview_gets_the_whole_page(educator_client, school, assigned):
+    # Back after htmx's history cache ran out: htmx asks again (HX-History-Restore-Request)
+    # and puts the answer in place of the whole page, so a fragment would lose the layout.
+    url = reverse("insights:school_overview", args=[school.pk]) + "?grade=7"
+    response = educator_client.get(
+        url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and 'id="overview-results"' in html
+    assert "Showing 1 class" in html
+    assert html.count('id="overview-status"') == 1  # no out-of-band copy in a whole page
+    assert "HX-Request" in response["Vary"]
+    plain = educator_client.get(url)
+    assert "<html" in plain.content.decode() and "HX-Request" in plain["Vary"]
+
+
+def test_an_htmx_request_with_bad_filters_gets_the_region_with_the_errors(
+    educator_client, school, assigned
+):
+    response = educator_client.get(
+        reverse("insights:school_overview", args=[school.pk]) + "?date_from=soon",
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<html" not in html and "Enter a date, for example 2026-09-30." in html
+    assert "HX-Request" in response["Vary"]
 
 
 # --- The overview's cost: a fixed number of queries ---------------------------------------------
@@ -699,7 +732,7 @@ def test_the_heatmap_equals_detection_rates_from_the_answers(educator_client, sc
     html = educator_client.get(reverse("insights:categories", args=[school.pk])).content.decode()
     assert html.count('role="img"') == 2 and html.count("<table") == 2
     cell = heatmap.tell_rows[0].cells[0]
-    assert f'{pct(cell.rate)} <span class="interval">({cell.trials})</span>' in html
+    assert f'{percent(cell.rate)} <span class="interval">({cell.trials})</span>' in html
 
 
 def test_heatmap_cells_of_small_classes_are_suppressed(

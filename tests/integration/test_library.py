@@ -15,10 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import School, User
-from quiz import library
-from quiz.library import ArtifactRefused
 from quiz.models import Answer, Artifact, Attempt, Clip, QuizItem
-from quiz.services import answer_submit, attempt_start
+from quiz.selectors import library as library_selectors
+from quiz.services import library
+from quiz.services.library import ArtifactRefused
+from quiz.services.play import answer_submit, attempt_start
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,7 @@ def _post_artifact(client: Client, clip: Clip, *, htmx: bool = False, **override
 
 
 def test_staff_see_every_clip(staff, school_upload, foreign_upload):
-    assert set(library.clips_visible_to(staff)) == set(Clip.objects.all())
+    assert set(Clip.objects.visible_to(staff)) == set(Clip.objects.all())
     assert _ids(_client(staff).get(reverse("library:index"))) == set(
         Clip.objects.values_list("pk", flat=True)
     )
@@ -163,7 +164,7 @@ def test_teachers_see_the_shared_library_and_their_schools_uploads(
     teacher, staff, school_upload, foreign_upload, generated_video
 ):
     staff_upload = _upload(staff, like=generated_video)
-    visible = set(library.clips_visible_to(teacher))
+    visible = set(Clip.objects.visible_to(teacher))
     shared = set(Clip.objects.filter(uploaded_by__isnull=True))
     assert visible == shared | {school_upload, staff_upload}
     assert foreign_upload not in visible
@@ -177,7 +178,7 @@ def test_a_teacher_without_a_school_sees_only_the_shared_library_and_own_uploads
     other_loner = User.objects.create_user("loner2", password="x", role="teacher")
     own = _upload(loner, like=generated_video)
     theirs = _upload(other_loner, like=generated_video)
-    visible = set(library.clips_visible_to(loner))
+    visible = set(Clip.objects.visible_to(loner))
     assert own in visible and theirs not in visible and foreign_upload not in visible
 
 
@@ -231,9 +232,11 @@ def test_educators_read_the_library_but_do_not_change_it(educator, school_upload
 def test_teachers_annotate_their_schools_uploads_but_not_the_shared_library(
     teacher, colleague, school_upload, generated_video
 ):
-    assert library.clip_editable_by(colleague, school_upload)  # the uploader
-    assert library.clip_editable_by(teacher, school_upload)  # a teacher of the same school
-    assert not library.clip_editable_by(teacher, generated_video)  # curated by staff
+    assert library_selectors.clip_editable_by(colleague, school_upload)  # the uploader
+    assert library_selectors.clip_editable_by(
+        teacher, school_upload
+    )  # a teacher of the same school
+    assert not library_selectors.clip_editable_by(teacher, generated_video)  # curated by staff
     client = _client(teacher)
     html = client.get(reverse("library:clip_detail", args=[generated_video.pk])).content.decode()
     assert 'id="editor"' not in html
@@ -245,7 +248,7 @@ def test_teachers_annotate_their_schools_uploads_but_not_the_shared_library(
 def test_staff_annotate_the_shared_library(staff, generated_video):
     html = _client(staff).get(reverse("library:clip_detail", args=[generated_video.pk]))
     assert 'id="editor"' in html.content.decode()
-    assert library.clip_editable_by(staff, generated_video)
+    assert library_selectors.clip_editable_by(staff, generated_video)
 
 
 # --- Filters -------------------------------------------------------------------------------
@@ -265,7 +268,7 @@ def mixed_library(colleague, staff, generated_video, real_video, generated_image
 
 
 def _expected(user, predicate) -> set[int]:
-    return {c.pk for c in library.clips_visible_to(user) if predicate(c)}
+    return {c.pk for c in Clip.objects.visible_to(user) if predicate(c)}
 
 
 def _categories(clip: Clip) -> set[str]:
@@ -326,7 +329,7 @@ def test_unknown_filter_values_are_reported_and_ignored(teacher, mixed_library):
 def test_filter_library_refuses_unknown_values():
     for bad in ({"label": "maybe"}, {"status": "gone"}, {"category": "vibes"}):
         with pytest.raises(ValueError):
-            library.filter_library(Clip.objects.all(), **bad)
+            library_selectors.filter_library(Clip.objects.all(), **bad)
 
 
 def test_unannotated_and_retired_clips_are_marked(teacher, mixed_library):
@@ -711,12 +714,12 @@ def test_saving_renders_a_replay_and_a_second_run_replaces_it(
     assert artifact.replay.name != first
     assert _replay_files() == {artifact.replay.name}  # the old one was deleted
 
-    from quiz.media.encode import probe
+    from quiz.media.probe import probe_media
 
-    report = probe(Path(django_settings.MEDIA_ROOT) / artifact.replay.name)
-    assert max(report["width"], report["height"]) == 360
+    report = probe_media(Path(django_settings.MEDIA_ROOT) / artifact.replay.name)
+    assert max(report.width, report.height) == 360
     # (0.8 s range + 0.3 s context on each side) at half speed.
-    assert report["duration_s"] == pytest.approx((1.2 - 0.4 + 0.6) * 2, abs=0.15)
+    assert report.duration_s == pytest.approx((1.2 - 0.4 + 0.6) * 2, abs=0.15)
 
 
 def test_an_image_artifact_gets_a_still_replay(
@@ -823,7 +826,10 @@ def test_a_failed_render_leaves_no_file_and_keeps_the_old_replay(generated_video
 
 def test_missing_replays_are_queued_for_imported_artifacts(generated_image, monkeypatch):
     queued: list[int] = []
-    monkeypatch.setattr("quiz.tasks.artifact_replay_render.delay", queued.append)
+    monkeypatch.setattr(
+        "quiz.tasks.artifact_replay_render.apply_async",
+        lambda args=(), kwargs=None, **options: queued.append(args[0]),
+    )
     missing = set(Artifact.objects.filter(replay="").values_list("pk", flat=True))
     assert missing  # the demo pack comes without replays
     assert library.artifact_replays_queue_missing() == len(missing)

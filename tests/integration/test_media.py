@@ -8,7 +8,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, probe
+from quiz.media.encode import NEUTRAL_CONTAINER_TAGS
+from quiz.media.probe import probe_media
 from quiz.models import Clip
 
 pytestmark = pytest.mark.django_db
@@ -115,9 +116,9 @@ def test_served_files_carry_no_tags_and_no_encoder_strings(demo_pack):
         ):
             assert marker not in data, (clip.key, marker)
         if clip.is_video:
-            info = probe(path)
+            info = probe_media(path)
             # only the muxer's fixed brand fields, the same bytes for every file
-            assert set(info["container_metadata"]) <= NEUTRAL_CONTAINER_TAGS, info
+            assert set(info.tags) <= NEUTRAL_CONTAINER_TAGS, info
         if clip.poster:
             assert b"Exif" not in (Path(settings.MEDIA_ROOT) / clip.poster.name).read_bytes()
 
@@ -125,15 +126,15 @@ def test_served_files_carry_no_tags_and_no_encoder_strings(demo_pack):
 def test_real_and_generated_videos_share_one_encoding(demo_pack):
     encodings = set()
     for clip in Clip.objects.filter(media_kind="video"):
-        info = probe(Path(settings.MEDIA_ROOT) / clip.media.name)
-        encodings.add((info["codec"], info["pix_fmt"], info["fps"], clip.is_generated))
+        info = probe_media(Path(settings.MEDIA_ROOT) / clip.media.name)
+        encodings.add((info.codec, info.pix_fmt, info.fps, clip.is_generated))
     assert {(c, p, f) for c, p, f, _ in encodings} == {("h264", "yuv420p", 25)}
     assert {g for *_, g in encodings} == {True, False}
 
 
 def test_replays_are_served_like_their_clip(student_client, demo_pack):
-    from quiz.library import artifact_replay_render
     from quiz.models import Artifact
+    from quiz.services.library import artifact_replay_render
 
     artifact = Artifact.objects.filter(clip__media_kind="video", clip__is_generated=True).first()
     artifact_replay_render(artifact_id=artifact.pk)

@@ -24,8 +24,12 @@ from django.utils.html import escape
 from accounts.models import School, User
 from quiz.media.encode import encode_video
 from quiz.models import Clip, PackJob
-from quiz.packs import jobs, pack_io
-from quiz.packs.pack_io import import_pack, read_pack
+from quiz.packs.archive import read_pack
+from quiz.packs.exporter import export_pack
+from quiz.packs.format import PackError
+from quiz.packs.importer import import_pack
+from quiz.selectors.packs import PACK_DIR, export_file
+from quiz.services import packs as pack_services
 from tests.integration.test_packs import (
     HOSTILE,
     Media,
@@ -134,7 +138,7 @@ def _job_of(response) -> PackJob:
 
 
 def _stored_packs() -> list[Path]:
-    folder = Path(django_settings.ORIGINALS_ROOT) / jobs.PACK_DIR
+    folder = Path(django_settings.ORIGINALS_ROOT) / PACK_DIR
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
@@ -317,9 +321,9 @@ def test_messages_never_show_where_the_pack_is_stored(
     staff_client, django_capture_on_commit_callbacks, monkeypatch
 ):
     def refuse(path: Path, *, progress=None):
-        raise pack_io.PackError([f"{path}: Permission denied"])
+        raise PackError([f"{path}: Permission denied"])
 
-    monkeypatch.setattr(pack_io, "import_pack", refuse)
+    monkeypatch.setattr(pack_services, "import_pack", refuse)
     data = zipfile_bytes({"manifest.json": b"{}"})
     job = _job_of(_post_pack(staff_client, django_capture_on_commit_callbacks, data, "mine.zip"))
     assert job.problems == ["mine.zip: Permission denied"]
@@ -341,7 +345,7 @@ def test_a_crash_inside_the_import_fails_the_job_with_a_plain_message(
     def crash(path: Path, *, progress=None):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(pack_io, "import_pack", crash)
+    monkeypatch.setattr(pack_services, "import_pack", crash)
     job = _job_of(_post_pack(staff_client, django_capture_on_commit_callbacks, good_pack))
     assert job.status == "failed"
     assert job.problems[0].startswith("Something went wrong on the server while importing")
@@ -357,7 +361,7 @@ def test_when_the_broker_is_down_the_job_fails_at_once_and_says_so(
     def unreachable(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.pack_import_run, "delay", unreachable)
+    monkeypatch.setattr(tasks.pack_import_run, "apply_async", unreachable)
     job = _job_of(_post_pack(staff_client, django_capture_on_commit_callbacks, good_pack))
     assert job.status == "failed"
     assert "background workers could not be reached" in job.problems[0]
@@ -497,7 +501,7 @@ def test_the_job_records_each_stage_in_order(
     staff_client, django_capture_on_commit_callbacks, good_pack, monkeypatch
 ):
     recorded: list[tuple[str, int, int]] = []
-    real = jobs.job_progress_record
+    real = pack_services.job_progress_record
 
     def spy(*, job_id: int, stage: str, done: int, total: int) -> None:
         real(job_id=job_id, stage=stage, done=done, total=total)
@@ -505,7 +509,7 @@ def test_the_job_records_each_stage_in_order(
         assert job.status == "running"
         recorded.append((job.stage, job.progress_done, job.progress_total))
 
-    monkeypatch.setattr(jobs, "job_progress_record", spy)
+    monkeypatch.setattr(pack_services, "job_progress_record", spy)
     job = _job_of(_post_pack(staff_client, django_capture_on_commit_callbacks, good_pack))
 
     assert _stages(recorded) == ["manifest", "checking", "encoding", "saving"]
@@ -518,7 +522,7 @@ def test_the_job_records_each_stage_in_order(
 def test_an_export_reports_each_clip_written(pack_media, tmp_path):
     import_pack(write_zip(tmp_path / "in.zip", _good_files(pack_media), _good_manifest()))
     calls: list[tuple[str, int, int]] = []
-    pack_io.export_pack(tmp_path / "out.zip", title="Out", progress=lambda *c: calls.append(c))
+    export_pack(tmp_path / "out.zip", title="Out", progress=lambda *c: calls.append(c))
     assert calls == [("writing", n, 3) for n in range(4)]
 
 
@@ -603,7 +607,7 @@ def test_a_second_run_of_a_finished_job_changes_nothing(
 ):
     job = _job_of(_post_pack(staff_client, django_capture_on_commit_callbacks, good_pack))
     before = (library_state(), PackJob.objects.values().get(pk=job.pk))
-    jobs.pack_import_run(job_id=job.pk, run_id="another")
+    pack_services.pack_import_run(job_id=job.pk, run_id="another")
     assert (library_state(), PackJob.objects.values().get(pk=job.pk)) == before
 
 
@@ -611,11 +615,11 @@ def test_a_running_job_is_left_to_its_own_run_unless_that_run_is_dead(staff):
     job = _running_job(staff, run_id="first", pack_file="packs/gone.zip")
     job.started_at = job.created_at
     job.save()
-    jobs.pack_import_run(job_id=job.pk, run_id="second")
+    pack_services.pack_import_run(job_id=job.pk, run_id="second")
     job.refresh_from_db()
     assert (job.status, job.run_id) == ("running", "first")
     # The same task message, redelivered after its worker died, takes the job up again.
-    jobs.pack_import_run(job_id=job.pk, run_id="first")
+    pack_services.pack_import_run(job_id=job.pk, run_id="first")
     job.refresh_from_db()
     assert job.status == "failed" and "gone.zip" not in " ".join(job.problems)
 
@@ -717,10 +721,10 @@ def test_an_export_honours_the_library_filters(
     client = _client(teacher)
     job = _export(client, django_capture_on_commit_callbacks, "label=generated&media_kind=video")
     assert job.report == {"clips": 2}
-    path = jobs.export_file(job)
+    path = export_file(job)
     assert _exported_keys(path, tmp_path) == ["own-ready", "test-clip"]
     job = _export(client, django_capture_on_commit_callbacks, f"uploader={teacher.pk}")
-    assert _exported_keys(jobs.export_file(job), tmp_path) == ["own-ready"]
+    assert _exported_keys(export_file(job), tmp_path) == ["own-ready"]
 
 
 def test_an_export_matching_no_ready_clip_goes_back_to_the_library_with_a_message(
@@ -734,27 +738,27 @@ def test_an_export_matching_no_ready_clip_goes_back_to_the_library_with_a_messag
 
 
 def test_a_clip_that_becomes_invisible_before_the_run_is_left_out(mixed_library, teacher, tmp_path):
-    job = jobs.pack_export_create(owner=teacher, clips=Clip.objects.all())
+    job = pack_services.pack_export_create(owner=teacher, clips=Clip.objects.all())
     mixed_library["own"].status = "failed"
     mixed_library["own"].save()
-    jobs.pack_export_run(job_id=job.pk, run_id="r")
+    pack_services.pack_export_run(job_id=job.pk, run_id="r")
     job.refresh_from_db()
     assert job.report == {"clips": 3}
-    assert "own-ready" not in _exported_keys(jobs.export_file(job), tmp_path)
+    assert "own-ready" not in _exported_keys(export_file(job), tmp_path)
 
 
 def test_the_download_is_not_found_before_the_export_is_done_or_after_its_file_is_gone(
     mixed_library, teacher, django_capture_on_commit_callbacks, monkeypatch
 ):
     client = _client(teacher)
-    queued = jobs.pack_export_create(owner=teacher, clips=Clip.objects.all())
+    queued = pack_services.pack_export_create(owner=teacher, clips=Clip.objects.all())
     assert client.get(f"/library/packs/jobs/{queued.pk}/download/").status_code == 404
-    monkeypatch.setattr(jobs, "KEEP_EXPORTS", 1)
+    monkeypatch.setattr(pack_services, "KEEP_EXPORTS", 1)
     first = _export(client, django_capture_on_commit_callbacks)
     second = _export(client, django_capture_on_commit_callbacks)
     first.refresh_from_db()
     # Only the newest export keeps its file.
-    assert first.pack_file == "" and jobs.export_file(first) is None
+    assert first.pack_file == "" and export_file(first) is None
     assert client.get(f"/library/packs/jobs/{first.pk}/download/").status_code == 404
     assert (
         "has been removed to save space"

@@ -29,10 +29,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
-from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, encode_video, probe
+from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, encode_video
+from quiz.media.probe import probe_media
 from quiz.models import Artifact, Clip, Quiz, QuizItem
 from quiz.packs import importer
-from quiz.packs.pack_io import PackError, export_pack, import_pack
+from quiz.packs.exporter import export_pack
+from quiz.packs.format import PackError
+from quiz.packs.importer import import_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -291,9 +294,9 @@ def test_imported_media_are_re_encoded_and_stripped_like_every_clip(media, tmp_p
     import_pack(write_zip(tmp_path / "pack.zip", _good_files(media), _good_manifest()))
     root = Path(settings.MEDIA_ROOT)
     video = Clip.objects.get(key="test-clip")
-    facts = probe(root / video.media.name)
-    assert facts["codec"] == "h264"  # the source was MPEG-4 part 2
-    assert set(facts["container_metadata"]) <= NEUTRAL_CONTAINER_TAGS
+    facts = probe_media(root / video.media.name)
+    assert facts.codec == "h264"  # the source was MPEG-4 part 2
+    assert set(facts.tags) <= NEUTRAL_CONTAINER_TAGS
     assert b"Sora" not in (root / video.media.name).read_bytes()
     assert video.poster and (root / video.poster.name).stat().st_size > 0
     photo = Clip.objects.get(key="test-photo")

@@ -93,6 +93,32 @@ def test_feedback_reveals_truth_source_and_artifacts(student_client, demo_pack):
         assert 'class="artifact-box"' in html
 
 
+def test_feedback_and_library_show_an_explanations_paragraphs_alike(
+    student_client, demo_pack, teacher
+):
+    from django.test import Client
+
+    item = demo_pack.items.get(position=1)
+    artifact = item.clip.artifacts.first() or (
+        item.other_clip and item.other_clip.artifacts.first()
+    )
+    assert artifact is not None
+    artifact.explanation = "First look at the paws.\n\nThen count them: <b>three</b>."
+    artifact.save()
+    attempt = _start(student_client, demo_pack)
+    response = student_client.post(
+        _answer_url(attempt, item), {"guess": _right(item), "confidence": 70}, follow=True
+    )
+    paragraphs = (
+        "<p>First look at the paws.</p>\n\n<p>Then count them: &lt;b&gt;three&lt;/b&gt;.</p>"
+    )
+    assert paragraphs in response.content.decode()
+    library = Client()
+    library.force_login(teacher)
+    page = library.get(reverse("library:clip_detail", args=[artifact.clip_id]))
+    assert paragraphs in page.content.decode()
+
+
 def test_no_truth_reaches_the_page_before_the_answer(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
     for item in demo_pack.items.select_related("clip", "other_clip"):
@@ -184,7 +210,7 @@ def test_second_submit_returns_the_first_result_and_changes_nothing(student_clie
 def test_concurrent_submits_store_one_answer_and_both_see_it(demo_pack, student):
     from django.test import Client
 
-    from quiz import services
+    from quiz.services import play as services
 
     attempt = services.attempt_start(user=student, quiz=demo_pack)
     item = demo_pack.items.first()
@@ -303,7 +329,7 @@ def test_answers_need_the_csrf_token(student, demo_pack):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(student)
-    from quiz import services
+    from quiz.services import play as services
 
     attempt = services.attempt_start(user=student, quiz=demo_pack)
     item = demo_pack.items.first()
@@ -373,7 +399,7 @@ def test_a_broker_that_is_down_does_not_stop_play(student_client, demo_pack, set
 
 @pytest.mark.django_db(transaction=True)
 def test_a_round_removed_by_its_teacher_gets_a_message_not_a_500(demo_pack, student, monkeypatch):
-    from quiz import services
+    from quiz.services import play as services
 
     attempt = services.attempt_start(user=student, quiz=demo_pack)
     item = demo_pack.items.first()

@@ -16,8 +16,9 @@ from django.utils.html import escape
 
 from accounts import services as account_services
 from accounts.models import Enrollment, School, User
-from quiz import services
 from quiz.models import Answer, Assignment, Attempt
+from quiz.services import play as services
+from quiz.services import teach as teach_services
 from quiz.stats import aggregation
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def _assign(classroom, quiz, teacher, **overrides) -> Assignment:
         "feedback": "each",
     }
     values.update(overrides)
-    (assignment,) = services.assignment_create(
+    (assignment,) = teach_services.assignment_create(
         teacher=teacher, quiz=quiz, classrooms=[classroom], **values
     )
     return assignment

@@ -24,15 +24,17 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.models import School, User
-from quiz import ingest
-from quiz.ingest import (
+from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, encode_video
+from quiz.media.files import CLIP_DIR, THUMBNAIL_COUNT
+from quiz.media.probe import probe_media
+from quiz.models import Clip
+from quiz.selectors.uploads import clip_thumbnails
+from quiz.services import uploads as ingest
+from quiz.services.uploads import (
     UploadRefused,
     clip_ingest,
-    clip_thumbnails,
     clip_upload_create,
 )
-from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, encode_video, probe
-from quiz.models import Clip
 from tests.unit.test_ingest import (
     FORBIDDEN,
     NEUTRAL_STREAM_TAGS,
@@ -333,15 +335,15 @@ def test_the_list_costs_the_same_for_many_uploads(
 
 def _assert_normalised_video(clip: Clip, *, audio: bool) -> dict:
     path = Path(settings.MEDIA_ROOT) / clip.media.name
-    report = probe(path)
-    assert report["codec"] == "h264" and report["pix_fmt"] == "yuv420p"
-    assert report["fps"] == 25
-    assert report["height"] <= 1080 and report["width"] <= 1920
-    assert set(report["container_metadata"]) <= NEUTRAL_CONTAINER_TAGS
-    for stream in report["streams"]:
-        for key, value in stream["metadata"].items():
+    report = probe_media(path)
+    assert report.codec == "h264" and report.pix_fmt == "yuv420p"
+    assert report.fps == 25
+    assert report.height <= 1080 and report.width <= 1920
+    assert set(report.tags) <= NEUTRAL_CONTAINER_TAGS
+    for stream in report.streams:
+        for key, value in stream.tags.items():
             assert value in NEUTRAL_STREAM_TAGS.get(key, set()), (key, value)
-    assert [s["type"] for s in report["streams"]] == (["video", "audio"] if audio else ["video"])
+    assert [s.type for s in report.streams] == (["video", "audio"] if audio else ["video"])
     data = path.read_bytes()
     assert not [word for word in FORBIDDEN if word in data]
     assert b"SECRET" not in data
@@ -353,16 +355,16 @@ def _assert_normalised_video(clip: Clip, *, audio: bool) -> dict:
 
 
 def _assert_clean_jpeg(path: Path) -> None:
-    report = probe(path)
-    assert report["format"] == "jpeg"
-    assert not report["exif"] and not report["icc_profile"]
-    assert set(report["jpeg_markers"]) <= ALLOWED_JPEG_MARKERS
+    report = probe_media(path)
+    assert report.format == "JPEG"
+    assert not report.exif and not report.icc_profile_bytes
+    assert set(report.jpeg_markers) <= ALLOWED_JPEG_MARKERS
 
 
 def _assert_served_names(clip: Clip) -> None:
-    assert ingest.CLIP_DIR + "/" in clip.media.name
+    assert CLIP_DIR + "/" in clip.media.name
     # The names the media view accepts, and nothing of the label or the client's name.
-    from quiz.views.media import NAME_PATTERN
+    from quiz.media.files import SERVED_NAME_PATTERN as NAME_PATTERN
 
     for name in [clip.media.name, clip.poster.name, *clip_thumbnails(clip)]:
         if name:
@@ -386,7 +388,7 @@ def test_an_mp4_with_its_sound_dropped(
     assert clip.stage == "" and clip.status_message == ""
     _assert_normalised_video(clip, audio=False)
     _assert_served_names(clip)
-    assert len(clip_thumbnails(clip)) == ingest.THUMBNAIL_COUNT
+    assert len(clip_thumbnails(clip)) == THUMBNAIL_COUNT
     with Image.open(Path(settings.MEDIA_ROOT) / clip_thumbnails(clip)[0]) as thumb:
         assert max(thumb.size) <= ingest.THUMBNAIL_SIDE
     # The original is kept, privately, under a random name.
@@ -475,7 +477,7 @@ def test_a_run_after_a_crash_starts_again_cleanly(teacher, django_capture_on_com
 
 def test_two_runs_at_once_leave_one_set_of_files(teacher, monkeypatch):
     clip = _processing_clip(teacher)
-    real_place = ingest._place
+    real_place = ingest.place_media
     # The second run finishes while the first is placing its files: the first run's
     # conditional UPDATE then finds the clip ready and removes what it placed.
     state = {"nested": False}
@@ -486,7 +488,7 @@ def test_two_runs_at_once_leave_one_set_of_files(teacher, monkeypatch):
             clip_ingest(clip_id=clip.pk)
         return real_place(files)
 
-    monkeypatch.setattr(ingest, "_place", place_after_another_run)
+    monkeypatch.setattr(ingest, "place_media", place_after_another_run)
     clip_ingest(clip_id=clip.pk)
     clip.refresh_from_db()
     assert clip.status == Clip.Status.READY

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz.builder import (
+from quiz.selectors.builder import ClipInfo
+from quiz.services.builder import (
     MAX_ROUNDS,
-    ClipInfo,
     QuizEditRefused,
     balanced_rounds,
     rounds_add,

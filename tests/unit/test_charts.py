@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from quiz.stats import charts
 from quiz.stats.drilldowns import ItemSums
+from quiz.stats.formatting import percent
 from quiz.stats.metrics import point_biserial
+from quiz.templatetags.secondlook import pct
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -137,6 +139,14 @@ def test_bars_print_their_values_and_mark_the_missing():
     assert len(whiskers) == 6  # an interval and its two caps, for each drawn bar
     bar = next(r for r in svg.iter(f"{SVG}rect") if r.get("class") == "chart-bar")
     assert float(bar.get("width")) == pytest.approx(0.62 * charts.PLOT_WIDTH)
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"), [(0.734, 0, "73 %"), (0.7351, 1, "73.5 %"), (None, 0, "–")]
+)
+def test_the_charts_and_the_pct_filter_write_a_proportion_alike(value, digits, text):
+    assert percent(value, digits) == text
+    assert pct(value, digits) == text
 
 
 def test_heatmap_cells_print_their_number_and_suppressed_cells_are_hatched():

@@ -26,9 +26,9 @@ from quiz.media.encode import (
     encode_image,
     encode_video,
     iter_video_frames,
-    probe,
     render_poster,
 )
+from quiz.media.probe import probe_media
 
 # Encoder and muxer signatures that must never reach a served file.
 FORBIDDEN = (b"x264", b"Lavf", b"Lavc", b"libx264")
@@ -68,10 +68,10 @@ def clip(tmp_path_factory) -> tuple[Path, VideoInfo]:
 
 def test_video_is_h264_yuv420p_at_constant_25_fps(clip):
     path, info = clip
-    report = probe(path)
-    assert report["codec"] == "h264"
-    assert report["pix_fmt"] == "yuv420p"
-    assert report["fps"] == 25
+    report = probe_media(path)
+    assert report.codec == "h264"
+    assert report.pix_fmt == "yuv420p"
+    assert report.fps == 25
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         times = [frame.time for frame in container.decode(stream)]
@@ -87,13 +87,13 @@ def test_moov_atom_comes_before_mdat_for_fast_start(clip):
 
 
 def test_video_has_no_container_or_stream_tags(clip):
-    report = probe(clip[0])
-    assert set(report["container_metadata"]) <= NEUTRAL_CONTAINER_TAGS
-    assert "encoder" not in report["container_metadata"]
-    assert "creation_time" not in report["container_metadata"]
-    assert len(report["streams"]) == 1  # no audio, no data streams
-    for stream in report["streams"]:
-        assert stream["metadata"].items() <= NEUTRAL_STREAM_TAGS.items()
+    report = probe_media(clip[0])
+    assert set(report.tags) <= NEUTRAL_CONTAINER_TAGS
+    assert "encoder" not in report.tags
+    assert "creation_time" not in report.tags
+    assert len(report.streams) == 1  # no audio, no data streams
+    for stream in report.streams:
+        assert stream.tags.items() <= NEUTRAL_STREAM_TAGS.items()
 
 
 def test_no_encoder_signature_anywhere_in_the_video_bytes(clip):
@@ -122,8 +122,8 @@ def test_downscales_to_max_height_keeping_aspect_and_even_sizes(tmp_path):
     assert info.height == 360
     assert info.width % 2 == 0
     assert abs(info.width / info.height - 1001 / 721) < 0.01
-    report = probe(tmp_path / "big.mp4")
-    assert (report["width"], report["height"]) == (info.width, info.height)
+    report = probe_media(tmp_path / "big.mp4")
+    assert (report.width, report.height) == (info.width, info.height)
 
 
 def test_odd_sizes_are_cropped_to_even_without_scaling(tmp_path):
@@ -212,12 +212,12 @@ def test_jpeg_output_keeps_pixels_only(tmp_path):
     dst = tmp_path / "photo.jpg"
     info = encode_image(src, dst)
     data = dst.read_bytes()
-    report = probe(dst)
-    assert report["container_metadata"] == {}
-    assert report["exif"] == {}
-    assert report["icc_profile"] is False
-    assert set(report["jpeg_markers"]) <= ALLOWED_JPEG_MARKERS
-    assert "SOF0" in report["jpeg_markers"]  # baseline, not progressive
+    report = probe_media(dst)
+    assert report.tags == {}
+    assert report.exif == {}
+    assert report.icc_profile_bytes == 0
+    assert set(report.jpeg_markers) <= ALLOWED_JPEG_MARKERS
+    assert "SOF0" in report.jpeg_markers  # baseline, not progressive
     for needle in (b"SpyCam", b"GenTool", b"Exif", b"ICC_PROFILE", b"fake-icc"):
         assert needle not in data
     # The orientation was applied before the EXIF went: a portrait 200x400 image.
@@ -241,9 +241,9 @@ def test_poster_is_a_normalised_jpeg_of_the_right_frame(tmp_path):
     video = tmp_path / "ramp.mp4"
     encode_video(iter(frames), video)
     render_poster(video, tmp_path / "poster.jpg", at_s=0.4)
-    report = probe(tmp_path / "poster.jpg")
-    assert (report["width"], report["height"]) == (64, 48)
-    assert set(report["jpeg_markers"]) <= ALLOWED_JPEG_MARKERS
+    report = probe_media(tmp_path / "poster.jpg")
+    assert (report.width, report.height) == (64, 48)
+    assert set(report.jpeg_markers) <= ALLOWED_JPEG_MARKERS
     with Image.open(tmp_path / "poster.jpg") as poster:
         assert abs(np.asarray(poster).mean() - 100) < 6  # frame 10 of the ramp
     assert not any(needle in (tmp_path / "poster.jpg").read_bytes() for needle in FORBIDDEN)

@@ -20,24 +20,29 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from quiz import ingest
-from quiz.ingest import (
-    IngestFailed,
-    UploadLimits,
-    clean_original_name,
-    encode_video_with_audio,
-    ingest_progress,
-    probe_upload,
-    thumbnail_names,
-    thumbnail_times,
-)
+from quiz.media.audio import encode_video_with_audio
 from quiz.media.encode import (
     NEUTRAL_CONTAINER_TAGS,
     encode_video,
     iter_video_frames,
-    probe,
 )
+from quiz.media.files import (
+    THUMBNAIL_COUNT,
+    clean_original_name,
+    duration_words,
+    file_size_words,
+    thumbnail_names,
+)
+from quiz.media.probe import probe_media, text_kind
 from quiz.models import Clip
+from quiz.selectors.uploads import ingest_progress
+from quiz.services import uploads as ingest
+from quiz.services.uploads import (
+    IngestFailed,
+    UploadLimits,
+    probe_upload,
+    thumbnail_times,
+)
 
 # Encoder and muxer signatures that must never reach a served file.
 FORBIDDEN = (b"x264", b"Lavf", b"Lavc", b"libx264")
@@ -249,13 +254,13 @@ def test_the_output_fits_1080p_in_either_orientation(size, max_height):
 
 def test_thumbnails_show_the_middles_of_equal_parts():
     assert thumbnail_times(8.0, 4) == [1.0, 3.0, 5.0, 7.0]
-    assert len(thumbnail_times(10.0)) == ingest.THUMBNAIL_COUNT
+    assert len(thumbnail_times(10.0)) == THUMBNAIL_COUNT
 
 
 def test_thumbnail_names_follow_from_the_poster():
     names = thumbnail_names("clips/AbC_123-xyz456789012345.jpg")
     assert names[0] == "clips/AbC_123-xyz456789012345-t0.jpg"
-    assert len(names) == ingest.THUMBNAIL_COUNT
+    assert len(names) == THUMBNAIL_COUNT
 
 
 @pytest.mark.parametrize(
@@ -283,7 +288,7 @@ def test_the_stage_reads_as_words_and_a_share_of_the_work(stage, label, percent)
     [(2, "2 s"), (2.5, "2.5 s"), (180, "3 min"), (200, "3 min 20 s")],
 )
 def test_durations_read_like_a_person_says_them(seconds, words):
-    assert ingest.duration_words(seconds) == words
+    assert duration_words(seconds) == words
 
 
 @pytest.mark.parametrize(
@@ -297,7 +302,7 @@ def test_durations_read_like_a_person_says_them(seconds, words):
     ],
 )
 def test_sizes_read_like_a_file_browser_shows_them(size, words):
-    assert ingest.file_size_words(size) == words
+    assert file_size_words(size) == words
 
 
 def test_limits_come_from_settings_with_defaults(settings):
@@ -322,7 +327,7 @@ def test_limits_come_from_settings_with_defaults(settings):
     ],
 )
 def test_text_is_told_apart_from_media(head, kind):
-    assert ingest._text_kind(head[:4096]) == kind
+    assert text_kind(head[:4096]) == kind
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,13 +426,13 @@ def test_video_with_sound_keeps_aac_and_strips_everything_else(tmp_path):
     info = encode_video_with_audio(
         iter_video_frames(source), dst, audio_source=source, max_height=1080
     )
-    report = probe(dst)
+    report = probe_media(dst)
     assert info.duration_s == pytest.approx(1.0) and info.fps == 25
-    assert set(report["container_metadata"]) <= NEUTRAL_CONTAINER_TAGS
-    kinds = [s["type"] for s in report["streams"]]
+    assert set(report.tags) <= NEUTRAL_CONTAINER_TAGS
+    kinds = [s.type for s in report.streams]
     assert kinds == ["video", "audio"]
-    for stream in report["streams"]:
-        for key, value in stream["metadata"].items():
+    for stream in report.streams:
+        for key, value in stream.tags.items():
             assert value in NEUTRAL_STREAM_TAGS.get(key, set()), (key, value)
     data = dst.read_bytes()
     assert not [word for word in FORBIDDEN if word in data]

@@ -16,13 +16,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from quiz.categories import BY_CODE
-from quiz.packs.pack_io import (
-    MAX_PROBLEMS,
-    PackError,
-    check_manifest,
-    load_schema,
-    parse_manifest,
-)
+from quiz.packs.format import MAX_PROBLEMS, PackError
+from quiz.packs.manifest import check_manifest, load_schema, parse_manifest
 
 
 def _artifact(**extra: Any) -> dict[str, Any]:

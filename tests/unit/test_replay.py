@@ -21,8 +21,8 @@ from quiz.media.encode import (
     encode_image,
     encode_video,
     iter_video_frames,
-    probe,
 )
+from quiz.media.probe import probe_media
 from quiz.media.replay import CONTEXT_S, crop_region, output_size, render_replay
 
 FORBIDDEN = (b"x264", b"Lavf", b"Lavc", b"libx264")
@@ -90,17 +90,17 @@ def test_replay_shows_the_square_enlarged_and_moving(replay):
 
 
 def test_replay_long_side_is_the_requested_size_with_even_sides(replay):
-    report = probe(replay)
-    assert max(report["width"], report["height"]) == 360
-    assert report["width"] % 2 == 0 and report["height"] % 2 == 0
+    report = probe_media(replay)
+    assert max(report.width, report.height) == 360
+    assert report.width % 2 == 0 and report.height % 2 == 0
     region = crop_region(BOX, WIDTH, HEIGHT)
     aspect = (region[2] - region[0]) / (region[3] - region[1])
-    assert report["width"] / report["height"] == pytest.approx(aspect, rel=0.05)
+    assert report.width / report.height == pytest.approx(aspect, rel=0.05)
 
 
 def test_replay_is_slowed_over_the_range_with_context(replay):
     expected = (END - START + 2 * CONTEXT_S) * 2.0
-    assert probe(replay)["duration_s"] == pytest.approx(expected, abs=0.15)
+    assert probe_media(replay).duration_s == pytest.approx(expected, abs=0.15)
     frames = list(iter_video_frames(replay))
     # Half speed at 25 fps: every source frame is shown twice.
     assert len(frames) == pytest.approx(expected * FPS, abs=3)
@@ -112,23 +112,23 @@ def test_replay_is_slowed_over_the_range_with_context(replay):
 def test_context_is_clamped_at_the_start_of_the_clip(source, tmp_path):
     dst = tmp_path / "early.mp4"
     render_replay(source, dst, box=BOX, start_s=0.0, end_s=0.5, slow=2.0)
-    assert probe(dst)["duration_s"] == pytest.approx((0.5 + CONTEXT_S) * 2.0, abs=0.15)
+    assert probe_media(dst).duration_s == pytest.approx((0.5 + CONTEXT_S) * 2.0, abs=0.15)
 
 
 def test_context_is_clamped_at_the_end_of_the_clip(source, tmp_path):
     dst = tmp_path / "late.mp4"
     render_replay(source, dst, box=BOX, start_s=2.5, end_s=SECONDS, slow=1.0)
-    assert probe(dst)["duration_s"] == pytest.approx(SECONDS - 2.5 + CONTEXT_S, abs=0.1)
+    assert probe_media(dst).duration_s == pytest.approx(SECONDS - 2.5 + CONTEXT_S, abs=0.1)
 
 
 def test_replay_carries_no_metadata_or_encoder_signature(replay):
-    report = probe(replay)
-    assert report["codec"] == "h264" and report["pix_fmt"] == "yuv420p"
-    assert report["fps"] == 25
-    assert set(report["container_metadata"]) <= NEUTRAL_CONTAINER_TAGS
-    assert len(report["streams"]) == 1
-    for stream in report["streams"]:
-        assert stream["metadata"].items() <= NEUTRAL_STREAM_TAGS.items()
+    report = probe_media(replay)
+    assert report.codec == "h264" and report.pix_fmt == "yuv420p"
+    assert report.fps == 25
+    assert set(report.tags) <= NEUTRAL_CONTAINER_TAGS
+    assert len(report.streams) == 1
+    for stream in report.streams:
+        assert stream.tags.items() <= NEUTRAL_STREAM_TAGS.items()
     data = replay.read_bytes()
     for needle in FORBIDDEN:
         assert needle not in data, needle
@@ -158,11 +158,11 @@ def test_image_replay_is_a_still_crop_enlarged_without_metadata(tmp_path):
     encode_image(picture, source)
     dst = tmp_path / "replay.jpg"
     render_replay(source, dst, box=(0.7, 0.4, 0.15, 0.3), start_s=None, end_s=None)
-    report = probe(dst)
-    assert report["format"] == "jpeg"
-    assert max(report["width"], report["height"]) == 360
-    assert report["exif"] == {} and not report["icc_profile"]
-    assert set(report["jpeg_markers"]) <= {"SOI", "APP0", "DQT", "SOF0", "DHT", "DRI", "SOS"}
+    report = probe_media(dst)
+    assert report.format == "JPEG"
+    assert max(report.width, report.height) == 360
+    assert report.exif == {} and not report.icc_profile_bytes
+    assert set(report.jpeg_markers) <= {"SOI", "APP0", "DQT", "SOF0", "DHT", "DRI", "SOS"}
     with Image.open(dst) as out:
         rgb = np.asarray(out.convert("RGB")).astype(int)
     red = (rgb[:, :, 0] > 180) & (rgb[:, :, 1] < 90)

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from quiz.categories import DECOY_CODES, TELL_CODES
-from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, NEUTRAL_STREAM_TAGS, probe
+from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, NEUTRAL_STREAM_TAGS
+from quiz.media.probe import probe_media
 from quiz.media.provenance import demo_trust_anchor, read_provenance
 from quiz.packs import synth
-from quiz.packs.pack_io import check_manifest
+from quiz.packs.manifest import check_manifest
+from quiz.packs.synth import build as build_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -218,21 +220,40 @@ def test_every_file_is_normalised_and_carries_no_metadata(build, items):
         data = path.read_bytes()
         for needle in FORBIDDEN_BYTES:
             assert needle not in data, (item["key"], needle)
-        report = probe(path)
-        assert (report["width"], report["height"]) == (item["width"], item["height"])
+        report = probe_media(path)
+        assert (report.width, report.height) == (item["width"], item["height"])
         if item["media_kind"] == "video":
-            assert report["codec"] == "h264" and report["pix_fmt"] == "yuv420p"
-            assert report["fps"] == 25
-            assert report["width"] % 2 == 0 and report["height"] % 2 == 0
-            assert abs(report["duration_s"] - item["duration_s"]) < 0.05, item["key"]
-            assert set(report["container_metadata"]) <= NEUTRAL_CONTAINER_TAGS
-            assert len(report["streams"]) == 1
-            assert report["streams"][0]["metadata"].items() <= NEUTRAL_STREAM_TAGS.items()
+            assert report.codec == "h264" and report.pix_fmt == "yuv420p"
+            assert report.fps == 25
+            assert report.width % 2 == 0 and report.height % 2 == 0
+            assert abs(report.duration_s - item["duration_s"]) < 0.05, item["key"]
+            assert set(report.tags) <= NEUTRAL_CONTAINER_TAGS
+            assert len(report.streams) == 1
+            assert report.streams[0].tags.items() <= NEUTRAL_STREAM_TAGS.items()
         else:
-            assert report["format"] == "jpeg" and report["mode"] == "RGB"
-            assert report["container_metadata"] == {} and report["exif"] == {}
-            assert report["icc_profile"] is False
-            assert set(report["jpeg_markers"]) <= ALLOWED_JPEG_MARKERS
+            assert report.format == "JPEG" and report.mode == "RGB"
+            assert report.tags == {} and report.exif == {}
+            assert report.icc_profile_bytes == 0
+            assert set(report.jpeg_markers) <= ALLOWED_JPEG_MARKERS
+
+
+def test_demo_pack_bytes_match_the_recorded_digest(build):
+    out = build[0]
+    digest, recorded = synth.demo_media_digest(out), synth.recorded_digest()
+    assert digest == recorded, (
+        f"The demo pack's bytes changed: manifest.json and media/ of {out} hash to {digest}, "
+        f"but quiz/packs/synth/DEMO_CHECKSUM records {recorded}. A refactoring must not change "
+        "them; nor should a library upgrade (numpy, scipy, Pillow, scikit-image, PyAV) unnoticed. "
+        "If the change is deliberate, bump SYNTH_VERSION in quiz/packs/synth/build.py, record "
+        "the new digest with `.venv/bin/python -m quiz.packs.synth --record` (a fresh build in "
+        "a temporary folder) and commit DEMO_CHECKSUM with the change. A stale build in "
+        "var/test-demo-build is reused while SYNTH_VERSION is unchanged: delete it to rebuild."
+    )
+
+
+def test_recipe_order_lists_every_recipe_once(items):
+    assert [r.key for r in build_module.ordered_recipes()] == list(build_module.RECIPE_ORDER)
+    assert sorted(i["key"] for i in items) == sorted(build_module.RECIPE_ORDER)
 
 
 def test_second_build_is_a_no_op(build, items):
@@ -248,7 +269,7 @@ def test_second_build_is_a_no_op(build, items):
 def test_cache_is_ignored_after_a_version_bump_or_a_lost_file(build, tmp_path):
     out = build[0]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert synth._cached_items(out) is not None
+    assert synth.cached_items(out) is not None
 
     bumped = tmp_path / "bumped"
     (bumped / "media").mkdir(parents=True)
@@ -257,9 +278,9 @@ def test_cache_is_ignored_after_a_version_bump_or_a_lost_file(build, tmp_path):
     (bumped / "manifest.json").write_text(
         json.dumps({**manifest, "synth_version": synth.SYNTH_VERSION + 1}), encoding="utf-8"
     )
-    assert synth._cached_items(bumped) is None
+    assert synth.cached_items(bumped) is None
 
     (bumped / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert synth._cached_items(bumped) is not None
+    assert synth.cached_items(bumped) is not None
     (bumped / manifest["items"][0]["file"]).unlink()
-    assert synth._cached_items(bumped) is None
+    assert synth.cached_items(bumped) is None

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             "{quizzes_created} quizzes created.".format(**result)
         )
         if not options["no_replays"]:
-            from quiz.library import artifact_replays_queue_missing
+            from quiz.services.library import artifact_replays_queue_missing
 
             # Rendered by the worker in the background; the feedback shows each when ready.
             queued = artifact_replays_queue_missing()

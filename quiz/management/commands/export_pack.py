@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from quiz.packs.pack_io import PackError, export_pack
+from quiz.packs.exporter import export_pack
+from quiz.packs.format import PackError
 
 
 class Command(BaseCommand):

@@ -7,8 +7,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from quiz.library import artifact_replays_queue_missing
-from quiz.packs.pack_io import PackError, import_pack
+from quiz.packs.format import PackError
+from quiz.packs.importer import import_pack
+from quiz.services.library import artifact_replays_queue_missing
 
 
 class Command(BaseCommand):

@@ -1,0 +1,172 @@
+"""The clip library's forms: the clip filters (shared with the quiz builder) and the
+artifact editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from quiz import categories
+from quiz.models import Artifact, Clip
+from quiz.selectors.library import SHARED
+from quiz.services.library import EXPLANATION_MAX
+
+
+class ClipFilterForm(forms.Form):
+    """The clip filters the quiz builder and the library share: label, generator, media
+    kind, artifact category. Subclasses add their own (difficulty; status, uploader)."""
+
+    label = forms.ChoiceField(
+        label=_("Real or generated"),
+        required=False,
+        choices=[
+            ("", _("Both")),
+            ("real", _("Real only")),
+            ("generated", _("Generated only")),
+        ],
+    )
+    generator = forms.ChoiceField(label=_("Generator"), required=False)
+    media_kind = forms.ChoiceField(
+        label=_("Media"),
+        required=False,
+        choices=[("", _("Videos and images")), *Clip.MediaKind.choices],
+    )
+    category = forms.ChoiceField(
+        label=_("Artifact category"),
+        required=False,
+        choices=[
+            ("", _("Any category")),
+            (_("Giveaways"), [(c.code, c.name) for c in categories.TELLS]),
+            (_("Decoys"), [(c.code, c.name) for c in categories.DECOYS]),
+        ],
+    )
+
+    def __init__(self, *args: Any, generators: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["generator"].choices = [
+            ("", _("Any generator")),
+            *((name, name) for name in generators),
+        ]
+
+
+class LibraryFilterForm(ClipFilterForm):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any status")),
+            ("ready", gettext_lazy("Ready (in use)")),
+            ("retired", gettext_lazy("Retired")),
+            ("processing", gettext_lazy("Processing")),
+            ("failed", gettext_lazy("Failed")),
+        ],
+    )
+    uploader = forms.ChoiceField(label=gettext_lazy("Uploaded by"), required=False)
+    unannotated = forms.BooleanField(
+        label=gettext_lazy("Only clips without annotated artifacts"), required=False
+    )
+
+    def __init__(
+        self, *args: Any, generators: list[str], uploaders: list[User], user: User, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, generators=generators, **kwargs)
+        self.fields["uploader"].choices = [
+            ("", _("Anyone")),
+            (SHARED, _("Shared library")),
+            *((str(u.pk), _("You") if u.pk == user.pk else u.display_name) for u in uploaders),
+        ]
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for library.filter_library from the valid fields (an invalid
+        field is shown with its error and does not filter)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = self.cleaned_data
+        found: dict[str, Any] = {
+            name: data[name]
+            for name in ("label", "generator", "media_kind", "category", "status", "uploader")
+            if data.get(name)
+        }
+        if data.get("unannotated"):
+            found["unannotated_only"] = True
+        return found
+
+    def query_string(self) -> str:
+        """The valid filters as URL parameters, for the pagination links."""
+        if not self.is_bound:
+            return ""
+        self.is_valid()
+        return urlencode({k: ("1" if v is True else v) for k, v in self.cleaned_data.items() if v})
+
+
+def _category_choices() -> list[tuple[Any, Any]]:
+    return [
+        ("", gettext_lazy("Choose a category")),
+        (gettext_lazy("Tells"), [(c.code, c.name) for c in categories.TELLS]),
+        (gettext_lazy("Decoys"), [(c.code, c.name) for c in categories.DECOYS]),
+    ]
+
+
+def _percent(label: str) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        widget=forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": "100"}),
+        error_messages={"required": gettext_lazy("Draw the region or type its value.")},
+    )
+
+
+class ArtifactForm(forms.Form):
+    """An artifact as the editor sends it: the region in percent of the frame, times in
+    seconds. Fractions and every rule are quiz.services.library's business."""
+
+    x = _percent(gettext_lazy("Left (%)"))
+    y = _percent(gettext_lazy("Top (%)"))
+    w = _percent(gettext_lazy("Width (%)"))
+    h = _percent(gettext_lazy("Height (%)"))
+    start_s = forms.FloatField(label=gettext_lazy("Start (s)"), required=False)
+    end_s = forms.FloatField(label=gettext_lazy("End (s)"), required=False)
+    category = forms.ChoiceField(
+        label=gettext_lazy("Category"),
+        choices=_category_choices,
+        error_messages={"required": gettext_lazy("Choose a category from the list.")},
+    )
+    explanation = forms.CharField(
+        label=gettext_lazy("Explanation"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": EXPLANATION_MAX}),
+        help_text=gettext_lazy("What the learner should see here, in a sentence or two."),
+    )
+
+    @classmethod
+    def for_artifact(cls, artifact: Artifact) -> ArtifactForm:
+        box = artifact.box_percent
+        return cls(
+            initial={
+                "x": box["x"],
+                "y": box["y"],
+                "w": box["w"],
+                "h": box["h"],
+                "start_s": artifact.start_s,
+                "end_s": artifact.end_s,
+                "category": artifact.category,
+                "explanation": artifact.explanation,
+            }
+        )
+
+    def values(self) -> dict[str, Any]:
+        """Keyword arguments for library.artifact_create / artifact_update."""
+        data = self.cleaned_data
+        return {
+            "category": data["category"],
+            "box": tuple(data[name] / 100 for name in ("x", "y", "w", "h")),
+            "start_s": data["start_s"],
+            "end_s": data["end_s"],
+            "explanation": data["explanation"],
+        }

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quiz.models import Assignment
+
+
+class AssignmentForm(forms.Form):
+    """Assign a quiz to one or more of the teacher's classes.
+
+    Times are typed in the school's time zone (activated by SchoolTimeZoneMiddleware) and
+    stored in UTC.
+    """
+
+    classrooms = forms.ModelMultipleChoiceField(
+        label=_("Classes"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one class.")},
+    )
+    opens_at = forms.DateTimeField(
+        label=_("Opens"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("Enter a date and time, for example 2026-11-23 08:30.")},
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("Enter a date and time, for example 2026-11-30 23:59.")},
+    )
+    attempts_allowed = forms.IntegerField(
+        label=_("Attempts allowed"), min_value=1, max_value=20, initial=1
+    )
+    feedback = forms.ChoiceField(
+        label=_("Show feedback"),
+        choices=Assignment.Feedback.choices,
+        initial=Assignment.Feedback.EACH_ANSWER,
+        widget=forms.RadioSelect,
+    )
+    unit_role = forms.ChoiceField(
+        label=_("Pre- or post-test"),
+        choices=Assignment.UnitRole.choices,
+        required=False,
+        help_text=_("Statistics compare a unit's pre-test with its post-test (learning gain)."),
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=100, required=False)
+
+    def __init__(self, *args: object, classrooms: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["classrooms"].queryset = classrooms
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        opens, due = cleaned.get("opens_at"), cleaned.get("due_at")
+        if opens and due:
+            if due <= opens:
+                self.add_error("due_at", _("The due time must come after the opening time."))
+            elif due <= timezone.now():
+                self.add_error("due_at", _("The due time has already passed."))
+        if cleaned.get("unit_role") and not cleaned.get("unit"):
+            self.add_error("unit", _("Name the unit, so its pre- and post-tests can be paired."))
+        return cleaned

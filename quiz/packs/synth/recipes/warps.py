@@ -1,0 +1,251 @@
+"""Generated from real photos and footage by bending pixels: a van that melts, house fronts and
+fur that boil (the fur with a credential that was stripped on the way), a handle that drifts.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from quiz.media.encode import encode_video
+from quiz.packs.synth.camera import Move, View
+from quiz.packs.synth.credentials import credentials_for, normalised_from, signed_original_video
+from quiz.packs.synth.items import artifact, recipe, video_fields
+from quiz.packs.synth.sources import clip, photo_rgb, synth_credit
+from quiz.packs.synth.toolkit import (
+    FPS,
+    Frames,
+    fade_window,
+    frame_box,
+    smoothstep,
+    soft_rect_mask,
+    timeline,
+)
+
+
+def _warp_region(
+    frame: np.ndarray, rect: tuple[int, int, int, int], dx: np.ndarray, dy: np.ndarray
+) -> np.ndarray:
+    """Resample frame[rect] at positions displaced by (dx, dy) (float px, rect-sized)."""
+    x0, y0, x1, y1 = rect
+    out = frame.copy()
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    coords = [np.clip(yy + dy, 0, frame.shape[0] - 1), np.clip(xx + dx, 0, frame.shape[1] - 1)]
+    for c in range(3):
+        out[y0:y1, x0:x1, c] = ndimage.map_coordinates(
+            frame[:, :, c].astype(np.float32), coords, order=1
+        ).clip(0, 255)
+    return out
+
+
+def _smooth_field(height: int, width: int, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    field = ndimage.gaussian_filter(rng.standard_normal((height, width)).astype(np.float32), sigma)
+    return field / max(float(np.abs(field).max()), 1e-6)
+
+
+@recipe("demo-van-melts", "video", generated=True)
+def _van_melts(dst: Path) -> dict[str, Any]:
+    # Two shots of the bikes footage; in the second, the back of the van melts and wobbles
+    # for a second or so while the camera pans.
+    rng = np.random.default_rng(8101)
+    rect = (0, 30, 300, 272)
+    w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
+    mask = soft_rect_mask(w_, h_, (0, 0, w_, h_), 40.0)
+    fields = [_smooth_field(h_, w_, 16.0, rng) for _ in range(4)]
+    sag = _smooth_field(1, w_, 25.0, rng)[0][None, :] * 0.5 + 0.5
+    melt_from, melt_to = 2.5, 3.8
+
+    def frames() -> Frames:
+        for t, frame in clip("bikes.mp4", 1.2, 5.44):
+            k = fade_window(t, melt_from, melt_to, 0.35)
+            if k > 0:
+                phase = 2 * math.pi * 0.7 * t
+                dx = (math.cos(phase) * fields[0] + math.sin(phase) * fields[1]) * 10.0
+                dy = (math.cos(phase) * fields[2] + math.sin(phase) * fields[3]) * 8.0
+                dy -= sag * 14.0 * smoothstep(melt_from, melt_to, t)  # drooping, like wax
+                frame = _warp_region(frame, rect, dx * mask * k, dy * mask * k)
+            yield t, frame
+
+    info = encode_video(frames(), dst, fps=FPS)
+    credit, licence = synth_credit("bikes")
+    return {
+        "prompt": "Handheld street footage: a man walks between parked cars with glowing "
+        "headlights, then a cyclist waits behind a grey van at a crossing, evening light",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "Street scenes: a man walking between parked cars, then a cyclist "
+        "behind a van",
+        "explanation": "Keep your eyes on the back of the van in the second shot. Its window "
+        "frame, lights and panels bend and droop like soft wax for about a second, then "
+        "settle back. A pan moves everything together; it never bends a rigid object. "
+        "Generated video often lets shapes drift and melt, most visibly on straight edges.",
+        "artifacts": [
+            artifact(
+                "morphing",
+                melt_from,
+                melt_to,
+                frame_box(*rect, info.width, info.height),
+                "The rear of the van warps and droops, then snaps back.",
+            )
+        ],
+        **video_fields(info),
+    }
+
+
+@recipe("demo-facades-boil", "video", generated=True)
+def _facades_boil(dst: Path) -> dict[str, Any]:
+    # Two shots of the bikes footage; in the first, the house fronts behind the railing
+    # "boil": their fine detail is re-rolled every frame.
+    rng = np.random.default_rng(9101)
+    rect = (210, 0, 640, 84)
+    w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
+    mask = soft_rect_mask(w_, h_, (0, -20, w_, h_), 14.0)
+    boil_from, boil_to = 0.3, 1.85
+
+    def frames() -> Frames:
+        for t, frame in clip("bikes.mp4", 5.48, 9.64):
+            k = fade_window(t, boil_from, boil_to, 0.12)
+            if k > 0:
+                dx = _smooth_field(h_, w_, 1.6, rng) * 2.6
+                dy = _smooth_field(h_, w_, 1.6, rng) * 2.0
+                frame = _warp_region(frame, rect, dx * mask * k, dy * mask * k)
+            yield t, frame
+
+    info = encode_video(frames(), dst, fps=FPS)
+    credit, licence = synth_credit("bikes")
+    return {
+        "prompt": "Static shot of a city street behind a green iron railing with a parked "
+        "bicycle, cars passing, row houses in the background, then a close shot of a parked "
+        "bike on cobblestones as someone walks past",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A street behind an iron railing with cars passing, then a bicycle "
+        "parked on cobblestones",
+        "explanation": "Look at the row of houses at the top of the first shot. The camera "
+        "is still, yet the windows and brickwork shimmer and crawl for a second and a half "
+        "as if the detail were being redrawn in every frame. Real detail stays put when the "
+        "camera does; flickering, boiling texture is a classic sign of generated video.",
+        "artifacts": [
+            artifact(
+                "temporal",
+                boil_from,
+                boil_to,
+                frame_box(*rect, info.width, info.height),
+                "The house fronts shimmer and crawl while the camera stands still.",
+            )
+        ],
+        **video_fields(info),
+    }
+
+
+@recipe("demo-espresso-handle-drifts", "video", generated=True)
+def _espresso_handle(dst: Path) -> dict[str, Any]:
+    photo = photo_rgb("coffee")
+    rng = np.random.default_rng(1401)
+    rect = (140, 190, 310, 345)  # around the cup's handle, in photo pixels
+    w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
+    mask = soft_rect_mask(w_, h_, (0, 0, w_, h_), 30.0)
+    wobble = _smooth_field(h_, w_, 14.0, rng)
+    drift_from, drift_to = 1.4, 3.8
+    move = Move(View(300, 215, 560), View(290, 235, 460), 640, 360, 5.0)
+
+    def frames() -> Frames:
+        for t in timeline(move.duration):
+            k = fade_window(t, drift_from, drift_to, 0.8)
+            frame = photo
+            if k > 0:
+                # Sampling from the left moves the handle to the right along the cup; the
+                # wobble bends it as it goes, then it slides back and settles.
+                dx = (-22.0 - 6.0 * wobble) * mask * k
+                dy = (9.0 * wobble - 6.0) * mask * k
+                frame = _warp_region(photo, rect, dx, dy)
+            yield t, move.render(Image.fromarray(frame), t)
+
+    info = encode_video(frames(), dst, fps=FPS)
+    box = frame_box(*move.union(drift_from, drift_to, rect), 640, 360)
+    credit, licence = synth_credit("coffee")
+    return {
+        "prompt": "Slow push in on an espresso in a red cup on a saucer with a spoon, on a "
+        "rustic wooden cafe table, warm window light",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A slow push in on an espresso cup and spoon on a wooden table",
+        "explanation": "Keep an eye on the cup's handle. For a couple of seconds it slides "
+        "along the side of the cup and bends, dragging the cup's lower edge out of shape with "
+        "it, then creeps back into place. Solid objects keep their shape when the camera "
+        "moves; parts that drift and reshape are a classic sign of generated video.",
+        "artifacts": [
+            artifact(
+                "morphing",
+                drift_from,
+                drift_to,
+                box,
+                "The handle slides along the cup and bends the cup's edge, then settles back.",
+            )
+        ],
+        **video_fields(info),
+    }
+
+
+@recipe("demo-cat-fur-boils", "video", generated=True)
+def _cat_fur_boils(dst: Path) -> dict[str, Any]:
+    photo = photo_rgb("chelsea")
+    rng = np.random.default_rng(1501)
+    rect = (165, 0, 315, 92)  # the striped fur on the forehead
+    w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
+    mask = soft_rect_mask(w_, h_, (0, -30, w_, h_), 16.0)
+    boil_from, boil_to = 1.2, 3.6
+    move = Move(View(225, 150, 440), View(235, 135, 360), 512, 288, 5.0)
+
+    def frames() -> Frames:
+        for t in timeline(move.duration):
+            k = fade_window(t, boil_from, boil_to, 0.15)
+            frame = photo
+            if k > 0:
+                # A fresh field every frame: the stripes re-roll instead of moving.
+                dx = _smooth_field(h_, w_, 1.8, rng) * 3.6
+                dy = _smooth_field(h_, w_, 1.8, rng) * 3.0
+                frame = _warp_region(photo, rect, dx * mask * k, dy * mask * k)
+            yield t, move.render(Image.fromarray(frame), t)
+
+    # The generator signed its file; the copy that reached us had been re-encoded on the
+    # way, as platforms do, and the credential went with the metadata.
+    creds = credentials_for(dst)
+    original = signed_original_video(dst, frames(), creds)
+    info = normalised_from(original, dst)
+    provenance = creds.read(dst, expect="none")
+    box = frame_box(*move.union(boil_from, boil_to, rect), move.width, move.height)
+    credit, licence = synth_credit("chelsea")
+    return {
+        "prompt": "Slow push in on the face of a tabby cat with green eyes, soft window "
+        "light, shallow depth of field, close-up",
+        "credit": credit,
+        "license": licence,
+        "source_url": "",
+        "description": "A slow push in on the face of a tabby cat",
+        "explanation": "Watch the striped fur on the forehead. For a couple of seconds it "
+        "shimmers and crawls while the rest of the face stays still, as if each hair were "
+        "redrawn in every frame. Real fur moves together with the head; texture that boils "
+        "on its own is a classic sign of generated video. The clip's original was signed with "
+        "a Content Credential naming the synthesizer, but the copy that reached this site had "
+        "been re-encoded and carried none. A missing credential proves nothing either way.",
+        "artifacts": [
+            artifact(
+                "temporal",
+                boil_from,
+                boil_to,
+                box,
+                "The stripes on the forehead flicker and crawl while the cat holds still.",
+            )
+        ],
+        "provenance": provenance,
+        **video_fields(info),
+    }

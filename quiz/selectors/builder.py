@@ -1,0 +1,154 @@
+"""What the quiz builder reads: the clips a quiz may use (ready, not retired; the views
+narrow them to what the teacher may see with Clip.objects.visible_to), filtered, with their
+difficulty from the aggregate table and their categories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import (
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    FloatField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from quiz import categories
+from quiz.models import Answer, Artifact, Clip, Quiz, StatCell
+
+# Primary keys are 64-bit; anything outside cannot name a clip and must not reach the database
+# (PostgreSQL refuses such numbers with an error instead of finding nothing).
+MAX_ID = 2**63 - 1
+
+
+def quiz_has_answers(quiz: Quiz) -> bool:
+    return Answer.objects.filter(item__quiz=quiz).exists()
+
+
+def _with_difficulty(clips: QuerySet[Clip]) -> QuerySet[Clip]:
+    """Annotate `answer_count` and `difficulty` (the share of answers that were wrong, 0..1,
+    None while nobody has answered) from the everyone/clip cells of the aggregate table, so the
+    library costs the same however many answers there are."""
+    cells = StatCell.objects.filter(
+        scope=StatCell.Scope.EVERYONE,
+        scope_id=0,
+        dimension=StatCell.Dimension.CLIP,
+        key=Cast(OuterRef("pk"), output_field=CharField()),
+        n__gt=0,
+    )
+    missed_share = ExpressionWrapper(
+        Value(1.0) - Cast("correct", FloatField()) / Cast("n", FloatField()),
+        output_field=FloatField(),
+    )
+    return clips.annotate(
+        answer_count=Coalesce(Subquery(cells.values("n")[:1]), 0),
+        difficulty=Subquery(
+            cells.annotate(missed=missed_share).values("missed")[:1], output_field=FloatField()
+        ),
+    )
+
+
+def pickable_clips() -> QuerySet[Clip]:
+    """Clips a quiz may use: ready and not retired. Callers narrow this to what a teacher may
+    see and pass it on as `available`."""
+    return Clip.objects.in_use()
+
+
+def library_clips(
+    *,
+    available: QuerySet[Clip] | None = None,
+    label: str | None = None,
+    generator: str | None = None,
+    media_kind: str | None = None,
+    category: str | None = None,
+    max_difficulty: float | None = None,
+    min_difficulty: float | None = None,
+) -> QuerySet[Clip]:
+    """Clips of `available` (default: pickable_clips()) matching every filter given, with
+    `answer_count` and `difficulty` annotated.
+
+    `label` is "real" or "generated"; difficulties are shares (0..1) of wrong answers. Clips
+    nobody has answered have no known difficulty: a difficulty filter leaves them out.
+    """
+    clips = _with_difficulty(pickable_clips() if available is None else available)
+    if label:
+        if label not in ("real", "generated"):
+            raise ValueError(f"unknown label {label!r}")
+        clips = clips.filter(is_generated=label == "generated")
+    if generator:
+        clips = clips.filter(generator=generator)
+    if media_kind:
+        clips = clips.filter(media_kind=media_kind)
+    if category:
+        clips = clips.filter(
+            Exists(Artifact.objects.filter(clip=OuterRef("pk"), category=category))
+        )
+    if min_difficulty is not None:
+        clips = clips.filter(difficulty__gte=min_difficulty)
+    if max_difficulty is not None:
+        clips = clips.filter(difficulty__lte=max_difficulty)
+    return clips.order_by("id")
+
+
+def library_clips_by_id(
+    clip_ids: Iterable[int], *, available: QuerySet[Clip] | None = None
+) -> dict[int, Clip]:
+    """Clips of `available` (default: pickable_clips()) by id, with difficulty and
+    categories; unknown ids are left out."""
+    wanted = {i for i in clip_ids if 0 < i <= MAX_ID}
+    clips = (pickable_clips() if available is None else available).filter(pk__in=wanted)
+    found = {c.pk: c for c in _with_difficulty(clips)}
+    attach_categories(found.values())
+    return found
+
+
+def attach_categories(clips: Iterable[Clip]) -> None:
+    """Set `category_codes` and `category_list` (the Category entries) on each clip, sorted,
+    in one query."""
+    clips = list(clips)
+    codes = clip_categories(c.pk for c in clips)
+    for clip in clips:
+        clip.category_codes = sorted(codes.get(clip.pk, ()))
+        clip.category_list = [categories.BY_CODE[c] for c in clip.category_codes]
+
+
+def clip_categories(clip_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    found: dict[int, set[str]] = {}
+    rows = Artifact.objects.filter(clip_id__in=set(clip_ids)).values_list("clip_id", "category")
+    for clip_id, code in rows:
+        found.setdefault(clip_id, set()).add(code)
+    return {clip_id: frozenset(codes) for clip_id, codes in found.items()}
+
+
+def library_generators(*, available: QuerySet[Clip] | None = None) -> list[str]:
+    """The distinct generators of the clips, for the library's filter."""
+    clips = pickable_clips() if available is None else available
+    return sorted(set(clips.exclude(generator="").values_list("generator", flat=True)))
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What the balancing needs to know about a clip; no database."""
+
+    id: int
+    is_generated: bool
+    media_kind: str
+    categories: frozenset[str] = frozenset()
+    # Carried for display and future weighting; the library filter already bounds it.
+    difficulty: float | None = None
+
+
+def clip_infos(clips: QuerySet[Clip]) -> list[ClipInfo]:
+    """Rows for `balanced_rounds` from a (library) queryset, in two queries."""
+    rows = list(clips.values_list("id", "is_generated", "media_kind", "difficulty"))
+    codes = clip_categories(row[0] for row in rows)
+    return [
+        ClipInfo(clip_id, is_generated, media_kind, codes.get(clip_id, frozenset()), difficulty)
+        for clip_id, is_generated, media_kind, difficulty in rows
+    ]
