@@ -28,6 +28,7 @@ from quiz.packs.format import (
     PACK_FORMAT,
     PACK_VERSION,
     STAGE_WRITING,
+    TEXT_FIELDS,
     PackError,
     Progress,
     no_progress,
@@ -36,16 +37,6 @@ from quiz.packs.manifest import check_manifest
 
 # Fixed timestamp for exported members: the zip then says nothing about when clips were added.
 _EXPORT_DATE = (1980, 1, 1, 0, 0, 0)
-
-_TEXT_FIELDS = (
-    "generator",
-    "prompt",
-    "credit",
-    "license",
-    "source_url",
-    "description",
-    "explanation",
-)
 
 
 # The pack format's limits on a provenance record (manifest.schema.json, $defs/provenance).
@@ -80,7 +71,7 @@ def _export_item(clip: Clip, file: str) -> dict[str, Any]:
     item.update(
         media_kind=clip.media_kind,
         is_generated=clip.is_generated,
-        **{name: getattr(clip, name) for name in _TEXT_FIELDS},
+        **{name: getattr(clip, name) for name in TEXT_FIELDS},
         width=clip.width,
         height=clip.height,
         duration_s=clip.duration_s,

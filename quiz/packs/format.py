@@ -27,6 +27,16 @@ PACK_FORMAT = "second-look-pack"
 PACK_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+# An item's optional text fields, as the manifest names them and Clip stores them.
+TEXT_FIELDS = (
+    "generator",
+    "prompt",
+    "credit",
+    "license",
+    "source_url",
+    "description",
+    "explanation",
+)
 # Enough to act on, few enough to read: a pack with 5000 bad items gets the first 50.
 MAX_PROBLEMS = 50
 # The same slack as the Artifact "artifact_box_inside_frame" constraint, so whatever passes
@@ -305,6 +315,7 @@ __all__ = [
     "STAGE_MANIFEST",
     "STAGE_SAVING",
     "STAGE_WRITING",
+    "TEXT_FIELDS",
     "TIME_SLACK_S",
     "ArtifactProblem",
     "Limits",

@@ -48,6 +48,7 @@ from quiz.packs.format import (
     STAGE_ENCODING,
     STAGE_MANIFEST,
     STAGE_SAVING,
+    TEXT_FIELDS,
     Limits,
     PackError,
     Progress,
@@ -218,18 +219,7 @@ def _import_item(
         "file": file,
         "media_kind": kind,
         "is_generated": item["is_generated"],
-        **{
-            name: item.get(name, "")
-            for name in (
-                "generator",
-                "prompt",
-                "credit",
-                "license",
-                "source_url",
-                "description",
-                "explanation",
-            )
-        },
+        **{name: item.get(name, "") for name in TEXT_FIELDS},
         **measured,
         "artifacts": [
             {
