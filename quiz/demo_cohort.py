@@ -23,6 +23,7 @@ from accounts.models import Classroom, Enrollment, School, User
 from accounts.services import DEMO_SCHOOL
 from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem
 from quiz.packs.demo import DEMO_QUIZ_SLUG
+from quiz.selectors import play as play_selectors
 from quiz.services import play as play_services
 from quiz.services import teach as teach_services
 
@@ -81,11 +82,13 @@ def _play(
 ) -> int:
     """One attempt through quiz.services, then dated back to `at` (before it is folded)."""
     attempt = play_services.attempt_start(user=student, quiz=assignment.quiz, assignment=assignment)
-    for position, item in enumerate(items):
+    # In the attempt's own order, answering on the sides it shows, as a student would.
+    for position, shown in enumerate(play_selectors.attempt_rounds(attempt)):
+        item = shown.item
         # A little better with every round, thanks to the feedback after each answer.
         p_right = _logistic(ability - difficulty[item.pk] + 0.04 * position)
         right = rng.random() < p_right
-        correct = item.correct_option()
+        correct = shown.correct_option()
         guess = correct if right else next(o for o in item.options() if o != correct)
         play_services.answer_submit(
             attempt=attempt, item=item, guess=guess, confidence=_confidence(rng, ability)

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from quiz import categories
+from quiz import categories, shuffle
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -245,7 +245,9 @@ class QuizItem(models.Model):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=8, choices=Kind)
-    # For a pair, `clip` is shown as A and `other_clip` as B; exactly one is generated.
+    # For a pair, `clip` is A and `other_clip` is B in the quiz's terms (answers, reports,
+    # exports); an attempt may show them the other way round (Attempt.swapped_pairs). Exactly
+    # one is generated.
     clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="+")
     other_clip = models.ForeignKey(
         Clip, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -321,6 +323,12 @@ class Assignment(models.Model):
         blank=True,
         help_text=_("Pre- and post-tests with the same unit name are compared for learning gain."),
     )
+    # Off (the default): each attempt plays its own shuffle with its own sides (quiz.shuffle).
+    # A database default too, so code still running the previous release while this one
+    # deploys can go on creating rows.
+    keep_order = models.BooleanField(
+        _("keep the quiz's order for everyone"), default=False, db_default=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -374,6 +382,15 @@ class Attempt(models.Model):
     )
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The attempt's own order of rounds and sides of pairs, drawn from `seed` when it starts
+    # (quiz.shuffle; quiz.services.play.attempt_start): `round_order` lists the quiz item ids
+    # in play order, `swapped_pairs` the pair items shown with `other_clip` as "A". No seed:
+    # the quiz's order and sides (attempts from before shuffling, assignments that keep the
+    # quiz's order). Nullable, so that attempts from before (and any the previous release
+    # creates while this one deploys) keep the quiz's order and are never scrambled mid-way.
+    seed = models.BigIntegerField(null=True, blank=True)
+    round_order = models.JSONField(null=True, blank=True)
+    swapped_pairs = models.JSONField(null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -401,6 +418,13 @@ class Attempt(models.Model):
     def is_finished(self) -> bool:
         return self.finished_at is not None
 
+    def layout(self, rounds: list[shuffle.Round]) -> shuffle.Layout:
+        """This attempt's order and sides over the quiz's rounds, given as (item id, is pair)
+        in position order (quiz.selectors.play.attempt_layout reads them)."""
+        return shuffle.stored(
+            seed=self.seed, order=self.round_order, swapped=self.swapped_pairs, rounds=rounds
+        )
+
 
 class Answer(models.Model):
     class Guess(models.TextChoices):
@@ -411,7 +435,12 @@ class Answer(models.Model):
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(QuizItem, on_delete=models.PROTECT, related_name="answers")
+    # In the quiz's own terms: for a pair, "a" is always the item's `clip` and "b" its
+    # `other_clip`, whichever side the student saw them on (`swapped`), so counts, reports
+    # and exports mean the same clip for every student. `shown_guess` is what was clicked.
     guess = models.CharField(max_length=10, choices=Guess)
+    # A pair shown with `other_clip` on the left as "A" (the attempt's placement, frozen).
+    swapped = models.BooleanField(default=False, db_default=False)
     # The learner's confidence that the answer is right, in percent (50..100).
     confidence = models.PositiveSmallIntegerField()
     is_correct = models.BooleanField()
@@ -473,6 +502,14 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.pk} ({self.guess}, {self.confidence} %)"
+
+    @property
+    def shown_guess(self) -> str:
+        """The answer as the student gave it: "a" is the clip they saw on the left."""
+        return shuffle.swap_side(self.guess, swapped=self.swapped)
+
+    def get_shown_guess_display(self) -> str:
+        return str(self.Guess(self.shown_guess).label)
 
 
 class StatCell(models.Model):

@@ -13,12 +13,12 @@ play_patterns = [
     path("assignments/<int:assignment_id>/start/", play.assignment_start, name="assignment_start"),
     path("attempts/<int:attempt_id>/", play.attempt_play, name="attempt_play"),
     path(
-        "attempts/<int:attempt_id>/rounds/<int:item_id>/answer/",
+        "attempts/<int:attempt_id>/rounds/<slug:round_key>/answer/",
         play.answer_submit,
         name="answer_submit",
     ),
     path(
-        "attempts/<int:attempt_id>/rounds/<int:item_id>/feedback/",
+        "attempts/<int:attempt_id>/rounds/<slug:round_key>/feedback/",
         play.round_feedback,
         name="round_feedback",
     ),

@@ -46,6 +46,15 @@ class AssignmentForm(forms.Form):
         help_text=_("Statistics compare a unit's pre-test with its post-test (learning gain)."),
     )
     unit = forms.CharField(label=_("Unit"), max_length=100, required=False)
+    keep_order = forms.BooleanField(
+        label=_("Keep the quiz's order for everyone"),
+        required=False,
+        help_text=_(
+            "Every student then plays the rounds in the quiz's order, with each pair's clips on "
+            "the same sides. Leave it off to give each student their own order and sides, so "
+            "that neither a pattern in the quiz nor a neighbour's answer gives anything away."
+        ),
+    )
 
     def __init__(self, *args: object, classrooms: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -1,20 +1,24 @@
-"""What a student's pages read: quizzes and assignments to play, the next round, feedback
-artifacts, an attempt's summary and the student's progress (from the aggregate tables)."""
+"""What a student's pages read: quizzes and assignments to play, the attempt's rounds in its
+own order and with its own sides (quiz.shuffle), feedback artifacts, an attempt's summary and
+the student's progress (from the aggregate tables)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from hmac import compare_digest
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
-from quiz import categories
+from quiz import categories, shuffle
 from quiz.models import (
     Answer,
     Artifact,
     Assignment,
     Attempt,
+    Clip,
     Quiz,
     QuizItem,
     StatCell,
@@ -93,16 +97,105 @@ def student_assignment_rows(user: User, now: datetime) -> list[AssignmentRow]:
     return rows
 
 
-def attempt_items(attempt: Attempt) -> QuerySet[QuizItem]:
-    return (
-        attempt.quiz.items.select_related("clip", "other_clip")
-        .annotate(answered=Exists(Answer.objects.filter(attempt=attempt, item=OuterRef("pk"))))
+def quiz_rounds(quiz_id: int) -> list[shuffle.Round]:
+    """The quiz's rounds as the shuffle sees them: (item id, is pair), in position order."""
+    return [
+        (pk, kind == QuizItem.Kind.PAIR)
+        for pk, kind in QuizItem.objects.filter(quiz_id=quiz_id)
         .order_by("position")
+        .values_list("pk", "kind")
+    ]
+
+
+def attempt_layout(attempt: Attempt) -> shuffle.Layout:
+    """The attempt's order of rounds and sides of pairs (one query)."""
+    return attempt.layout(quiz_rounds(attempt.quiz_id))
+
+
+def round_key(attempt: Attempt, item_id: int) -> str:
+    """The round's name in this attempt's URLs. Opaque on purpose: item ids follow the quiz's
+    position order, so an id in a form's address would tell a student where the round sits in
+    the quiz, and a quiz built in a pattern would give its answers away. Keyed with the site's
+    secret, so nobody can work the ids back out of it."""
+    return salted_hmac(
+        "quiz.play.round", f"{attempt.pk}:{item_id}", algorithm="sha256"
+    ).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ShownRound:
+    """A round as this attempt shows it: its place in the attempt's order and, for a pair,
+    which clip is on the left as "A". Never put `correct_option` in a page before the
+    answer."""
+
+    item: QuizItem
+    number: int  # from 1, in the attempt's order
+    swapped: bool  # a pair shown with the item's other_clip as A
+    key: str  # its name in the attempt's URLs (round_key)
+
+    @property
+    def clip_a(self) -> Clip:
+        if self.swapped and self.item.other_clip is not None:
+            return self.item.other_clip
+        return self.item.clip
+
+    @property
+    def clip_b(self) -> Clip | None:
+        return self.item.clip if self.swapped else self.item.other_clip
+
+    def correct_option(self) -> str:
+        """The right answer in the terms the student sees ("a" is the clip on the left)."""
+        return shuffle.swap_side(self.item.correct_option(), swapped=self.swapped)
+
+
+def _shown(attempt: Attempt, layout: shuffle.Layout, item: QuizItem) -> ShownRound:
+    return ShownRound(
+        item=item,
+        number=layout.number_of(item.pk),
+        swapped=item.pk in layout.swapped,
+        key=round_key(attempt, item.pk),
     )
 
 
-def attempt_next_item(attempt: Attempt) -> QuizItem | None:
-    return attempt_items(attempt).filter(answered=False).first()
+def _items(ids: list[int]) -> dict[int, QuizItem]:
+    return QuizItem.objects.select_related("clip", "other_clip").in_bulk(ids)
+
+
+def attempt_rounds(attempt: Attempt) -> list[ShownRound]:
+    """Every round of the attempt, in its order (two queries)."""
+    layout = attempt_layout(attempt)
+    items = _items(list(layout.order))
+    return [_shown(attempt, layout, items[item_id]) for item_id in layout.order]
+
+
+def attempt_next_round(attempt: Attempt) -> ShownRound | None:
+    """The first round of the attempt's order not answered yet; None when all are."""
+    layout = attempt_layout(attempt)
+    answered = set(attempt.answers.values_list("item_id", flat=True))
+    for item_id in layout.order:
+        if item_id not in answered:
+            item = _items([item_id]).get(item_id)
+            return None if item is None else _shown(attempt, layout, item)
+    return None
+
+
+def attempt_round(attempt: Attempt, item: QuizItem, *, answer: Answer | None = None) -> ShownRound:
+    """The item (one of the attempt's quiz) as the attempt shows it; with its answer, the sides
+    the answer was given on (frozen on it)."""
+    shown = _shown(attempt, attempt_layout(attempt), item)
+    if answer is not None and answer.swapped != shown.swapped:
+        shown = replace(shown, swapped=answer.swapped)
+    return shown
+
+
+def attempt_round_by_key(attempt: Attempt, key: str) -> ShownRound | None:
+    """The round a URL names (round_key), or None for a key of no round of this attempt."""
+    layout = attempt_layout(attempt)
+    for item_id in layout.order:
+        if compare_digest(round_key(attempt, item_id), key):
+            item = _items([item_id]).get(item_id)
+            return None if item is None else _shown(attempt, layout, item)
+    return None
 
 
 @dataclass(frozen=True)
@@ -114,19 +207,35 @@ class AttemptProgress:
     round_number: int
 
 
-def attempt_progress(attempt: Attempt, *, showing: QuizItem | None = None) -> AttemptProgress:
+def attempt_progress(attempt: Attempt, *, showing: ShownRound | None = None) -> AttemptProgress:
     totals = attempt.answers.aggregate(answered=Count("id"), points=Sum("points"))
     total = attempt.quiz.items.count()
-    if showing is not None:
-        round_number = attempt.quiz.items.filter(position__lte=showing.position).count()
-    else:
-        round_number = min(totals["answered"] + 1, total)
+    # Without a round on screen: the next one to answer.
+    round_number = showing.number if showing is not None else min(totals["answered"] + 1, total)
     return AttemptProgress(
         answered=totals["answered"],
         total=total,
         points=totals["points"] or 0,
         round_number=round_number,
     )
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    number: int  # the round's place in the attempt
+    key: str
+    answer: Answer
+
+
+def attempt_review(attempt: Attempt) -> list[ReviewRow]:
+    """The attempt's answers in the attempt's order of rounds, for the summary's links."""
+    layout = attempt_layout(attempt)
+    rows = [
+        ReviewRow(layout.number_of(a.item_id), round_key(attempt, a.item_id), a)
+        # An answered round is always one of the quiz's: answers freeze the quiz's rounds.
+        for a in attempt.answers.all()
+    ]
+    return sorted(rows, key=lambda row: (row.number, row.answer.pk))
 
 
 def item_artifacts(item: QuizItem) -> dict[int, list[Artifact]]:

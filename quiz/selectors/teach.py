@@ -232,6 +232,9 @@ def assignment_report(assignment: Assignment) -> AssignmentReport:
 
 
 # --- CSV -------------------------------------------------------------------------------
+# Rounds and pair sides are named as in the quiz (`round` = position, "a" = the item's clip),
+# the same for every student; how each student saw them follows at the end of a row
+# (docs/exports.md).
 
 ANSWER_COLUMNS = (
     "assignment_id",
@@ -250,6 +253,8 @@ ANSWER_COLUMNS = (
     "correct",
     "points",
     "answered_at",
+    "played_round",
+    "sides_swapped",
 )
 STUDENT_COLUMNS = (
     "assignment_id",
@@ -296,6 +301,8 @@ def answer_rows(assignment: Assignment) -> list[list[object]]:
                 int(a.is_correct),
                 a.points,
                 a.created_at.isoformat(),
+                a.position,
+                int(a.swapped) if a.item.is_pair else "",
             ]
         )
     return rows

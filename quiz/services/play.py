@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from quiz import categories
+from quiz import categories, shuffle
 from quiz.background import enqueue
 from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatPending
 from quiz.scoring import points_for
+from quiz.selectors.play import attempt_layout, quiz_rounds
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,11 @@ def answer_facts(attempt: Attempt, item: QuizItem, *, now: datetime) -> dict[str
     student later changes no past statistic, and a rebuild always equals the folds. The
     position is the round's place in this attempt (for learning curves), so call this inside
     the transaction that holds the attempt's lock.
+
+    A pair's clips are named in the quiz's terms (`clip_id` is the item's clip A, whichever
+    side the attempt showed it on): no statistic groups by the side shown (METRICS.md defines
+    none; pairs count towards accuracy and the 2AFC figures whatever the placement), and the
+    side itself is kept on the answer (Answer.swapped) for any that comes later.
     """
     assignment = attempt.assignment
     classroom = assignment.classroom if assignment is not None else None
@@ -79,6 +85,10 @@ def attempt_start(*, user: User, quiz: Quiz, assignment: Assignment | None = Non
 
     Free practice when `assignment` is None; otherwise the assignment's rules apply: the
     student must be in its class, it must be open, and attempts must be left.
+
+    A new attempt draws its own order of rounds and sides of pairs from a fresh seed and
+    stores them (quiz.shuffle), so a resume plays on in the same order; an assignment that
+    keeps the quiz's order gives every attempt the quiz's order and sides instead.
     """
     if assignment is not None:
         quiz = assignment.quiz
@@ -92,10 +102,25 @@ def attempt_start(*, user: User, quiz: Quiz, assignment: Assignment | None = Non
         _check_may_start(user, assignment)
     try:
         with transaction.atomic():
-            return Attempt.objects.create(user=user, quiz=quiz, assignment=assignment)
+            return Attempt.objects.create(
+                user=user, quiz=quiz, assignment=assignment, **_layout_fields(quiz, assignment)
+            )
     except IntegrityError:
         # Two tabs started at once: the database let one through; resume that one.
         return open_attempts.get()
+
+
+def _layout_fields(quiz: Quiz, assignment: Assignment | None) -> dict[str, Any]:
+    """The new attempt's seed and the layout drawn from it; none to keep the quiz's order."""
+    if assignment is not None and assignment.keep_order:
+        return {}
+    seed = shuffle.new_seed()
+    layout = shuffle.draw(seed, quiz_rounds(quiz.pk))
+    return {
+        "seed": seed,
+        "round_order": list(layout.order),
+        "swapped_pairs": sorted(layout.swapped),
+    }
 
 
 def _check_may_start(user: User, assignment: Assignment) -> None:
@@ -114,6 +139,12 @@ def _check_may_start(user: User, assignment: Assignment) -> None:
 def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: int) -> SubmitResult:
     """Grade and store one answer; a repeated or concurrent submit returns the stored one.
 
+    `guess` is what the learner chose on the page. For a pair, "a" is the clip this attempt
+    shows on the left (quiz.selectors.play.attempt_round tells which); it is graded on those
+    sides, and stored in the quiz's own terms ("a" = the item's `clip`) with the placement
+    (Answer.guess, Answer.swapped), so every count and export means the same clip for
+    everyone.
+
     Raises AnswerRejected for answers that cannot be taken (wrong option, finished attempt).
     """
     if item.quiz_id != attempt.quiz_id:
@@ -129,7 +160,9 @@ def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: i
         raise AnswerRejected(_("Choose one of the answers offered."))
     if not 50 <= confidence <= 100:
         raise AnswerRejected(_("Confidence must be between 50 and 100 percent."))
-    is_correct = guess == item.correct_option()
+    swapped = item.pk in attempt_layout(attempt).swapped
+    stored_guess = shuffle.swap_side(guess, swapped=swapped)
+    is_correct = stored_guess == item.correct_option()
     try:
         with transaction.atomic():
             # Answers of one attempt are taken one at a time, so the last of two concurrent
@@ -138,7 +171,8 @@ def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: i
             answer = Answer.objects.create(
                 attempt=attempt,
                 item=item,
-                guess=guess,
+                guess=stored_guess,
+                swapped=swapped,
                 confidence=confidence,
                 is_correct=is_correct,
                 points=points_for(confidence, is_correct),

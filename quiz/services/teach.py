@@ -39,8 +39,10 @@ def assignment_create(
     feedback: str,
     unit_role: str = "",
     unit: str = "",
+    keep_order: bool = False,
 ) -> list[Assignment]:
-    """One assignment per class, all or nothing (see assignable_check)."""
+    """One assignment per class, all or nothing (see assignable_check). With `keep_order`
+    its attempts play the quiz's order and sides; otherwise each attempt has its own."""
     assignable_check(teacher=teacher, quiz=quiz)
     with transaction.atomic():
         return [
@@ -53,6 +55,7 @@ def assignment_create(
                 feedback=feedback,
                 unit_role=unit_role,
                 unit=unit,
+                keep_order=keep_order,
                 created_by=teacher,
             )
             for classroom in classrooms

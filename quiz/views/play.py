@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,10 +31,12 @@ def _withheld(attempt: Attempt) -> bool:
     return attempt.assignment is not None and attempt.assignment.feedback_withheld(timezone.now())
 
 
-def _item_for(attempt: Attempt, item_id: int) -> QuizItem:
-    return get_object_or_404(
-        QuizItem.objects.select_related("clip", "other_clip"), pk=item_id, quiz=attempt.quiz
-    )
+def _round_for(attempt: Attempt, round_key: str) -> selectors.ShownRound:
+    """The attempt's round that the URL names; any other key is a 404."""
+    shown = selectors.attempt_round_by_key(attempt, round_key)
+    if shown is None:
+        raise Http404
+    return shown
 
 
 def _render_stage(
@@ -98,12 +100,15 @@ def attempt_start(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("quiz:attempt_play", attempt_id=attempt.pk)
 
 
-def _round_context(attempt: Attempt, item: QuizItem, form: AnswerForm) -> dict[str, Any]:
+def _round_context(
+    attempt: Attempt, shown: selectors.ShownRound, form: AnswerForm
+) -> dict[str, Any]:
     return {
         "attempt": attempt,
-        "item": item,
+        "item": shown.item,
+        "round": shown,
         "form": form,
-        "progress": selectors.attempt_progress(attempt),
+        "progress": selectors.attempt_progress(attempt, showing=shown),
         "withheld": _withheld(attempt),
         "mode": "round",
     }
@@ -113,52 +118,56 @@ def _round_context(attempt: Attempt, item: QuizItem, form: AnswerForm) -> dict[s
 @require_safe
 def attempt_play(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt_for(request, attempt_id)
-    item = selectors.attempt_next_item(attempt)
-    if item is None:
+    shown = selectors.attempt_next_round(attempt)
+    if shown is None:
         return redirect("quiz:attempt_summary", attempt_id=attempt.pk)
-    return _render_stage(request, _round_context(attempt, item, AnswerForm(item=item)))
+    return _render_stage(request, _round_context(attempt, shown, AnswerForm(item=shown.item)))
 
 
 def _feedback_context(
     attempt: Attempt, item: QuizItem, answer: Answer, *, repeated: bool = False
 ) -> dict[str, Any]:
-    next_item = selectors.attempt_next_item(attempt)
+    # The sides the answer was given on: "Clip A" stays the clip that was on the left.
+    shown = selectors.attempt_round(attempt, item, answer=answer)
+    next_round = selectors.attempt_next_round(attempt)
     withheld = _withheld(attempt)
     # A test shows no truth before its due time: no clips, no artifacts, no verdict.
     artifacts = {} if withheld else selectors.item_artifacts(item)
-    clips = [("a", item.clip), ("b", item.other_clip)] if item.is_pair else [("main", item.clip)]
+    clips = [("a", shown.clip_a), ("b", shown.clip_b)] if item.is_pair else [("main", item.clip)]
     return {
         "attempt": attempt,
         "item": item,
+        "round": shown,
         "answer": answer,
         "repeated": repeated,
         "shown_clips": []
         if withheld
         else [(label, clip, artifacts[clip.pk]) for label, clip in clips],
         "withheld": withheld,
-        "progress": selectors.attempt_progress(attempt, showing=item),
+        "progress": selectors.attempt_progress(attempt, showing=shown),
         "next_url": (
             reverse("quiz:attempt_play", args=[attempt.pk])
-            if next_item
+            if next_round
             else reverse("quiz:attempt_summary", args=[attempt.pk])
         ),
-        "is_last": next_item is None,
+        "is_last": next_round is None,
         "mode": "feedback",
     }
 
 
 @login_required
 @require_POST
-def answer_submit(request: HttpRequest, attempt_id: int, item_id: int) -> HttpResponse:
+def answer_submit(request: HttpRequest, attempt_id: int, round_key: str) -> HttpResponse:
     attempt = _attempt_for(request, attempt_id)
-    item = _item_for(attempt, item_id)
+    shown = _round_for(attempt, round_key)
+    item = shown.item
     stored = Answer.objects.filter(attempt=attempt, item=item).first()
     if stored is not None:
         # A repeated submit changes nothing: show what was stored, and say so.
         return _render_stage(request, _feedback_context(attempt, item, stored, repeated=True))
     form = AnswerForm(request.POST, item=item)
     if not form.is_valid():
-        return _render_stage(request, _round_context(attempt, item, form), status=422)
+        return _render_stage(request, _round_context(attempt, shown, form), status=422)
     try:
         result = services.answer_submit(
             attempt=attempt,
@@ -168,9 +177,9 @@ def answer_submit(request: HttpRequest, attempt_id: int, item_id: int) -> HttpRe
         )
     except services.AnswerRejected as rejected:
         form.add_error(None, str(rejected))
-        return _render_stage(request, _round_context(attempt, item, form), status=409)
+        return _render_stage(request, _round_context(attempt, shown, form), status=409)
     if not request.htmx:
-        return redirect("quiz:round_feedback", attempt_id=attempt.pk, item_id=item.pk)
+        return redirect("quiz:round_feedback", attempt_id=attempt.pk, round_key=shown.key)
     return _render_stage(
         request, _feedback_context(attempt, item, result.answer, repeated=not result.created)
     )
@@ -178,14 +187,14 @@ def answer_submit(request: HttpRequest, attempt_id: int, item_id: int) -> HttpRe
 
 @login_required
 @require_safe
-def round_feedback(request: HttpRequest, attempt_id: int, item_id: int) -> HttpResponse:
+def round_feedback(request: HttpRequest, attempt_id: int, round_key: str) -> HttpResponse:
     attempt = _attempt_for(request, attempt_id)
-    item = _item_for(attempt, item_id)
-    answer = Answer.objects.filter(attempt=attempt, item=item).first()
+    shown = _round_for(attempt, round_key)
+    answer = Answer.objects.filter(attempt=attempt, item=shown.item).first()
     if answer is None:
         # No feedback before an answer: that would reveal the truth.
         return redirect("quiz:attempt_play", attempt_id=attempt.pk)
-    return _render_stage(request, _feedback_context(attempt, item, answer))
+    return _render_stage(request, _feedback_context(attempt, shown.item, answer))
 
 
 @login_required
@@ -202,6 +211,7 @@ def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "withheld": withheld,
             "result": None if withheld else selectors.attempt_summary(attempt),
+            "review": [] if withheld else selectors.attempt_review(attempt),
             "progress": selectors.attempt_progress(attempt),
         },
     )

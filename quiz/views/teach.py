@@ -53,6 +53,7 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
             feedback=data["feedback"],
             unit_role=data["unit_role"] or "",
             unit=data["unit"],
+            keep_order=data["keep_order"],
         )
         messages.success(
             request,

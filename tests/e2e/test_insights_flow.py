@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Classroom, Enrollment, School, User
 from quiz.models import Quiz
+from quiz.selectors.play import attempt_rounds
 from quiz.services.play import answer_submit, attempt_start
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
@@ -36,7 +37,6 @@ def cohort_site(demo_site):
     )
     User.objects.create_user("eddie", password="look-again-5", role="educator", school=school)
     quiz = Quiz.objects.get(slug="demo")
-    items = list(quiz.items.select_related("clip", "other_clip").order_by("position"))
     rng = random.Random(21)
     now = timezone.now()
     for name, grade in (("7A", "7"), ("8B", "8")):
@@ -63,12 +63,12 @@ def cohort_site(demo_site):
             Enrollment.objects.create(classroom=classroom, student=student)
             for skill, assignment in zip((0.5, 0.75), tests, strict=True):
                 attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
-                for item in items:
-                    right = item.correct_option()
-                    wrong = next(o for o in item.options() if o != right)
+                for shown in attempt_rounds(attempt):  # its own order, on the sides it shows
+                    right = shown.correct_option()
+                    wrong = next(o for o in shown.item.options() if o != right)
                     answer_submit(
                         attempt=attempt,
-                        item=item,
+                        item=shown.item,
                         guess=right if rng.random() < skill else wrong,
                         confidence=rng.randrange(50, 101),
                     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
 from quiz.models import Answer, StatCell, StatStudent
+from quiz.selectors.play import attempt_round, attempt_rounds
 from quiz.services.play import answer_submit, attempt_start
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
@@ -146,7 +147,8 @@ def test_cells_hold_the_outcomes_of_each_answer(demo_pack, student):
     single = demo_pack.items.filter(kind="single").select_related("clip").first()
     pair = demo_pack.items.filter(kind="pair").first()
     answer_submit(attempt=attempt, item=single, guess="generated", confidence=90)
-    answer_submit(attempt=attempt, item=pair, guess=pair.correct_option(), confidence=60)
+    right_side = attempt_round(attempt, pair).correct_option()  # on the sides it shows
+    answer_submit(attempt=attempt, item=pair, guess=right_side, confidence=60)
     aggregation.fold_all()
     cells = stats_reference.stored_cells()
     mine = cells[("user", student.pk, "overall", "")]
@@ -176,8 +178,10 @@ def test_cells_hold_the_outcomes_of_each_answer(demo_pack, student):
 
 def test_progress_page_reads_the_aggregate_tables(student_client, student, demo_pack):
     attempt = attempt_start(user=student, quiz=demo_pack)
-    for item in demo_pack.items.all()[:4]:
-        answer_submit(attempt=attempt, item=item, guess=item.correct_option(), confidence=100)
+    for shown in attempt_rounds(attempt)[:4]:
+        answer_submit(
+            attempt=attempt, item=shown.item, guess=shown.correct_option(), confidence=100
+        )
     # The test's transaction never commits, so the queued fold never runs: fold here.
     aggregation.fold_all()
     html = student_client.get(reverse("quiz:progress")).content.decode()

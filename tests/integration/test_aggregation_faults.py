@@ -633,15 +633,16 @@ def test_play_goes_on_while_redis_is_down_and_aggregation_catches_up(
 
 def _post_answer(client, attempt: Attempt, rng: random.Random, *, htmx: bool) -> float:
     """Answer the attempt's current round through the views; returns the seconds taken."""
-    from quiz.selectors.play import attempt_next_item
+    from quiz.selectors.play import attempt_next_round
 
     page = client.get(reverse("quiz:attempt_play", args=[attempt.pk]))
     assert page.status_code == 200
-    item = attempt_next_item(attempt)
-    assert item is not None
+    shown = attempt_next_round(attempt)
+    assert shown is not None
+    item = shown.item
     began = time.monotonic()
     response = client.post(
-        reverse("quiz:answer_submit", args=[attempt.pk, item.pk]),
+        reverse("quiz:answer_submit", args=[attempt.pk, shown.key]),
         {"guess": rng.choice(item.options()), "confidence": str(rng.randrange(50, 101))},
         headers={"HX-Request": "true"} if htmx else {},
     )
@@ -652,7 +653,7 @@ def _post_answer(client, attempt: Attempt, rng: random.Random, *, htmx: bool) ->
         assert "Right!" in html or "Not quite." in html
     else:
         assert response.status_code == 302
-        assert response.url == reverse("quiz:round_feedback", args=[attempt.pk, item.pk])
+        assert response.url == reverse("quiz:round_feedback", args=[attempt.pk, shown.key])
         assert client.get(response.url).status_code == 200
     assert Answer.objects.filter(attempt=attempt, item=item).exists()
     return took

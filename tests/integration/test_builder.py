@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from quiz.models import Clip, Quiz
 from quiz.selectors import builder as builder_selectors
+from quiz.selectors.play import attempt_next_round
 from quiz.services import builder
 from quiz.services import play as services
 from quiz.stats import aggregation
@@ -104,8 +105,10 @@ def _saved(quiz: Quiz) -> list[tuple[str, int, int | None]]:
 
 def _answer_one_round(quiz: Quiz, student: User) -> None:
     attempt = services.attempt_start(user=student, quiz=quiz)
-    item = quiz.items.order_by("position").first()
-    services.answer_submit(attempt=attempt, item=item, guess=item.correct_option(), confidence=80)
+    shown = attempt_next_round(attempt)
+    services.answer_submit(
+        attempt=attempt, item=shown.item, guess=shown.correct_option(), confidence=80
+    )
 
 
 # --- Creating and editing -------------------------------------------------------------------

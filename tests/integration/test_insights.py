@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import Classroom, Enrollment, School, User
 from quiz import categories
 from quiz.models import Answer, Assignment, Clip, Quiz
-from quiz.selectors.play import answer_counts_of
+from quiz.selectors.play import answer_counts_of, attempt_rounds
 from quiz.services.play import answer_submit, attempt_start
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation, drilldowns, insights
@@ -136,9 +136,10 @@ def _play(
     """One attempt, each round right with probability `skill`, optionally dated `day`
     (before it is folded: the day is a fact frozen on the answer)."""
     attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
-    items = list(quiz.items.select_related("clip", "other_clip").order_by("position"))
-    for item in items[:rounds]:
-        right = item.correct_option()
+    # In the attempt's own order, on the sides it shows.
+    for shown in attempt_rounds(attempt)[:rounds]:
+        item = shown.item
+        right = shown.correct_option()
         guess = right if rng.random() < skill else next(o for o in item.options() if o != right)
         answer_submit(attempt=attempt, item=item, guess=guess, confidence=rng.randrange(50, 101))
     if day is not None:

@@ -7,9 +7,15 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
+from quiz import shuffle
 from quiz.models import Answer, Attempt, Clip, QuizItem
+from quiz.selectors import play as selectors
+from quiz.services import builder
+from quiz.services import play as services
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +27,41 @@ def _start(client, quiz) -> Attempt:
 
 
 def _answer_url(attempt, item) -> str:
-    return reverse("quiz:answer_submit", args=[attempt.pk, item.pk])
+    return reverse("quiz:answer_submit", args=[attempt.pk, selectors.round_key(attempt, item.pk)])
 
 
-def _right(item: QuizItem) -> str:
-    return item.correct_option()
+def _feedback_url(attempt, item) -> str:
+    return reverse("quiz:round_feedback", args=[attempt.pk, selectors.round_key(attempt, item.pk)])
 
 
-def _wrong(item: QuizItem) -> str:
-    return next(o for o in item.options() if o != item.correct_option())
+def _right(attempt, item: QuizItem) -> str:
+    """The right answer on the sides this attempt shows."""
+    return selectors.attempt_round(attempt, item).correct_option()
+
+
+def _wrong(attempt, item: QuizItem) -> str:
+    right = _right(attempt, item)
+    return next(o for o in item.options() if o != right)
+
+
+def _rounds(attempt) -> list[QuizItem]:
+    """The attempt's rounds in its own order."""
+    return [shown.item for shown in selectors.attempt_rounds(attempt)]
+
+
+def _current(attempt) -> QuizItem:
+    return selectors.attempt_next_round(attempt).item
+
+
+@pytest.fixture
+def seeds(monkeypatch):
+    """Seed-controlled attempts: the next attempts draw their layouts from these seeds."""
+
+    def use(*values: int) -> None:
+        queue = iter(values)
+        monkeypatch.setattr(shuffle, "new_seed", lambda: next(queue))
+
+    return use
 
 
 def test_demo_quiz_mixes_single_and_pair_rounds(demo_pack):
@@ -50,10 +82,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, demo_pack):
 
 def test_right_answer_is_graded_with_points_and_feedback(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    item = demo_pack.items.first()
+    item = _current(attempt)
     response = student_client.post(
         _answer_url(attempt, item),
-        {"guess": _right(item), "confidence": "80"},
+        {"guess": _right(attempt, item), "confidence": "80"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -67,20 +99,24 @@ def test_right_answer_is_graded_with_points_and_feedback(student_client, demo_pa
 
 def test_wrong_answer_costs_points_when_sure(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    item = demo_pack.items.first()
-    student_client.post(_answer_url(attempt, item), {"guess": _wrong(item), "confidence": "100"})
+    item = _current(attempt)
+    student_client.post(
+        _answer_url(attempt, item), {"guess": _wrong(attempt, item), "confidence": "100"}
+    )
     answer = Answer.objects.get(attempt=attempt, item=item)
     assert not answer.is_correct and answer.points == -100
 
 
 def test_feedback_reveals_truth_source_and_artifacts(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    item = next(i for i in demo_pack.items.all() if not i.is_pair and i.clip.is_generated)
-    # answer every earlier round so this one is current
-    for earlier in demo_pack.items.filter(position__lt=item.position):
+    rounds = _rounds(attempt)
+    item = next(i for i in rounds if not i.is_pair and i.clip.is_generated)
+    # answer every earlier round of the attempt so this one is current
+    for earlier in rounds[: rounds.index(item)]:
         student_client.post(
-            _answer_url(attempt, earlier), {"guess": _right(earlier), "confidence": 60}
+            _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 60}
         )
+    assert _current(attempt) == item
     response = student_client.post(
         _answer_url(attempt, item), {"guess": "generated", "confidence": 70}, follow=True
     )
@@ -107,7 +143,7 @@ def test_feedback_and_library_show_an_explanations_paragraphs_alike(
     artifact.save()
     attempt = _start(student_client, demo_pack)
     response = student_client.post(
-        _answer_url(attempt, item), {"guess": _right(item), "confidence": 70}, follow=True
+        _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 70}, follow=True
     )
     paragraphs = (
         "<p>First look at the paws.</p>\n\n<p>Then count them: &lt;b&gt;three&lt;/b&gt;.</p>"
@@ -121,7 +157,8 @@ def test_feedback_and_library_show_an_explanations_paragraphs_alike(
 
 def test_no_truth_reaches_the_page_before_the_answer(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    for item in demo_pack.items.select_related("clip", "other_clip"):
+    for _round in range(demo_pack.items.count()):
+        item = _current(attempt)  # the round the page shows
         response = student_client.get(reverse("quiz:attempt_play", args=[attempt.pk]))
         html = response.content.decode()
         headers = " ".join(f"{k}: {v}" for k, v in response.headers.items())
@@ -137,7 +174,12 @@ def test_no_truth_reaches_the_page_before_the_answer(student_client, demo_pack):
             assert clip.media.name in html  # served under its random name only
         for word in ("data-start", "artifact-box", "is_generated", "synthesizer", "camera"):
             assert word not in html.replace("camera footage", ""), word
-        student_client.post(_answer_url(attempt, item), {"guess": _right(item), "confidence": 75})
+        # nor the round's place in the quiz: its address names it by an opaque key
+        assert _answer_url(attempt, item) in html
+        assert f"/rounds/{item.pk}/" not in html
+        student_client.post(
+            _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 75}
+        )
 
 
 def test_media_names_are_random_and_alike_for_real_and_generated(demo_pack):
@@ -149,11 +191,16 @@ def test_media_names_are_random_and_alike_for_real_and_generated(demo_pack):
 
 def test_reload_resumes_at_the_first_unanswered_round(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    items = list(demo_pack.items.all())
+    items = _rounds(attempt)
     for item in items[:3]:
-        student_client.post(_answer_url(attempt, item), {"guess": _right(item), "confidence": 90})
-    # starting again resumes the same attempt
+        html = student_client.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
+        assert _answer_url(attempt, item) in html  # the page plays the attempt's order
+        student_client.post(
+            _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 90}
+        )
+    # starting again resumes the same attempt, in the same order
     assert _start(student_client, demo_pack).pk == attempt.pk
+    assert _rounds(attempt) == items
     html = student_client.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
     assert f"Round 4 of {len(items)}" in html
     assert _answer_url(attempt, items[3]) in html
@@ -163,9 +210,9 @@ def test_finishing_every_round_finishes_the_attempt_and_shows_the_summary(
     student_client, demo_pack
 ):
     attempt = _start(student_client, demo_pack)
-    items = list(demo_pack.items.all())
+    items = _rounds(attempt)
     for n, item in enumerate(items):
-        guess = _right(item) if n % 3 else _wrong(item)
+        guess = _right(attempt, item) if n % 3 else _wrong(attempt, item)
         student_client.post(_answer_url(attempt, item), {"guess": guess, "confidence": 80})
     attempt.refresh_from_db()
     assert attempt.is_finished
@@ -187,17 +234,19 @@ def test_summary_before_finishing_goes_back_to_the_round(student_client, demo_pa
 
 def test_feedback_page_before_answering_reveals_nothing(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    item = demo_pack.items.first()
-    response = student_client.get(reverse("quiz:round_feedback", args=[attempt.pk, item.pk]))
+    item = _current(attempt)
+    response = student_client.get(_feedback_url(attempt, item))
     assert response.status_code == 302
 
 
 def test_second_submit_returns_the_first_result_and_changes_nothing(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    item = demo_pack.items.first()
-    student_client.post(_answer_url(attempt, item), {"guess": _right(item), "confidence": 90})
+    item = _current(attempt)
+    student_client.post(
+        _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 90}
+    )
     response = student_client.post(
-        _answer_url(attempt, item), {"guess": _wrong(item), "confidence": 100}
+        _answer_url(attempt, item), {"guess": _wrong(attempt, item), "confidence": 100}
     )
     assert response.status_code == 200
     assert "already answered" in response.content.decode()
@@ -229,10 +278,8 @@ def test_concurrent_submits_store_one_answer_and_both_see_it(demo_pack, student)
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=submit, args=(g,))
-        for g in [_right(item), _wrong(item), _right(item), _wrong(item)]
-    ]
+    right, wrong = _right(attempt, item), _wrong(attempt, item)
+    threads = [threading.Thread(target=submit, args=(g,)) for g in [right, wrong, right, wrong]]
     for t in threads:
         t.start()
     for t in threads:
@@ -250,7 +297,9 @@ def test_someone_elses_attempt_is_not_found(client, other_student, student, demo
     item = demo_pack.items.first()
     client.force_login(other_student)
     assert client.get(reverse("quiz:attempt_play", args=[attempt.pk])).status_code == 404
-    response = client.post(_answer_url(attempt, item), {"guess": _right(item), "confidence": 80})
+    response = client.post(
+        _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 80}
+    )
     assert response.status_code == 404
     assert client.get(reverse("quiz:attempt_summary", args=[attempt.pk])).status_code == 404
     assert not Answer.objects.exists()
@@ -266,15 +315,25 @@ def test_a_quiz_you_may_not_play_is_not_found(student_client, demo_pack):
     )
 
 
-def test_forged_item_ids_are_not_found(student_client, demo_pack):
+def test_forged_round_keys_are_not_found(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
     other_quiz_item = QuizItem.objects.exclude(quiz=demo_pack).first()
-    for item_id in (other_quiz_item.pk, 999999):
+    own_item = demo_pack.items.first()
+    other_attempt = Attempt.objects.create(user=attempt.user, quiz=other_quiz_item.quiz)
+    keys = [
+        selectors.round_key(attempt, other_quiz_item.pk),  # a round of another quiz
+        selectors.round_key(other_attempt, own_item.pk),  # another attempt's key
+        str(own_item.pk),  # the bare item id
+        "0123456789abcdef",
+    ]
+    for key in keys:
         response = student_client.post(
-            reverse("quiz:answer_submit", args=[attempt.pk, item_id]),
+            reverse("quiz:answer_submit", args=[attempt.pk, key]),
             {"guess": "real", "confidence": 80},
         )
-        assert response.status_code == 404
+        assert response.status_code == 404, key
+        feedback = student_client.get(reverse("quiz:round_feedback", args=[attempt.pk, key]))
+        assert feedback.status_code == 404, key
     assert student_client.post("/attempts/abc/rounds/1/answer/").status_code == 404
     assert not Answer.objects.exists()
 
@@ -299,10 +358,11 @@ def test_bad_answers_get_a_clear_message_and_store_nothing(
     student_client, demo_pack, data, message
 ):
     attempt = _start(student_client, demo_pack)
-    item = demo_pack.items.filter(kind="single").first()
-    for earlier in demo_pack.items.filter(position__lt=item.position):
+    rounds = _rounds(attempt)
+    item = next(i for i in rounds if not i.is_pair)
+    for earlier in rounds[: rounds.index(item)]:
         student_client.post(
-            _answer_url(attempt, earlier), {"guess": _right(earlier), "confidence": 60}
+            _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 60}
         )
     before = Answer.objects.count()
     response = student_client.post(_answer_url(attempt, item), data, headers={"HX-Request": "true"})
@@ -347,18 +407,21 @@ def test_pages_send_a_content_security_policy(student_client, demo_pack):
 
 def test_feedback_names_the_round_just_answered(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    item = demo_pack.items.first()
-    html = student_client.post(
-        _answer_url(attempt, item), {"guess": _right(item), "confidence": 60}, follow=True
-    ).content.decode()
-    assert f"Round 1 of {demo_pack.items.count()}" in html
+    total = demo_pack.items.count()
+    for n, item in enumerate(_rounds(attempt)[:3], start=1):
+        html = student_client.post(
+            _answer_url(attempt, item),
+            {"guess": _right(attempt, item), "confidence": 60},
+            follow=True,
+        ).content.decode()
+        assert f"Round {n} of {total}" in html  # the round's place in this attempt
 
 
 def test_summary_names_decoys_that_fooled_and_tells_that_were_missed(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
-    for item in demo_pack.items.select_related("clip"):
+    for item in _rounds(attempt):
         # call everything real: every generated clip is missed
-        guess = "real" if not item.is_pair else ("b" if item.clip.is_generated else "a")
+        guess = "real" if not item.is_pair else _wrong(attempt, item)
         student_client.post(_answer_url(attempt, item), {"guess": guess, "confidence": 90})
     html = student_client.get(reverse("quiz:attempt_summary", args=[attempt.pk])).content.decode()
     missed = {
@@ -380,12 +443,12 @@ def test_a_broker_that_is_down_does_not_stop_play(student_client, demo_pack, set
     app._after_fork()  # drop pooled broker connections, as a forked worker would
     try:
         attempt = _start(student_client, demo_pack)
-        item = demo_pack.items.first()
+        item = _current(attempt)
         from django.test.testcases import TestCase
 
         with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
             response = student_client.post(
-                _answer_url(attempt, item), {"guess": _right(item), "confidence": 80}
+                _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 80}
             )
         assert callbacks, "the answer should have queued a fold"
         assert response.status_code == 302
@@ -435,3 +498,190 @@ def test_feedback_teaches_what_a_content_credential_means(student_client, demo_p
         "Content Credentials"
         not in student_client.get(reverse("quiz:attempt_play", args=[other.pk])).content.decode()
     )
+
+
+# --- Each attempt's own order and sides (quiz.shuffle) -------------------------------------
+
+
+def _pair_seeds(quiz) -> tuple[int, int, QuizItem]:
+    """Two seeds whose attempts differ in order and show some pair on opposite sides (a
+    search over the quiz's current rounds, so the test never depends on luck)."""
+    rounds = selectors.quiz_rounds(quiz.pk)
+    first = shuffle.draw(1, rounds)
+    for seed in range(2, 200):
+        other = shuffle.draw(seed, rounds)
+        flipped = first.swapped ^ other.swapped
+        if other.order != first.order and flipped:
+            return 1, seed, QuizItem.objects.get(pk=min(flipped))
+    raise AssertionError("no two seeds differ")
+
+
+def test_each_attempt_plays_its_own_order_and_keeps_it(seeds, client, demo_pack, student):
+    first_seed, second_seed, _pair = _pair_seeds(demo_pack)
+    seeds(first_seed, second_seed)
+    second_student = User.objects.create_user("stu2", password="x", role="student")
+    client.force_login(student)
+    mine = _start(client, demo_pack)
+    other_client = Client()
+    other_client.force_login(second_student)
+    theirs = _start(other_client, demo_pack)
+    assert (mine.seed, theirs.seed) == (first_seed, second_seed)  # stored on the attempt
+    mine_order, theirs_order = _rounds(mine), _rounds(theirs)
+    assert mine_order != theirs_order
+    assert sorted(i.pk for i in mine_order) == sorted(demo_pack.items.values_list("pk", flat=True))
+    # the pages follow each attempt's order, and a reload or a resume keeps it
+    for attempt, c, order in ((mine, client, mine_order), (theirs, other_client, theirs_order)):
+        for n, item in enumerate(order[:3]):
+            for _reload in range(2):
+                html = c.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
+                assert _answer_url(attempt, item) in html
+                assert f"Round {n + 1} of {len(order)}" in html
+            c.post(_answer_url(attempt, item), {"guess": _wrong(attempt, item), "confidence": 60})
+        assert _start(c, demo_pack).pk == attempt.pk
+        html = c.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
+        assert _answer_url(attempt, order[3]) in html
+        attempt.refresh_from_db()
+        assert attempt.round_order == [i.pk for i in order]
+
+
+def test_grading_follows_the_sides_each_student_saw(seeds, client, demo_pack, student):
+    first_seed, second_seed, pair = _pair_seeds(demo_pack)
+    seeds(first_seed, second_seed)
+    second_student = User.objects.create_user("stu2", password="x", role="student")
+    client.force_login(student)
+    other_client = Client()
+    other_client.force_login(second_student)
+    attempts = [
+        (_start(client, demo_pack), client),
+        (_start(other_client, demo_pack), other_client),
+    ]
+    shown = [selectors.attempt_round(attempt, pair) for attempt, _c in attempts]
+    assert shown[0].swapped != shown[1].swapped
+    generated = pair.generated_clip()
+    for (attempt, c), round_ in zip(attempts, shown, strict=True):
+        # the page shows this attempt's sides: clip A is the left one, in the DOM's order too
+        rounds = _rounds(attempt)
+        for earlier in rounds[: rounds.index(pair)]:
+            c.post(
+                _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 50}
+            )
+        html = c.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
+        left = html.index(round_.clip_a.media.name)
+        right = html.index(round_.clip_b.media.name)
+        assert html.index('id="media-a"') < left < html.index('id="media-b"') < right
+        # answering the side shown as generated is right, whichever side that is
+        shown_side = "a" if round_.clip_a == generated else "b"
+        html = c.post(
+            _answer_url(attempt, pair),
+            {"guess": shown_side, "confidence": 90},
+            headers={"HX-Request": "true"},
+        ).content.decode()
+        assert "Right!" in html
+        answer = Answer.objects.get(attempt=attempt, item=pair)
+        assert answer.is_correct and answer.swapped == round_.swapped
+        # stored in the quiz's terms: the same clip means the same answer for everyone
+        assert answer.guess == pair.correct_option()
+        assert answer.shown_guess == shown_side
+        # the feedback names the truth for the sides this student saw
+        truth = (
+            "Clip A was generated; clip B is real camera footage."
+            if shown_side == "a"
+            else "Clip B was generated; clip A is real camera footage."
+        )
+        page = c.get(_feedback_url(attempt, pair)).content.decode()
+        assert truth in page and truth in html
+        assert f"You answered “Clip {shown_side.upper()}”" in page
+        assert page.index(round_.clip_a.media.name) < page.index(round_.clip_b.media.name)
+        assert 'id="feedback-media-a"' in page
+    # both were right about the same clip
+    stored = Answer.objects.filter(item=pair)
+    assert {a.guess for a in stored} == {pair.correct_option()} and all(
+        a.is_correct for a in stored
+    )
+
+
+def test_answering_the_real_side_shown_is_wrong_on_either_placement(seeds, demo_pack, student):
+    first_seed, second_seed, pair = _pair_seeds(demo_pack)
+    seeds(first_seed, second_seed)
+    other = User.objects.create_user("stu2", password="x", role="student")
+    for user in (student, other):
+        attempt = services.attempt_start(user=user, quiz=demo_pack)
+        shown = selectors.attempt_round(attempt, pair)
+        real_side = "b" if shown.clip_a.is_generated else "a"
+        result = services.answer_submit(attempt=attempt, item=pair, guess=real_side, confidence=80)
+        assert not result.answer.is_correct and result.answer.points == -28
+        assert result.answer.guess != pair.correct_option()
+
+
+def test_the_round_page_shows_both_sides_of_a_pair_alike(seeds, student_client, demo_pack):
+    """Nothing but the media tells clip A from clip B before the answer: one markup shape."""
+    seeds(*_pair_seeds(demo_pack)[:1])
+    attempt = _start(student_client, demo_pack)
+    for item in _rounds(attempt):
+        if item.is_pair:
+            shown = selectors.attempt_round(attempt, item)
+            html = student_client.get(
+                reverse("quiz:attempt_play", args=[attempt.pk])
+            ).content.decode()
+            figures = re.findall(r'<figure class="clip">.*?</figure>', html, re.S)
+            assert len(figures) == 2
+
+            def shape(figure: str, clip: Clip, side: str) -> str:
+                for value in (clip.media.name, clip.poster.name, clip.description):
+                    if value:
+                        figure = figure.replace(value, "<clip>")
+                figure = re.sub(r'(width|height)="\d+"', r'\1="n"', figure)
+                return figure.replace(f"Clip {side.upper()}", "Clip X").replace(
+                    f"media-{side}", "media-x"
+                )
+
+            assert shape(figures[0], shown.clip_a, "a") == shape(figures[1], shown.clip_b, "b")
+            # the form's address names the round by its opaque key, never by the item's id
+            (action,) = re.findall(r'<form id="answer-form" method="post" action="([^"]+)"', html)
+            assert re.fullmatch(rf"/attempts/{attempt.pk}/rounds/[0-9a-f]{{16}}/answer/", action)
+            assert action == _answer_url(attempt, item) and f"/rounds/{item.pk}/" not in action
+        student_client.post(
+            _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 75}
+        )
+
+
+def test_an_attempt_from_before_shuffling_plays_the_quizs_order_and_sides(
+    student_client, demo_pack, student
+):
+    """What the migration leaves an attempt in progress at deploy time: no seed, so it plays
+    on in the quiz's order with the quiz's sides, as it started."""
+    attempt = Attempt.objects.create(user=student, quiz=demo_pack)
+    assert attempt.seed is None and attempt.round_order is None
+    items = list(demo_pack.items.select_related("clip", "other_clip").order_by("position"))
+    assert _rounds(attempt) == items
+    pair = next(i for i in items if i.is_pair)
+    assert not selectors.attempt_round(attempt, pair).swapped
+    for item in items[: items.index(pair)]:
+        student_client.post(_answer_url(attempt, item), {"guess": "real", "confidence": 50})
+    html = student_client.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
+    assert html.index(pair.clip.media.name) < html.index(pair.other_clip.media.name)
+    student_client.post(
+        _answer_url(attempt, pair), {"guess": pair.correct_option(), "confidence": 80}
+    )
+    answer = Answer.objects.get(attempt=attempt, item=pair)
+    assert answer.is_correct and not answer.swapped
+
+
+def test_a_quiz_rebuilt_after_the_attempt_started_is_still_shuffled(seeds, student, demo_pack):
+    """The builder may replace a quiz's rounds while nobody has answered it: an open attempt
+    then plays the new rounds in an order drawn from its own seed, the same on every read."""
+    seeds(7)
+    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    rounds = [(i.kind, i.clip_id, i.other_clip_id) for i in demo_pack.items.order_by("position")]
+    builder.quiz_set_items(
+        quiz=demo_pack, rounds=list(reversed(rounds)), available=Clip.objects.all()
+    )
+    attempt.refresh_from_db()
+    new_ids = selectors.quiz_rounds(demo_pack.pk)
+    layout = selectors.attempt_layout(attempt)
+    assert layout == shuffle.draw(7, new_ids) == selectors.attempt_layout(attempt)
+    item = _rounds(attempt)[0]
+    answer = services.answer_submit(
+        attempt=attempt, item=item, guess=_right(attempt, item), confidence=70
+    ).answer
+    assert answer.is_correct

@@ -16,7 +16,9 @@ from django.utils.html import escape
 
 from accounts import services as account_services
 from accounts.models import Enrollment, School, User
+from quiz import shuffle
 from quiz.models import Answer, Assignment, Attempt
+from quiz.selectors import play as selectors
 from quiz.services import play as services
 from quiz.services import teach as teach_services
 from quiz.stats import aggregation
@@ -64,16 +66,19 @@ def _assign(classroom, quiz, teacher, **overrides) -> Assignment:
 
 
 def _play(student, assignment, *, right_every: int = 2) -> Attempt:
+    """Every round in the attempt's order, on the sides it shows: right every other one."""
     attempt = services.attempt_start(user=student, quiz=assignment.quiz, assignment=assignment)
-    for n, item in enumerate(assignment.quiz.items.select_related("clip", "other_clip")):
-        options = item.options()
+    for n, shown in enumerate(selectors.attempt_rounds(attempt)):
+        right = shown.correct_option()
         guess = (
-            item.correct_option()
-            if n % right_every == 0
-            else next(o for o in options if o != item.correct_option())
+            right if n % right_every == 0 else next(o for o in shown.item.options() if o != right)
         )
-        services.answer_submit(attempt=attempt, item=item, guess=guess, confidence=70)
+        services.answer_submit(attempt=attempt, item=shown.item, guess=guess, confidence=70)
     return attempt
+
+
+def _url(name: str, attempt: Attempt, item) -> str:
+    return reverse(name, args=[attempt.pk, selectors.round_key(attempt, item.pk)])
 
 
 def test_teacher_assigns_in_the_school_time_zone(teacher_client, classroom, demo_pack):
@@ -218,10 +223,11 @@ def test_tests_withhold_the_truth_until_due(classroom, demo_pack, teacher, stude
     client.force_login(student)
     client.post(reverse("quiz:assignment_start", args=[assignment.pk]))
     attempt = Attempt.objects.get(assignment=assignment)
-    item = demo_pack.items.select_related("clip").first()
+    shown = selectors.attempt_next_round(attempt)
+    item = shown.item
     response = client.post(
-        reverse("quiz:answer_submit", args=[attempt.pk, item.pk]),
-        {"guess": item.correct_option(), "confidence": 90},
+        _url("quiz:answer_submit", attempt, item),
+        {"guess": shown.correct_option(), "confidence": 90},
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
@@ -235,9 +241,7 @@ def test_tests_withhold_the_truth_until_due(classroom, demo_pack, teacher, stude
     )
     for secret in secrets:
         assert secret not in html, secret
-    feedback = client.get(
-        reverse("quiz:round_feedback", args=[attempt.pk, item.pk])
-    ).content.decode()
+    feedback = client.get(_url("quiz:round_feedback", attempt, item)).content.decode()
     assert escape(item.clip.credit) not in feedback and "Answer saved." in feedback
     aggregation.fold_all()
     assert "figures are hidden" in client.get(reverse("quiz:progress")).content.decode()
@@ -245,9 +249,7 @@ def test_tests_withhold_the_truth_until_due(classroom, demo_pack, teacher, stude
     Assignment.objects.filter(pk=assignment.pk).update(
         opens_at=timezone.now() - timedelta(days=2), due_at=timezone.now() - timedelta(minutes=1)
     )
-    feedback = client.get(
-        reverse("quiz:round_feedback", args=[attempt.pk, item.pk])
-    ).content.decode()
+    feedback = client.get(_url("quiz:round_feedback", attempt, item)).content.decode()
     assert "Right!" in feedback and escape(item.clip.credit) in feedback
     assert "figures are hidden" not in client.get(reverse("quiz:progress")).content.decode()
 
@@ -307,6 +309,8 @@ def test_answers_csv_matches_what_was_played(
         assert row["answer"] == answer.guess and int(row["confidence"]) == answer.confidence
         assert row["correct"] == str(int(answer.is_correct)) and int(row["points"]) == answer.points
         assert row["truth"] == answer.item.correct_option()
+        assert int(row["played_round"]) == answer.position
+        assert row["sides_swapped"] == (str(int(answer.swapped)) if answer.item.is_pair else "")
         assert row["student_name"].startswith("'=")  # no formula runs in a spreadsheet
 
 
@@ -393,3 +397,110 @@ def test_another_teachers_private_quiz_cannot_be_assigned(teacher_client, classr
         teacher_client.get(reverse("teach:assignment_create", args=[private.slug])).status_code
         == 404
     )
+
+
+# --- Order and sides: shuffled for each attempt, unless the assignment keeps them ----------
+
+
+def _seeded_pair(quiz) -> tuple[int, int]:
+    """Two seeds that show some pair of the quiz on opposite sides, and a round order that
+    differs (found over the quiz's rounds, so nothing is left to luck)."""
+    rounds = selectors.quiz_rounds(quiz.pk)
+    first = shuffle.draw(1, rounds)
+    for seed in range(2, 200):
+        other = shuffle.draw(seed, rounds)
+        if other.order != first.order and first.swapped ^ other.swapped:
+            return 1, seed
+    raise AssertionError("no two seeds differ")
+
+
+def test_the_assign_form_offers_to_keep_the_quizs_order(teacher_client, classroom, demo_pack):
+    url = reverse("teach:assignment_create", args=[demo_pack.slug])
+    page = teacher_client.get(url).content.decode()
+    assert "Keep the quiz&#x27;s order for everyone" in page
+    assert 'name="keep_order"' in page and "checked" not in page.split('name="keep_order"')[1][:40]
+    data = {
+        "classrooms": [classroom.pk],
+        "opens_at": "2099-12-01T08:00",
+        "due_at": "2099-12-08T08:00",
+        "attempts_allowed": "1",
+        "feedback": "each",
+    }
+    teacher_client.post(url, data)
+    teacher_client.post(url, {**data, "keep_order": "on"})
+    assert list(Assignment.objects.order_by("pk").values_list("keep_order", flat=True)) == [
+        False,
+        True,
+    ]
+
+
+def test_a_fixed_order_assignment_plays_the_quiz_as_built_for_everyone(
+    classroom, demo_pack, teacher, student, other_student
+):
+    Enrollment.objects.create(classroom=classroom, student=other_student)
+    assignment = _assign(classroom, demo_pack, teacher, keep_order=True)
+    items = list(demo_pack.items.select_related("clip", "other_clip").order_by("position"))
+    for person in (student, other_student):
+        client = Client()
+        client.force_login(person)
+        client.post(reverse("quiz:assignment_start", args=[assignment.pk]))
+        attempt = Attempt.objects.get(assignment=assignment, user=person)
+        assert attempt.seed is None
+        for n, item in enumerate(items):
+            html = client.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
+            assert f"Round {n + 1} of {len(items)}" in html
+            assert _url("quiz:answer_submit", attempt, item) in html
+            if item.is_pair:  # the quiz's sides: its clip A on the left
+                assert html.index(item.clip.media.name) < html.index(item.other_clip.media.name)
+            client.post(
+                _url("quiz:answer_submit", attempt, item),
+                {"guess": item.correct_option(), "confidence": 80},
+            )
+        answers = Answer.objects.filter(attempt=attempt).order_by("position")
+        assert [a.item_id for a in answers] == [i.pk for i in items]
+        assert all(a.is_correct and not a.swapped for a in answers)
+
+
+def test_other_assignments_shuffle_each_students_attempt(
+    classroom, demo_pack, teacher, student, other_student, monkeypatch
+):
+    Enrollment.objects.create(classroom=classroom, student=other_student)
+    seeds = iter(_seeded_pair(demo_pack))
+    monkeypatch.setattr(shuffle, "new_seed", lambda: next(seeds))
+    assignment = _assign(classroom, demo_pack, teacher)
+    first, second = (_play(person, assignment) for person in (student, other_student))
+    assert first.seed is not None and second.seed is not None
+    assert first.round_order != second.round_order
+    assert first.swapped_pairs != second.swapped_pairs
+
+
+def test_the_report_and_the_csv_name_pairs_as_in_the_quiz(
+    teacher_client, classroom, demo_pack, teacher, student, other_student, monkeypatch
+):
+    """Two students saw some pair on opposite sides and both chose the generated clip: the
+    export says the same `answer` for both (the quiz's sides), and `sides_swapped` tells
+    how each saw it."""
+    Enrollment.objects.create(classroom=classroom, student=other_student)
+    seeds = iter(_seeded_pair(demo_pack))
+    monkeypatch.setattr(shuffle, "new_seed", lambda: next(seeds))
+    assignment = _assign(classroom, demo_pack, teacher)
+    for person in (student, other_student):
+        _play(person, assignment, right_every=1)  # every answer right
+    body = teacher_client.get(reverse("teach:assignment_answers_csv", args=[assignment.pk]))
+    rows = list(csv.DictReader(io.StringIO(body.content.decode().lstrip("\ufeff"))))
+    pairs = [r for r in rows if r["item_kind"] == "pair"]
+    assert pairs and all(r["answer"] == r["truth"] and r["correct"] == "1" for r in pairs)
+    by_round: dict[str, set[str]] = {}
+    for r in pairs:
+        by_round.setdefault(r["round"], set()).add(r["sides_swapped"])
+    assert {"0", "1"} in by_round.values()  # some pair was seen both ways
+    assert {r["sides_swapped"] for r in rows if r["item_kind"] == "single"} == {""}
+    for r in rows:  # the order each student played
+        answer = Answer.objects.get(attempt_id=r["attempt_id"], item__position=r["round"])
+        assert int(r["played_round"]) == answer.position
+    report = teacher_client.get(
+        reverse("teach:assignment_report", args=[assignment.pk])
+    ).content.decode()
+    assert "named as in the quiz" in report
+    # the by-round table counts both students' choice for the same clip
+    assert report.count("Clip A: 2 ✓") + report.count("Clip B: 2 ✓") == len(pairs) // 2
