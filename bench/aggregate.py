@@ -474,6 +474,11 @@ def _live_lag(seconds: float) -> tuple[float, float, int]:
     missing = len(committed) - len(lags)
     if missing:
         print(f"  {missing} answers not visible within 30 s of the end")
+    if not lags:
+        raise SystemExit(
+            f"No answer was committed within --live-seconds {seconds}: students take 2 to 8 s "
+            "a round, so give the live view at least 15 s."
+        )
     p50 = statistics.median(lags)
     p95 = lags[int(0.95 * (len(lags) - 1))]
     return p50, p95, len(lags)
