@@ -27,7 +27,10 @@ play_patterns = [
 ]
 
 media_patterns = [
+    # Stored names: the library, the builder, uploads and feedback's magnified replays.
     path("m/<path:name>", media.serve, name="media"),
+    # A round's media and poster under names of one attempt only (play pages).
+    path("attempts/<int:attempt_id>/media/<str:name>", media.attempt_serve, name="attempt_media"),
 ]
 
 builder_patterns = [

@@ -8,29 +8,45 @@ import re
 from django.db.models import Q
 
 from accounts.models import User
-from quiz.models import Assignment, Clip, QuizItem
-from quiz.selectors.play import quizzes_playable_by
+from quiz.models import Assignment, Attempt, Clip, QuizItem
+from quiz.selectors.play import attempt_media_file, quizzes_playable_by
 
 # A thumbnail of the annotation editor's strip is named after its clip's poster.
 THUMBNAIL_NAME = re.compile(r"^(clips/[A-Za-z0-9_-]+)-t\d+(\.jpg)$")
 
 
 def clip_for_media_name(user: User, name: str) -> Clip | None:
-    """The clip whose media, poster, thumbnail or artifact replay is `name`, if the user may
-    see it; else None. Replays reach students only inside feedback, after the answer."""
+    """The clip whose media, poster, thumbnail or artifact replay is `name` (its stored,
+    stable name), if the user may fetch it under that name; else None.
+
+    Library users (teachers, educators, staff) may, for the clips they see in the library.
+    Players get a round's media and poster only under their attempt's own names
+    (attempt_media_name): a stable name seen in one attempt would name the same clip in the
+    next, so a table of name -> label from free practice would answer a test. Magnified
+    replays keep their stable names for players of a quiz that holds the clip: they are
+    shown only in feedback, after the answer, and never on a round's page."""
 
     match = Q(media=name) | Q(poster=name) | Q(artifacts__replay=name)
     if thumbnail := THUMBNAIL_NAME.match(name):
         match |= Q(poster=thumbnail.group(1) + thumbnail.group(2))
-    clip = Clip.objects.filter(match).first()
+    if clip := Clip.objects.visible_to(user).filter(match).first():
+        return clip
+    clip = Clip.objects.filter(artifacts__replay=name).first()
     if clip is None:
         return None
-    if Clip.objects.visible_to(user).filter(pk=clip.pk).exists():
-        return clip
-    # Anyone (a teacher too) may see the clips of quizzes they may play.
+    # Anyone (a teacher too) may see the replays of the clips of quizzes they may play.
     assigned = Assignment.objects.filter(classroom__students=user).values("quiz_id")
     in_playable_quiz = QuizItem.objects.filter(
         Q(clip=clip) | Q(other_clip=clip),
         Q(quiz__in=quizzes_playable_by(user)) | Q(quiz__in=assigned),
     ).exists()
     return clip if in_playable_quiz else None
+
+
+def attempt_media_name(user: User, attempt_id: int, name: str) -> str | None:
+    """The stored name of the file that `name` stands for in the attempt's URLs, if the
+    attempt is the user's own; else None (so another person's attempt is a 404)."""
+    attempt = Attempt.objects.filter(pk=attempt_id, user=user).first()
+    if attempt is None:
+        return None
+    return attempt_media_file(attempt, name)

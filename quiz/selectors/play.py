@@ -1,12 +1,15 @@
 """What a student's pages read: quizzes and assignments to play, the attempt's rounds in its
-own order and with its own sides (quiz.shuffle), feedback artifacts, an attempt's summary and
-the student's progress (from the aggregate tables)."""
+own order and with its own sides (quiz.shuffle) and their media under the attempt's own names,
+feedback artifacts, an attempt's summary and the student's progress (from the aggregate
+tables)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from hmac import compare_digest
+from pathlib import PurePosixPath
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.crypto import salted_hmac
@@ -122,6 +125,51 @@ def round_key(attempt: Attempt, item_id: int) -> str:
     ).hexdigest()[:16]
 
 
+# Which clip of a round a per-attempt media name stands for, in the item's terms (not the
+# sides shown, so a name keeps its file whichever side the clip is on), and which of its files.
+ROUND_CLIPS = ("clip", "other_clip")
+ROUND_FILES = ("media", "poster")
+# A per-attempt media name: media_key's hex digits and the stored file's suffix.
+MEDIA_NAME_PATTERN = re.compile(r"[0-9a-f]{32}\.(mp4|jpg)")
+
+
+def media_key(attempt_id: int, item_id: int, which: str, file: str) -> str:
+    """The name a round's file goes by in one attempt's URLs (before its suffix). A stable
+    name would let a table of name -> label, built from the feedback of one attempt, answer
+    every later attempt of the same clips; so every attempt gets names of its own, the same
+    on every reload (the browser's cache keeps working within the attempt). Keyed with the
+    site's secret like round_key, so nothing (clip, item, file) can be read out of a name and
+    no name can be made up; the media view finds the file by computing the attempt's names."""
+    return salted_hmac(
+        "quiz.play.media", f"{attempt_id}:{item_id}:{which}:{file}", algorithm="sha256"
+    ).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class RoundClip:
+    """A round's clip as one attempt serves it: its media and poster under that attempt's own
+    names (media_key plus the stored file's suffix), never the clip's stored names."""
+
+    clip: Clip
+    media: str  # e.g. "3f0c….mp4", for the quiz:attempt_media URL of the attempt
+    poster: str  # "…jpg", or "" for a clip without a poster
+
+
+def round_clip(attempt_id: int, item: QuizItem, which: str) -> RoundClip:
+    """The item's clip `which` (one of ROUND_CLIPS) under the attempt's media names."""
+    clip = getattr(item, which)
+    names = {}
+    for file in ROUND_FILES:
+        stored = getattr(clip, file).name
+        # The stored suffix (.mp4 or .jpg) stays, so the content type follows the name.
+        names[file] = (
+            media_key(attempt_id, item.pk, which, file) + PurePosixPath(stored).suffix
+            if stored
+            else ""
+        )
+    return RoundClip(clip=clip, media=names["media"], poster=names["poster"])
+
+
 @dataclass(frozen=True)
 class ShownRound:
     """A round as this attempt shows it: its place in the attempt's order and, for a pair,
@@ -132,6 +180,7 @@ class ShownRound:
     number: int  # from 1, in the attempt's order
     swapped: bool  # a pair shown with the item's other_clip as A
     key: str  # its name in the attempt's URLs (round_key)
+    attempt_id: int
 
     @property
     def clip_a(self) -> Clip:
@@ -142,6 +191,18 @@ class ShownRound:
     @property
     def clip_b(self) -> Clip | None:
         return self.item.clip if self.swapped else self.item.other_clip
+
+    @property
+    def media_a(self) -> RoundClip:
+        """Clip A (a single round's only clip) under the attempt's own media names."""
+        swapped = self.swapped and self.item.other_clip is not None
+        return round_clip(self.attempt_id, self.item, "other_clip" if swapped else "clip")
+
+    @property
+    def media_b(self) -> RoundClip | None:
+        if self.item.other_clip is None:
+            return None
+        return round_clip(self.attempt_id, self.item, "clip" if self.swapped else "other_clip")
 
     def correct_option(self) -> str:
         """The right answer in the terms the student sees ("a" is the clip on the left)."""
@@ -154,6 +215,7 @@ def _shown(attempt: Attempt, layout: shuffle.Layout, item: QuizItem) -> ShownRou
         number=layout.number_of(item.pk),
         swapped=item.pk in layout.swapped,
         key=round_key(attempt, item.pk),
+        attempt_id=attempt.pk,
     )
 
 
@@ -195,6 +257,27 @@ def attempt_round_by_key(attempt: Attempt, key: str) -> ShownRound | None:
         if compare_digest(round_key(attempt, item_id), key):
             item = _items([item_id]).get(item_id)
             return None if item is None else _shown(attempt, layout, item)
+    return None
+
+
+def attempt_media_file(attempt: Attempt, name: str) -> str | None:
+    """The stored name of the file that `name` (a media name of this attempt, media_key plus
+    suffix) stands for: the media or poster of a clip of one of the attempt's quiz's rounds;
+    None for any other name (two queries)."""
+    if not MEDIA_NAME_PATTERN.fullmatch(name):
+        return None
+    key = name.partition(".")[0]
+    for item_id, is_pair in quiz_rounds(attempt.quiz_id):
+        for which in ROUND_CLIPS if is_pair else ROUND_CLIPS[:1]:
+            for file in ROUND_FILES:
+                if compare_digest(media_key(attempt.pk, item_id, which, file), key):
+                    item = _items([item_id]).get(item_id)
+                    if item is None or getattr(item, which) is None:
+                        return None
+                    served = round_clip(attempt.pk, item, which)
+                    if not compare_digest(getattr(served, file), name):
+                        return None  # a wrong suffix
+                    return getattr(served.clip, file).name
     return None
 
 

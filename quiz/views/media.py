@@ -1,4 +1,5 @@
-"""Serving clip media to the people who may play it, with HTTP range requests for seeking."""
+"""Serving clip media to the people who may see it, with HTTP range requests for seeking:
+under stored names to library users, under each attempt's own names to its player."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.views.decorators.http import require_safe
 
 from quiz.media.files import SERVED_NAME_PATTERN, media_path
-from quiz.selectors.media import clip_for_media_name
+from quiz.selectors.media import attempt_media_name, clip_for_media_name
 
 CONTENT_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg"}
 RANGE_PATTERN = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -54,14 +55,33 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
 
 @require_safe
 def serve(request: HttpRequest, name: str) -> HttpResponse:
+    """A file under its stored name: for library users, and replays in feedback."""
     if not request.user.is_authenticated or not SERVED_NAME_PATTERN.match(name):
         raise Http404
     if clip_for_media_name(request.user, name) is None:
         raise Http404
+    return _send(request, name)
+
+
+@require_safe
+def attempt_serve(request: HttpRequest, attempt_id: int, name: str) -> HttpResponse:
+    """A round's media or poster under a name of the user's own attempt (media_key)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    stored = attempt_media_name(request.user, attempt_id, name)
+    if stored is None:
+        raise Http404
+    return _send(request, stored)
+
+
+def _send(request: HttpRequest, name: str) -> HttpResponse:
+    """The served file `name` (a stored name, access already checked), whole or one range."""
+    content_type = CONTENT_TYPES[name.rsplit(".", 1)[1]]
     if settings.MEDIA_ACCEL_REDIRECT:
         # Production behind nginx: Django checks access, nginx sends the bytes (with ranges
-        # and sendfile) from an `internal` location that maps to MEDIA_ROOT.
-        response = HttpResponse(content_type=CONTENT_TYPES[name.rsplit(".", 1)[1]])
+        # and sendfile) from an `internal` location that maps to MEDIA_ROOT. The stored name
+        # in this header stays between Django and nginx; the client never sees it.
+        response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + name
         response["Cache-Control"] = "private, max-age=86400"
         return response
@@ -71,7 +91,6 @@ def serve(request: HttpRequest, name: str) -> HttpResponse:
     except OSError:
         raise Http404 from None
     size = path.stat().st_size
-    content_type = CONTENT_TYPES[name.rsplit(".", 1)[1]]
     wanted = _parse_range(request.headers["Range"], size) if "Range" in request.headers else None
     if wanted == "unsatisfiable":
         handle.close()
@@ -88,7 +107,8 @@ def serve(request: HttpRequest, name: str) -> HttpResponse:
         response["Content-Length"] = str(end - start + 1)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Accept-Ranges"] = "bytes"
-    # Private: access depends on who asks. The name never changes for the same content.
+    # Private: access depends on who asks. A name (stored, or of one attempt) never changes
+    # for the same content.
     response["Cache-Control"] = "private, max-age=86400"
     if request.method == "HEAD":
         handle.close()

@@ -133,7 +133,13 @@ def _feedback_context(
     withheld = _withheld(attempt)
     # A test shows no truth before its due time: no clips, no artifacts, no verdict.
     artifacts = {} if withheld else selectors.item_artifacts(item)
-    clips = [("a", shown.clip_a), ("b", shown.clip_b)] if item.is_pair else [("main", item.clip)]
+    # The feedback serves the clips under the attempt's own names too, the very URLs of the
+    # round: the browser shows them again from its cache, a student never needs a clip's
+    # stored name, and "no name is used in two attempts" holds without exceptions (a stable
+    # name next to the truth would let a table built here answer the next attempt).
+    clips = (
+        [("a", shown.media_a), ("b", shown.media_b)] if item.is_pair else [("main", shown.media_a)]
+    )
     return {
         "attempt": attempt,
         "item": item,
@@ -142,7 +148,7 @@ def _feedback_context(
         "repeated": repeated,
         "shown_clips": []
         if withheld
-        else [(label, clip, artifacts[clip.pk]) for label, clip in clips],
+        else [(label, served, artifacts[served.clip.pk]) for label, served in clips],
         "withheld": withheld,
         "progress": selectors.attempt_progress(attempt, showing=shown),
         "next_url": (

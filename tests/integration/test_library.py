@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.models import School, User
 from quiz.models import Answer, Artifact, Attempt, Clip, QuizItem
 from quiz.selectors import library as library_selectors
-from quiz.selectors.play import round_key
+from quiz.selectors.play import round_clip, round_key
 from quiz.services import library
 from quiz.services.library import ArtifactRefused
 from quiz.services.play import answer_submit, attempt_start
@@ -876,12 +876,17 @@ def test_retiring_takes_a_clip_out_of_new_quizzes_but_past_attempts_still_show_i
     assert clip.retired_at is not None
     assert clip not in Clip.objects.in_use() and clip in Clip.objects.ready()
 
-    # The student's past round still shows the clip and its feedback.
-    feedback = _client(student).get(
+    # The student's past round still shows the clip (under the attempt's own name) and its
+    # feedback.
+    player = _client(student)
+    feedback = player.get(
         reverse("quiz:round_feedback", args=[attempt.pk, round_key(attempt, item.pk)])
     )
     assert feedback.status_code == 200
-    assert reverse("quiz:media", args=[clip.media.name]) in feedback.content.decode()
+    served = round_clip(attempt.pk, item, "clip")
+    media_url = reverse("quiz:attempt_media", args=[attempt.pk, served.media])
+    assert media_url in feedback.content.decode()
+    assert player.get(media_url).status_code == 200
     assert Answer.objects.filter(attempt=attempt, item=item).exists()
     assert Attempt.objects.filter(pk=attempt.pk).exists()
 

@@ -1,51 +1,86 @@
-"""Serving media: access checks, opaque names, range requests, no metadata."""
+"""Serving media: access checks, opaque names (stored ones for the library, each attempt's
+own for its player), range requests, no metadata."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from quiz.media.encode import NEUTRAL_CONTAINER_TAGS
 from quiz.media.probe import probe_media
-from quiz.models import Clip
+from quiz.models import Attempt, Clip, Quiz, QuizItem
+from quiz.selectors import play as selectors
+from quiz.services import play as services
 
 pytestmark = pytest.mark.django_db
-
-
-def _video(demo_pack) -> Clip:
-    return Clip.objects.filter(media_kind="video").first()
 
 
 def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_whole_file_with_accept_ranges(student_client, demo_pack):
-    clip = _video(demo_pack)
-    response = student_client.get(reverse("quiz:media", args=[clip.media.name]))
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _single_video(quiz: Quiz) -> QuizItem:
+    return quiz.items.filter(kind="single", clip__media_kind="video").first()
+
+
+def _attempt_url(attempt: Attempt, item: QuizItem, which: str = "clip", file: str = "media"):
+    """The URL of a round's file in the attempt's pages."""
+    name = getattr(selectors.round_clip(attempt.pk, item, which), file)
+    return reverse("quiz:attempt_media", args=[attempt.pk, name])
+
+
+@dataclass
+class Fetch:
+    client: Client
+    url: str
+    clip: Clip
+
+
+@pytest.fixture(params=["stored name, library", "attempt's name, player"])
+def fetch(request, demo_pack, student, teacher) -> Fetch:
+    """One video as its two audiences fetch it: a teacher under its stored name, a student
+    under a name of their own attempt. Both are sent alike (one function)."""
+    item = _single_video(demo_pack)
+    if request.param.startswith("stored"):
+        url = reverse("quiz:media", args=[item.clip.media.name])
+        return Fetch(_client(teacher), url, item.clip)
+    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    return Fetch(_client(student), _attempt_url(attempt, item), item.clip)
+
+
+def test_whole_file_with_accept_ranges(fetch):
+    response = fetch.client.get(fetch.url)
     assert response.status_code == 200
     assert response["Accept-Ranges"] == "bytes"
     assert response["Content-Type"] == "video/mp4"
     assert "private" in response["Cache-Control"]
     body = _body(response)
-    assert body == (Path(settings.MEDIA_ROOT) / clip.media.name).read_bytes()
+    assert body == (Path(settings.MEDIA_ROOT) / fetch.clip.media.name).read_bytes()
     assert int(response["Content-Length"]) == len(body)
+    assert fetch.client.head(fetch.url).status_code == 200
 
 
 @pytest.mark.parametrize(
     ("header", "start", "end"),
     [("bytes=0-99", 0, 99), ("bytes=100-", 100, None), ("bytes=-50", None, None)],
 )
-def test_range_requests_get_206_partial_content(student_client, demo_pack, header, start, end):
-    clip = _video(demo_pack)
-    data = (Path(settings.MEDIA_ROOT) / clip.media.name).read_bytes()
+def test_range_requests_get_206_partial_content(fetch, header, start, end):
+    data = (Path(settings.MEDIA_ROOT) / fetch.clip.media.name).read_bytes()
     size = len(data)
-    response = student_client.get(
-        reverse("quiz:media", args=[clip.media.name]), headers={"Range": header}
-    )
+    response = fetch.client.get(fetch.url, headers={"Range": header})
     assert response.status_code == 206
     body = _body(response)
     if start is None:
@@ -56,49 +91,120 @@ def test_range_requests_get_206_partial_content(student_client, demo_pack, heade
 
 
 @pytest.mark.parametrize("header", ["bytes=999999999-", "bytes=-0", "bytes=50-10"])
-def test_unsatisfiable_ranges_get_416(student_client, demo_pack, header):
-    clip = _video(demo_pack)
-    response = student_client.get(
-        reverse("quiz:media", args=[clip.media.name]), headers={"Range": header}
-    )
+def test_unsatisfiable_ranges_get_416(fetch, header):
+    response = fetch.client.get(fetch.url, headers={"Range": header})
     assert response.status_code == 416
     assert response["Content-Range"].startswith("bytes */")
 
 
 @pytest.mark.parametrize("header", ["lines=0-5", "bytes=0-1,5-9", "bytes=abc", "bytes"])
-def test_malformed_ranges_are_ignored_and_the_file_sent(student_client, demo_pack, header):
-    clip = _video(demo_pack)
-    response = student_client.get(
-        reverse("quiz:media", args=[clip.media.name]), headers={"Range": header}
-    )
-    assert response.status_code == 200
+def test_malformed_ranges_are_ignored_and_the_file_sent(fetch, header):
+    assert fetch.client.get(fetch.url, headers={"Range": header}).status_code == 200
 
 
-def test_anonymous_and_unlisted_names_get_404(student_client, demo_pack):
-    from django.test import Client
+def test_posting_to_media_is_not_allowed(fetch):
+    assert fetch.client.post(fetch.url).status_code == 405
 
-    clip = _video(demo_pack)
-    assert Client().get(reverse("quiz:media", args=[clip.media.name])).status_code == 404
+
+def test_anonymous_and_unlisted_names_get_404(fetch, teacher):
+    assert Client().get(fetch.url).status_code == 404
+    library = _client(teacher)
     for name in [
         "clips/../settings.py",
         "clips/notarealtokenatall1234.mp4",
         "../../etc/passwd",
         "clips/x.mp4",
     ]:
-        assert student_client.get(f"/m/{name}").status_code == 404
+        assert library.get(f"/m/{name}").status_code == 404
 
 
-def test_media_of_a_quiz_you_may_not_play_is_not_served(student_client, demo_pack):
-    from quiz.models import Quiz
+def test_students_get_no_clip_under_its_stored_name_teachers_of_the_library_do(
+    student_client, student, teacher, demo_pack
+):
+    """A stored name is the same in every attempt: a student who could fetch by it could
+    keep a table of name -> label. Students get a round's files only under their attempt's
+    names, even for the clips of a quiz they play."""
+    services.attempt_start(user=student, quiz=demo_pack)  # playing it changes nothing
+    library = _client(teacher)
+    for item in demo_pack.items.select_related("clip", "other_clip"):
+        for clip in filter(None, [item.clip, item.other_clip]):
+            for name in filter(None, [clip.media.name, clip.poster.name]):
+                url = reverse("quiz:media", args=[name])
+                assert student_client.get(url).status_code == 404, name
+                assert library.get(url).status_code == 200, name
 
-    Quiz.objects.update(is_public=False)
-    clip = _video(demo_pack)
-    assert student_client.get(reverse("quiz:media", args=[clip.media.name])).status_code == 404
+
+def test_a_round_is_served_only_under_its_attempts_names(demo_pack, student, other_student):
+    """Every name is the attempt's own: the same on every read, different in another attempt
+    (the same student's next one too), served to the attempt's owner only."""
+    pair = demo_pack.items.filter(kind="pair").select_related("clip", "other_clip").first()
+    single = _single_video(demo_pack)
+    first = services.attempt_start(user=student, quiz=demo_pack)
+    for item in demo_pack.items.select_related("clip"):
+        services.answer_submit(attempt=first, item=item, guess=item.options()[0], confidence=50)
+    first.refresh_from_db()
+    assert first.is_finished
+    second = services.attempt_start(user=student, quiz=demo_pack)
+    assert second.pk != first.pk
+    mine, theirs = _client(student), _client(other_student)
+    names = {}
+    for attempt in (first, second):
+        for item, which in ((single, "clip"), (pair, "clip"), (pair, "other_clip")):
+            for file in ("media", "poster"):
+                url = _attempt_url(attempt, item, which, file)
+                assert url == _attempt_url(attempt, item, which, file)  # the same on reload
+                clip = getattr(item, which)
+                stored = getattr(clip, file).name
+                # the attempt and an opaque key, nothing else: no stored name, no id
+                assert re.fullmatch(
+                    rf"/attempts/{attempt.pk}/media/[0-9a-f]{{32}}\{stored[-4:]}", url
+                ), url
+                assert stored.split("/")[1].split(".")[0] not in url
+                names[(attempt.pk, item.pk, which, file)] = url
+                response = mine.get(url)
+                assert response.status_code == 200, url
+                assert _body(response) == (Path(settings.MEDIA_ROOT) / stored).read_bytes()
+                # someone else's attempt is not found, whatever they know
+                assert theirs.get(url).status_code == 404
+    first_urls = {url for (a, *_), url in names.items() if a == first.pk}
+    second_urls = {url for (a, *_), url in names.items() if a == second.pk}
+    assert len(first_urls) == len(second_urls) == 6 and not first_urls & second_urls
+    # a name of one attempt means nothing in another's address
+    for url in first_urls:
+        moved = url.replace(f"/attempts/{first.pk}/", f"/attempts/{second.pk}/")
+        assert mine.get(moved).status_code == 404
 
 
-def test_posting_to_media_is_not_allowed(student_client, demo_pack):
-    clip = _video(demo_pack)
-    assert student_client.post(reverse("quiz:media", args=[clip.media.name])).status_code == 405
+def test_tampered_or_foreign_names_are_not_found(student_client, student, demo_pack):
+    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    item = _single_video(demo_pack)
+    url = _attempt_url(attempt, item)
+    assert student_client.get(url).status_code == 200
+    base, name = url.rsplit("/", 1)
+    key = name.removesuffix(".mp4")
+    flipped = "0" if key[-1] != "0" else "1"
+    for forged in [
+        key[:-1] + flipped + ".mp4",  # one digit changed
+        key + ".jpg",  # another suffix: not the file's
+        key[:16] + ".mp4",  # a shortened key
+        key.upper() + ".mp4",
+        key + ".mp4.mp4",
+        key,
+        "..%2F..%2Fclips%2F" + item.clip.media.name.split("/")[1],
+        item.clip.media.name.split("/")[1],  # the stored name under the attempt's path
+        "é" * 32 + ".mp4",
+    ]:
+        assert student_client.get(f"{base}/{forged}").status_code == 404, forged
+    # a name made for an item of another quiz, under this attempt: not one of its rounds
+    other = Quiz.objects.create(title="Other", slug="other", is_public=True)
+    foreign = QuizItem.objects.create(quiz=other, position=1, kind="single", clip=item.clip)
+    assert student_client.get(_attempt_url(attempt, foreign)).status_code == 404
+    # nor the name of a file the clip does not have (any more)
+    poster = _attempt_url(attempt, item, file="poster")
+    assert student_client.get(poster).status_code == 200
+    Clip.objects.filter(pk=item.clip_id).update(poster="")
+    response = student_client.get(poster)
+    assert response.status_code == 404
 
 
 def test_served_files_carry_no_tags_and_no_encoder_strings(demo_pack):
@@ -132,7 +238,7 @@ def test_real_and_generated_videos_share_one_encoding(demo_pack):
     assert {g for *_, g in encodings} == {True, False}
 
 
-def test_replays_are_served_like_their_clip(student_client, demo_pack):
+def test_replays_are_served_to_players_of_a_quiz_that_holds_the_clip(student_client, demo_pack):
     from quiz.models import Artifact
     from quiz.services.library import artifact_replay_render
 
@@ -140,10 +246,12 @@ def test_replays_are_served_like_their_clip(student_client, demo_pack):
     artifact_replay_render(artifact_id=artifact.pk)
     artifact.refresh_from_db()
     assert artifact.replay
-    assert student_client.get(reverse("quiz:media", args=[artifact.replay.name])).status_code == 200
-    from django.test import Client
-
-    assert Client().get(reverse("quiz:media", args=[artifact.replay.name])).status_code == 404
+    url = reverse("quiz:media", args=[artifact.replay.name])
+    assert student_client.get(url).status_code == 200
+    assert Client().get(url).status_code == 404
+    # only where the clip is in a quiz the student may play (replays appear in feedback)
+    Quiz.objects.update(is_public=False)
+    assert student_client.get(url).status_code == 404
 
 
 def test_another_schools_upload_is_not_served_to_a_teacher(demo_pack):
@@ -166,14 +274,24 @@ def test_another_schools_upload_is_not_served_to_a_teacher(demo_pack):
     assert client.get(reverse("quiz:media", args=[clip.media.name])).status_code == 200
 
 
-def test_nginx_can_send_the_bytes_after_the_access_check(student_client, demo_pack, settings):
+def test_nginx_can_send_the_bytes_after_the_access_check(fetch, settings):
     settings.MEDIA_ACCEL_REDIRECT = "/protected-media/"
-    clip = _video(demo_pack)
-    response = student_client.get(reverse("quiz:media", args=[clip.media.name]))
+    response = fetch.client.get(fetch.url)
     assert response.status_code == 200 and response.content == b""
-    assert response["X-Accel-Redirect"] == f"/protected-media/{clip.media.name}"
+    assert response["X-Accel-Redirect"] == f"/protected-media/{fetch.clip.media.name}"
     assert response["Content-Type"] == "video/mp4"
-    from django.test import Client
-
-    anonymous = Client().get(reverse("quiz:media", args=[clip.media.name]))
+    anonymous = Client().get(fetch.url)
     assert anonymous.status_code == 404 and "X-Accel-Redirect" not in anonymous
+
+
+def test_nginx_is_told_nothing_for_someone_elses_attempt(
+    student, other_student, demo_pack, settings
+):
+    settings.MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    attempt = services.attempt_start(user=student, quiz=demo_pack)
+    poster = _attempt_url(attempt, _single_video(demo_pack), file="poster")
+    response = _client(student).get(poster)
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Accel-Redirect"].startswith("/protected-media/clips/")
+    stranger = _client(other_student).get(poster)
+    assert stranger.status_code == 404 and "X-Accel-Redirect" not in stranger

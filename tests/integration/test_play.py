@@ -53,6 +53,30 @@ def _current(attempt) -> QuizItem:
     return selectors.attempt_next_round(attempt).item
 
 
+MEDIA_URL = re.compile(r"/attempts/(\d+)/media/[0-9a-f]{32}\.(?:mp4|jpg)")
+
+
+def _media_urls(html: str) -> list[str]:
+    """The per-attempt media URLs in a page, in document order."""
+    return [m.group(0) for m in MEDIA_URL.finditer(html)]
+
+
+def _served_urls(attempt, item: QuizItem, which: str) -> list[str]:
+    """The URLs of a round clip's media and poster in the attempt's pages."""
+    served = selectors.round_clip(attempt.pk, item, which)
+    return [
+        reverse("quiz:attempt_media", args=[attempt.pk, name])
+        for name in (served.media, served.poster)
+        if name
+    ]
+
+
+def _stored_names(clip: Clip) -> list[str]:
+    """A clip's stored (stable) names and their random tokens."""
+    names = [n for n in (clip.media.name, clip.poster.name) if n]
+    return names + [n.split("/")[1].split(".")[0] for n in names]
+
+
 @pytest.fixture
 def seeds(monkeypatch):
     """Seed-controlled attempts: the next attempts draw their layouts from these seeds."""
@@ -170,8 +194,14 @@ def test_no_truth_reaches_the_page_before_the_answer(student_client, demo_pack):
             for secret in filter(None, secrets):
                 assert secret not in html, (item.position, secret)
                 assert secret not in headers
-            assert clip.media.name.startswith("clips/")
-            assert clip.media.name in html  # served under its random name only
+            # served under names of this attempt only, never the clip's stored ones (the
+            # same in every attempt: a table of them would answer the next attempt)
+            for stored in _stored_names(clip):
+                assert stored not in html, (item.position, stored)
+        sides = ("clip", "other_clip") if item.is_pair else ("clip",)
+        if selectors.attempt_round(attempt, item).swapped:
+            sides = sides[::-1]
+        assert _media_urls(html) == [u for w in sides for u in _served_urls(attempt, item, w)]
         for word in ("data-start", "artifact-box", "is_generated", "synthesizer", "camera"):
             assert word not in html.replace("camera footage", ""), word
         # nor the round's place in the quiz: its address names it by an opaque key
@@ -180,6 +210,48 @@ def test_no_truth_reaches_the_page_before_the_answer(student_client, demo_pack):
         student_client.post(
             _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 75}
         )
+
+
+def test_each_attempt_shows_its_clips_under_names_of_its_own(student_client, demo_pack):
+    """A name seen in one attempt (say, beside the truth in its feedback) never comes back in
+    another attempt of the same quiz; within an attempt it stays, so reloads hit the cache."""
+    by_attempt: dict[int, dict[int, list[str]]] = {}
+    for _attempt in range(2):
+        attempt = _start(student_client, demo_pack)
+        seen = by_attempt.setdefault(attempt.pk, {})
+        for item in _rounds(attempt):
+            url = reverse("quiz:attempt_play", args=[attempt.pk])
+            urls = _media_urls(student_client.get(url).content.decode())
+            assert urls and urls == _media_urls(student_client.get(url).content.decode())
+            assert {int(m.group(1)) for m in map(MEDIA_URL.fullmatch, urls)} == {attempt.pk}
+            feedback = student_client.post(
+                _answer_url(attempt, item),
+                {"guess": _right(attempt, item), "confidence": 70},
+                headers={"HX-Request": "true"},
+            ).content.decode()
+            # the feedback too: the round's URLs, no stored name of the clips' files
+            assert _media_urls(feedback) == urls
+            for clip in filter(None, [item.clip, item.other_clip]):
+                for stored in _stored_names(clip):
+                    assert stored not in feedback
+            seen[item.pk] = urls
+        attempt.refresh_from_db()
+        assert attempt.is_finished
+    first, second = by_attempt.values()
+    assert first.keys() == second.keys()
+    for item_id, urls in first.items():
+        assert not set(urls) & set(second[item_id]), item_id  # the same clip, other names
+    # and another student's page of the same quiz, with names of their own attempt only
+    other = User.objects.create_user("stu2", password="x", role="student")
+    other_client = Client()
+    other_client.force_login(other)
+    theirs = _start(other_client, demo_pack)
+    html = other_client.get(reverse("quiz:attempt_play", args=[theirs.pk])).content.decode()
+    everything_before = {u for urls in (*first.values(), *second.values()) for u in urls}
+    assert _media_urls(html) and not set(_media_urls(html)) & everything_before
+    for url in _media_urls(html):
+        assert student_client.get(url).status_code == 404  # not this student's attempt
+        assert other_client.get(url).status_code == 200
 
 
 def test_media_names_are_random_and_alike_for_real_and_generated(demo_pack):
@@ -566,9 +638,10 @@ def test_grading_follows_the_sides_each_student_saw(seeds, client, demo_pack, st
                 _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 50}
             )
         html = c.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
-        left = html.index(round_.clip_a.media.name)
-        right = html.index(round_.clip_b.media.name)
+        left = html.index(round_.media_a.media)
+        right = html.index(round_.media_b.media)
         assert html.index('id="media-a"') < left < html.index('id="media-b"') < right
+        assert round_.media_a.clip == round_.clip_a and round_.media_b.clip == round_.clip_b
         # answering the side shown as generated is right, whichever side that is
         shown_side = "a" if round_.clip_a == generated else "b"
         html = c.post(
@@ -591,8 +664,10 @@ def test_grading_follows_the_sides_each_student_saw(seeds, client, demo_pack, st
         page = c.get(_feedback_url(attempt, pair)).content.decode()
         assert truth in page and truth in html
         assert f"You answered “Clip {shown_side.upper()}”" in page
-        assert page.index(round_.clip_a.media.name) < page.index(round_.clip_b.media.name)
+        assert page.index(round_.media_a.media) < page.index(round_.media_b.media)
         assert 'id="feedback-media-a"' in page
+        # the feedback shows the clips under the round's very URLs (the browser's cache)
+        assert _media_urls(page) == _media_urls(html)
     # both were right about the same clip
     stored = Answer.objects.filter(item=pair)
     assert {a.guess for a in stored} == {pair.correct_option()} and all(
@@ -626,8 +701,8 @@ def test_the_round_page_shows_both_sides_of_a_pair_alike(seeds, student_client, 
             figures = re.findall(r'<figure class="clip">.*?</figure>', html, re.S)
             assert len(figures) == 2
 
-            def shape(figure: str, clip: Clip, side: str) -> str:
-                for value in (clip.media.name, clip.poster.name, clip.description):
+            def shape(figure: str, served: selectors.RoundClip, side: str) -> str:
+                for value in (served.media, served.poster, served.clip.description):
                     if value:
                         figure = figure.replace(value, "<clip>")
                 figure = re.sub(r'(width|height)="\d+"', r'\1="n"', figure)
@@ -635,7 +710,7 @@ def test_the_round_page_shows_both_sides_of_a_pair_alike(seeds, student_client, 
                     f"media-{side}", "media-x"
                 )
 
-            assert shape(figures[0], shown.clip_a, "a") == shape(figures[1], shown.clip_b, "b")
+            assert shape(figures[0], shown.media_a, "a") == shape(figures[1], shown.media_b, "b")
             # the form's address names the round by its opaque key, never by the item's id
             (action,) = re.findall(r'<form id="answer-form" method="post" action="([^"]+)"', html)
             assert re.fullmatch(rf"/attempts/{attempt.pk}/rounds/[0-9a-f]{{16}}/answer/", action)
@@ -659,7 +734,8 @@ def test_an_attempt_from_before_shuffling_plays_the_quizs_order_and_sides(
     for item in items[: items.index(pair)]:
         student_client.post(_answer_url(attempt, item), {"guess": "real", "confidence": 50})
     html = student_client.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
-    assert html.index(pair.clip.media.name) < html.index(pair.other_clip.media.name)
+    clip_a, clip_b = (_served_urls(attempt, pair, w)[0] for w in ("clip", "other_clip"))
+    assert html.index(clip_a) < html.index(clip_b)
     student_client.post(
         _answer_url(attempt, pair), {"guess": pair.correct_option(), "confidence": 80}
     )

@@ -451,7 +451,9 @@ def test_a_fixed_order_assignment_plays_the_quiz_as_built_for_everyone(
             assert f"Round {n + 1} of {len(items)}" in html
             assert _url("quiz:answer_submit", attempt, item) in html
             if item.is_pair:  # the quiz's sides: its clip A on the left
-                assert html.index(item.clip.media.name) < html.index(item.other_clip.media.name)
+                shown = selectors.attempt_round(attempt, item)
+                assert not shown.swapped and shown.media_a.clip == item.clip
+                assert html.index(shown.media_a.media) < html.index(shown.media_b.media)
             client.post(
                 _url("quiz:answer_submit", attempt, item),
                 {"guess": item.correct_option(), "confidence": 80},
