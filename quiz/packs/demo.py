@@ -52,8 +52,8 @@ def demo_pack_install(build_dir: Path | None = None) -> DemoReport:
     keys = [item["key"] for item in items]
     created = 0
     for slug, title, description, builder in (
-        (DEMO_QUIZ_SLUG, DEMO_TITLE, DEMO_DESCRIPTION, _demo_rounds),
-        (PRACTICE_QUIZ_SLUG, PRACTICE_TITLE, PRACTICE_DESCRIPTION, _practice_rounds),
+        (DEMO_QUIZ_SLUG, DEMO_TITLE, DEMO_DESCRIPTION, demo_rounds),
+        (PRACTICE_QUIZ_SLUG, PRACTICE_TITLE, PRACTICE_DESCRIPTION, practice_rounds),
     ):
         if Quiz.objects.filter(slug=slug).exists():
             continue
@@ -84,7 +84,7 @@ DEMO_PAIRS = (
 )
 
 
-def _demo_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
+def demo_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
     """A balanced, fixed quiz: curated pairs, then singles alternating real and generated."""
     rng = random.Random(20261121)  # fixed: every installation gets the same demo quiz
     ordered = [clips[k] for k in keys]
@@ -113,5 +113,5 @@ def _demo_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
     return singles[:3] + pairs[:1] + singles[3:6] + pairs[1:2] + singles[6:] + pairs[2:]
 
 
-def _practice_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
+def practice_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
     return [("single", clips[k], None) for k in keys]
