@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
 from accounts.models import Classroom, User
+from accounts.validators import plain_text
 
 
 def bound_data(request: HttpRequest) -> Any:
@@ -60,6 +61,11 @@ class ClassroomForm(forms.ModelForm):
             "school_year": _("For example “2026/27”."),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators.append(plain_text)
+
 
 class JoinForm(forms.Form):
     code = forms.CharField(
@@ -95,11 +101,12 @@ class StudentNamesForm(forms.Form):
 
 
 class TeacherSignUpForm(UserCreationForm):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, validators=[plain_text])
+    last_name = forms.CharField(label=_("Last name"), max_length=150, validators=[plain_text])
     school_name = forms.CharField(
         label=_("School"),
         max_length=200,
+        validators=[plain_text],
         help_text=_("Your school's name. Colleagues who type the same name share it."),
     )
     time_zone = forms.ChoiceField(
@@ -123,7 +130,7 @@ class TeacherSignUpForm(UserCreationForm):
 
 
 class StudentSignUpForm(UserCreationForm):
-    first_name = forms.CharField(label=_("Your name"), max_length=150)
+    first_name = forms.CharField(label=_("Your name"), max_length=150, validators=[plain_text])
     code = forms.CharField(
         label=_("Class code (optional)"),
         max_length=20,

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 
 class SchoolTimeZoneMiddleware:
@@ -20,3 +21,43 @@ class SchoolTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+# Powerful browser features the site never uses, switched off for every page and any frame
+# or script that might get in: a quiz about media has no business with a camera.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+
+
+class PrivateResponsesMiddleware:
+    """Keep a signed-in person's pages and exports out of every cache, and send the
+    Permissions-Policy with every response.
+
+    A page or CSV for a signed-in user holds names and results: on a shared classroom
+    computer the browser's cache (and Back after signing out) or a school's proxy must not
+    keep it. A response that sets its own Cache-Control keeps it: media are cached privately
+    on purpose, so seeking with range requests stays fast.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -53,13 +53,34 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# A development key, never used in production (DEBUG=false refuses to start with it).
+DEV_SECRET_KEY = "dev-only-second-look-key-not-for-production-use-0123456789"  # noqa: S105
+KEY_RECIPE = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def secret_key_weakness(key: str) -> str:
+    """Why `key` must not sign a production site's sessions, or "" when it may: Django's own
+    measure (security.W009) plus the development key and the placeholders people paste."""
+    if key == DEV_SECRET_KEY or key.startswith("django-insecure-"):
+        return "it is a development key"
+    if len(key) < 50 or len(set(key)) < 5:
+        return "it is shorter than 50 characters or has fewer than 5 different ones"
+    if any(word in key.lower() for word in ("changeme", "change-me", "change_me", "secret-key")):
+        return "it is a placeholder"
+    return ""
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
-    # A development key, never used in production (DEBUG=false refuses to start without one).
-    SECRET_KEY = "dev-only-second-look-key-not-for-production-use-0123456789"  # noqa: S105
+        raise ImproperlyConfigured(f"SECRET_KEY must be set when DEBUG is false; {KEY_RECIPE}")
+    SECRET_KEY = DEV_SECRET_KEY
+elif not DEBUG and (weakness := secret_key_weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak for DEBUG=false ({weakness}): use 50 or more random "
+        f"characters; {KEY_RECIPE}"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -77,6 +98,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so that its headers reach responses other middleware answer alone.
+    "accounts.middleware.PrivateResponsesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

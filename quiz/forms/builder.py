@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.validators import plain_multi_line_text, plain_text
 from quiz.forms.library import ClipFilterForm
 from quiz.services import builder
 
@@ -24,6 +25,7 @@ class QuizForm(forms.Form):
     title = forms.CharField(
         label=gettext_lazy("Title"),
         max_length=builder.TITLE_MAX,
+        validators=[plain_text],
         error_messages={
             "required": gettext_lazy("Give the quiz a title."),
             "max_length": gettext_lazy("The title can be at most %(limit_value)d characters long."),
@@ -33,6 +35,7 @@ class QuizForm(forms.Form):
         label=gettext_lazy("Description"),
         required=False,
         max_length=DESCRIPTION_MAX,
+        validators=[plain_multi_line_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Shown to students before they start. Optional."),
     )

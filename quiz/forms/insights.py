@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Classroom, School
+from accounts.validators import sane_year
 from quiz.models import Assignment
 from quiz.stats.insights import OverviewFilters
 
@@ -26,6 +27,15 @@ class _SchoolDateField(forms.DateField):
         if isinstance(value, str) and len(value) > 32:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+def _local_day(moment: datetime) -> str:
+    """The school-local day of a stored time; one at an end of the calendar (stored before
+    forms bounded the years) cannot move into another zone and shows as its UTC day."""
+    try:
+        return timezone.localtime(moment).date().isoformat()
+    except OverflowError:
+        return moment.date().isoformat()
 
 
 _DATE_ERRORS = {"invalid": gettext_lazy("Enter a date, for example 2026-09-30.")}
@@ -64,12 +74,14 @@ class OverviewFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages=_DATE_ERRORS,
+        validators=[sane_year],
     )
     date_to = _SchoolDateField(
         label=gettext_lazy("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages=_DATE_ERRORS,
+        validators=[sane_year],
         help_text=gettext_lazy("Dates in the school's time zone; both ends included."),
     )
     grade = forms.ChoiceField(label=gettext_lazy("Grade"), required=False, widget=_PlainSelect)
@@ -126,7 +138,7 @@ class OverviewFilterForm(forms.Form):
                     % {
                         "quiz": _(title),
                         "class": f"{name} ({year})" if year else name,
-                        "date": timezone.localtime(opens_at).date().isoformat(),
+                        "date": _local_day(opens_at),
                     },
                 )
                 for pk, _quiz, title, name, year, opens_at in assignments

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.validators import plain_multi_line_text
 from quiz import categories
 from quiz.models import Artifact, Clip
 from quiz.selectors.library import SHARED
@@ -140,6 +141,8 @@ class ArtifactForm(forms.Form):
         label=gettext_lazy("Explanation"),
         required=False,
         strip=False,
+        max_length=EXPLANATION_MAX,
+        validators=[plain_multi_line_text],
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": EXPLANATION_MAX}),
         help_text=gettext_lazy("What the learner should see here, in a sentence or two."),
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import plain_text, sane_year
 from quiz.models import Assignment
 
 
@@ -24,11 +25,13 @@ class AssignmentForm(forms.Form):
         label=_("Opens"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"invalid": _("Enter a date and time, for example 2026-11-23 08:30.")},
+        validators=[sane_year],
     )
     due_at = forms.DateTimeField(
         label=_("Due"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"invalid": _("Enter a date and time, for example 2026-11-30 23:59.")},
+        validators=[sane_year],
     )
     attempts_allowed = forms.IntegerField(
         label=_("Attempts allowed"), min_value=1, max_value=20, initial=1
@@ -45,7 +48,12 @@ class AssignmentForm(forms.Form):
         required=False,
         help_text=_("Statistics compare a unit's pre-test with its post-test (learning gain)."),
     )
-    unit = forms.CharField(label=_("Unit"), max_length=100, required=False)
+    unit = forms.CharField(
+        label=_("Unit"),
+        max_length=Assignment._meta.get_field("unit").max_length,
+        required=False,
+        validators=[plain_text],
+    )
     keep_order = forms.BooleanField(
         label=_("Keep the quiz's order for everyone"),
         required=False,

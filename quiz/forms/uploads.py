@@ -5,7 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from accounts.validators import plain_multi_line_text, plain_text
 from quiz.models import Clip
+
+# The prompt is a TextField; a real prompt is a paragraph or two.
+PROMPT_MAX = 2000
 
 
 def _max_length(field: str) -> int:
@@ -30,21 +34,28 @@ class ClipUploadForm(forms.Form):
         label=gettext_lazy("Generator"),
         max_length=_max_length("generator"),
         required=False,
+        validators=[plain_text],
         help_text=gettext_lazy("For example Sora 2 or Veo 3; for real footage, the camera."),
     )
     prompt = forms.CharField(
         label=gettext_lazy("Prompt"),
+        max_length=PROMPT_MAX,
         required=False,
+        validators=[plain_multi_line_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("The text the generator was given, if you know it."),
     )
     credit = forms.CharField(
-        label=gettext_lazy("Credit"), max_length=_max_length("credit"), required=False
+        label=gettext_lazy("Credit"),
+        max_length=_max_length("credit"),
+        required=False,
+        validators=[plain_text],
     )
     license = forms.CharField(
         label=gettext_lazy("Licence"),
         max_length=_max_length("license"),
         required=False,
+        validators=[plain_text],
         help_text=gettext_lazy("For example CC BY 4.0, or “for education, see source”."),
     )
     source_url = forms.URLField(
@@ -57,6 +68,7 @@ class ClipUploadForm(forms.Form):
         label=gettext_lazy("Neutral description"),
         max_length=_max_length("description"),
         required=False,
+        validators=[plain_text],
         help_text=gettext_lazy(
             "Alt text shown before the answer: describe the scene, never the truth."
         ),

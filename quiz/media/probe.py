@@ -265,6 +265,10 @@ def _video_facts(container: av.container.InputContainer) -> MediaFacts:
         # picture is rare enough to refuse with a clear way out.
         raise MediaProblem("cover_art_first", _("the video has a cover picture before its footage"))
     context = stream.codec_context
+    if context is None:
+        # A stream whose codec the first bytes do not name (a file cut off after its first
+        # few hundred bytes): there is nothing to decode.
+        raise MediaProblem("unreadable", _("the video's codec cannot be read"))
     duration_s: float | None = None
     if stream.duration and stream.time_base:
         duration_s = float(stream.duration * stream.time_base)

@@ -110,7 +110,8 @@ def clip_detail(request: HttpRequest, clip_id: int) -> HttpResponse:
     editing = None
     wanted = request.GET.get("edit", "")
     if wanted and library_selectors.clip_editable_by(request.user, clip):
-        if not wanted.isdigit():
+        # ASCII digits only: "²".isdigit() is true, and int() refuses it.
+        if not (wanted.isascii() and wanted.isdigit() and len(wanted) <= 18):
             return HttpResponseBadRequest()
         editing = get_object_or_404(clip.artifacts, pk=int(wanted))
     context = _detail_context(request, clip, editing=editing)

@@ -15,7 +15,10 @@ from quiz.media.files import SERVED_NAME_PATTERN, media_path
 from quiz.selectors.media import attempt_media_name, clip_for_media_name
 
 CONTENT_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg"}
-RANGE_PATTERN = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE_PATTERN = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
+# Beyond any file's size; a position with more digits than this is read as this (int() of
+# thousands of digits is refused by Python, and would be slow anyway).
+_FAR = 10**18
 CHUNK = 256 * 1024
 
 
@@ -32,23 +35,30 @@ def _read(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
         handle.close()
 
 
+def _position(digits: str) -> int | None:
+    """A byte position of a Range header (ASCII digits), capped at _FAR; None when absent."""
+    if not digits:
+        return None
+    significant = digits.lstrip("0")
+    return _FAR if len(significant) > 18 else int(significant or "0")
+
+
 def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     """(start, end inclusive) for a single satisfiable range; None to send everything;
     "unsatisfiable" for a range outside the file."""
     match = RANGE_PATTERN.match(header.strip())
     if not match:
         return None  # malformed or several ranges: RFC 9110 lets us ignore Range
-    first, last = match.groups()
-    if not first and not last:
+    first, last = (_position(text) for text in match.groups())
+    if first is None and last is None:
         return None
-    if not first:
-        suffix = int(last)
-        if suffix == 0:
+    if first is None:
+        if last == 0:
             return "unsatisfiable"
-        return max(0, size - suffix), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or (last and int(last) < start):
+        return max(0, size - last), size - 1
+    start = first
+    end = min(last, size - 1) if last is not None else size - 1
+    if start >= size or (last is not None and last < start):
         return "unsatisfiable"
     return start, end
 

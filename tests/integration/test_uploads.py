@@ -573,6 +573,22 @@ def test_a_truncated_mp4_fails_as_cut_off(
     )
 
 
+@pytest.mark.parametrize("size", [400, 600])
+def test_an_mp4_cut_after_a_few_hundred_bytes_fails_with_a_way_forward(
+    teacher_client, student_client, django_capture_on_commit_callbacks, tmp_path, caplog, size
+):
+    # 400 bytes hold a video stream whose codec is not known yet: PyAV then has no codec
+    # context, and the probe used to fail with an AttributeError ("went wrong" and a log).
+    whole = h264_mp4(tmp_path / "w.mp4", frames=50).read_bytes()
+    name = "first-bytes.mp4"
+    clip = _uploaded_clip(
+        _upload(teacher_client, name, whole[:size], django_capture_on_commit_callbacks)
+    )
+    _assert_failed_cleanly(clip, "upload it again", student_client, name)
+    assert "Something went wrong" not in clip.status_message
+    assert "failed unexpectedly" not in caplog.text
+
+
 def test_a_web_page_named_mp4_fails_as_not_media(
     teacher_client, student_client, django_capture_on_commit_callbacks
 ):
