@@ -20,35 +20,44 @@ def bound_data(request: HttpRequest) -> Any:
 
 
 def client_address(request: object) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites
-    # it, and trusting it would let anyone dodge the throttle.
-    return getattr(request, "META", {}).get("REMOTE_ADDR", "") or "unknown"
+    """The client's address: REMOTE_ADDR, or with ``TRUSTED_PROXY_COUNT`` = N proxies the
+    N-th X-Forwarded-For entry from the right (entries further left are the client's say)."""
+    meta = getattr(request, "META", {})
+    remote = meta.get("REMOTE_ADDR", "") or "unknown"
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [a.strip() for a in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if len(forwarded) < proxies:
+        return remote  # not through all our proxies: trust nothing in the header
+    return forwarded[-proxies][:64]
 
 
 class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": _(
-            "Too many failed sign-ins. Wait %(minutes)d minutes, then try again, or ask your "
-            "teacher to reset your password."
+            "Too many wrong passwords. Wait %(minutes)d minutes or ask your teacher to unlock "
+            "your account."
         ),
     }
 
     def clean(self) -> dict[str, object]:
-        username = self.cleaned_data.get("username") or ""
-        address = client_address(self.request)
-        if throttle.SIGN_IN.is_blocked(f"user:{username}", f"addr:{address}"):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()  # nothing is checked: the field errors say what is missing
+        # Reserve a slot before the password is checked, so at most the limit of checks can
+        # happen whatever the concurrency.
+        reservation = throttle.SIGN_IN.reserve(username, client_address(self.request))
+        if reservation is None:
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
                 params={"minutes": max(1, settings.LOGIN_THROTTLE_WINDOW // 60)},
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.SIGN_IN.record_failure(f"user:{username}", f"addr:{address}")
-            raise
-        throttle.SIGN_IN.clear(f"user:{username}")
+        cleaned = super().clean()  # a wrong password raises and keeps its slot
+        reservation.succeeded()
         return cleaned
 
 

@@ -36,6 +36,11 @@ urlpatterns = [
         name="student_reset_password",
     ),
     path(
+        "classes/<int:classroom_id>/students/<int:student_id>/unlock/",
+        views.student_unlock,
+        name="student_unlock",
+    ),
+    path(
         "classes/<int:classroom_id>/students/<int:student_id>/remove/",
         views.student_remove,
         name="student_remove",

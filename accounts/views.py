@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -83,16 +84,22 @@ def teacher_signup(request: HttpRequest) -> HttpResponse:
 
 def _try_join(request: HttpRequest, code: str) -> Classroom | None:
     """Join by code with throttling; adds the outcome to messages."""
-    subjects = (f"user:{request.user.pk}", f"addr:{client_address(request)}")
-    if throttle.JOIN_CODE.is_blocked(*subjects):
-        messages.error(request, _("Too many wrong codes. Wait a few minutes, then try again."))
+    # Reserve a slot before the code is checked: at most the limit of checks, however many
+    # requests arrive at once.
+    reservation = throttle.JOIN_CODE.reserve(f"user:{request.user.pk}", client_address(request))
+    if reservation is None:
+        messages.error(
+            request,
+            _("Too many wrong codes. Wait %(minutes)d minutes or ask your teacher for the code.")
+            % {"minutes": max(1, settings.JOIN_THROTTLE_WINDOW // 60)},
+        )
         return None
     try:
         classroom, created = services.classroom_join(student=request.user, code=code)
     except services.ClassroomError as error:
-        throttle.JOIN_CODE.record_failure(*subjects)
-        messages.error(request, str(error))
+        messages.error(request, str(error))  # a wrong code keeps its slot
         return None
+    reservation.succeeded(clear_account=False)
     if created:
         messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})
     else:
@@ -296,6 +303,20 @@ def student_reset_password(
         _("New password for %(name)s. Print or copy it now.") % {"name": student.display_name},
     )
     return redirect("accounts:login_cards", classroom_id=classroom.pk)
+
+
+@teacher_required
+@require_POST
+def student_unlock(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
+    """Clear a student's sign-in lock (their counters at every address)."""
+    classroom = _classroom_for(request, classroom_id)
+    student = _student_in(classroom, student_id)
+    throttle.SIGN_IN.unlock(student.username)
+    messages.success(
+        request,
+        _("%(name)s can sign in again now.") % {"name": student.display_name},
+    )
+    return redirect("accounts:classroom_detail", classroom_id=classroom.pk)
 
 
 @teacher_required

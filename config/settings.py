@@ -158,12 +158,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed sign-ins allowed per username and per address in LOGIN_THROTTLE_WINDOW seconds.
+# Failed sign-ins allowed per (username, address) and, much higher because a whole school
+# may share one address, per address, in LOGIN_THROTTLE_WINDOW seconds.
 LOGIN_THROTTLE_ATTEMPTS = env_int("LOGIN_THROTTLE_ATTEMPTS", 5, minimum=1)
+LOGIN_THROTTLE_ADDRESS_ATTEMPTS = env_int("LOGIN_THROTTLE_ADDRESS_ATTEMPTS", 100, minimum=1)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900, minimum=1)
 # Wrong class join codes allowed per account and per address in JOIN_THROTTLE_WINDOW seconds.
 JOIN_THROTTLE_ATTEMPTS = env_int("JOIN_THROTTLE_ATTEMPTS", 10, minimum=1)
+JOIN_THROTTLE_ADDRESS_ATTEMPTS = env_int("JOIN_THROTTLE_ADDRESS_ATTEMPTS", 100, minimum=1)
 JOIN_THROTTLE_WINDOW = env_int("JOIN_THROTTLE_WINDOW", 900, minimum=1)
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). With N the
+# client is the N-th address from the right; with 0 the header is ignored (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English"))]

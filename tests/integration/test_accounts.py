@@ -30,7 +30,7 @@ def test_sign_in_is_throttled_after_repeated_failures(client, student, settings)
     # even the right password is refused while throttled
     response = client.post(reverse("accounts:login"), {"username": "stu", "password": "pw-stu"})
     assert response.status_code == 200
-    assert "Too many failed sign-ins" in response.content.decode()
+    assert "Too many wrong passwords" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
