@@ -60,13 +60,13 @@ KEY_RECIPE = "make one with: python -c 'import secrets; print(secrets.token_urls
 
 def secret_key_weakness(key: str) -> str:
     """Why `key` must not sign a production site's sessions, or "" when it may: Django's own
-    measure (security.W009) plus the development key and the placeholders people paste."""
+    measure (security.W009) plus the development key and the sample values people paste."""
     if key == DEV_SECRET_KEY or key.startswith("django-insecure-"):
         return "it is a development key"
     if len(key) < 50 or len(set(key)) < 5:
         return "it is shorter than 50 characters or has fewer than 5 different ones"
     if any(word in key.lower() for word in ("changeme", "change-me", "change_me", "secret-key")):
-        return "it is a placeholder"
+        return "it is a sample value from a guide"
     return ""
 
 
