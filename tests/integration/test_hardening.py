@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accounts.models import Classroom, School, User
 from quiz.models import Assignment, Clip, Quiz
+from tests.payloads import assignment_form
 
 pytestmark = pytest.mark.django_db
 
@@ -90,14 +91,7 @@ def test_assignment_dates_outside_a_sane_range_are_refused(
 ):
     utc_school.time_zone = zone
     utc_school.save()
-    data = {
-        "classrooms": [utc_classroom.pk],
-        "opens_at": "2099-12-01T08:00",
-        "due_at": "2099-12-08T08:00",
-        "attempts_allowed": "1",
-        "feedback": "each",
-        **changes,
-    }
+    data = assignment_form(utc_classroom.pk, **changes)
     response = _client(hours_teacher).post(
         reverse("teach:assignment_create", args=[own_quiz.slug]), data
     )
@@ -129,13 +123,7 @@ def test_overview_filter_dates_outside_a_sane_range_are_refused(utc_school, valu
 def test_a_huge_class_id_on_the_assignment_form_is_a_form_error(
     utc_classroom, own_quiz, hours_teacher
 ):
-    data = {
-        "classrooms": ["99999999999999999999"],
-        "opens_at": "2099-12-01T08:00",
-        "due_at": "2099-12-08T08:00",
-        "attempts_allowed": "1",
-        "feedback": "each",
-    }
+    data = assignment_form("99999999999999999999")
     response = _client(hours_teacher).post(
         reverse("teach:assignment_create", args=[own_quiz.slug]), data
     )
@@ -255,15 +243,7 @@ def test_teacher_sign_up_names_with_hidden_characters_are_refused(field):
 def test_an_assignment_unit_with_hidden_characters_is_refused(
     utc_classroom, own_quiz, hours_teacher
 ):
-    data = {
-        "classrooms": [utc_classroom.pk],
-        "opens_at": "2099-12-01T08:00",
-        "due_at": "2099-12-08T08:00",
-        "attempts_allowed": "1",
-        "feedback": "each",
-        "unit_role": "pre",
-        "unit": "Deep\x08fakes",
-    }
+    data = assignment_form(utc_classroom.pk, unit_role="pre", unit="Deep\x08fakes")
     response = _client(hours_teacher).post(
         reverse("teach:assignment_create", args=[own_quiz.slug]), data
     )

@@ -22,6 +22,7 @@ from quiz.selectors import play as selectors
 from quiz.services import play as services
 from quiz.services import teach as teach_services
 from quiz.stats import aggregation
+from tests.payloads import assignment_form
 
 pytestmark = pytest.mark.django_db
 
@@ -84,15 +85,13 @@ def _url(name: str, attempt: Attempt, item) -> str:
 def test_teacher_assigns_in_the_school_time_zone(teacher_client, classroom, demo_pack):
     response = teacher_client.post(
         reverse("teach:assignment_create", args=[demo_pack.slug]),
-        {
-            "classrooms": [classroom.pk],
-            "opens_at": "2099-12-01T08:00",
-            "due_at": "2099-12-08T08:00",
-            "attempts_allowed": "2",
-            "feedback": "after_due",
-            "unit_role": "pre",
-            "unit": "Deepfakes",
-        },
+        assignment_form(
+            classroom.pk,
+            attempts_allowed="2",
+            feedback="after_due",
+            unit_role="pre",
+            unit="Deepfakes",
+        ),
     )
     assignment = Assignment.objects.get()
     assert response.status_code == 302
@@ -121,13 +120,7 @@ def test_teacher_assigns_in_the_school_time_zone(teacher_client, classroom, demo
 def test_bad_assignments_are_refused_with_a_message(
     teacher_client, classroom, demo_pack, changes, message
 ):
-    data = {
-        "classrooms": [classroom.pk],
-        "opens_at": "2099-12-01T08:00",
-        "due_at": "2099-12-08T08:00",
-        "attempts_allowed": "1",
-        "feedback": "each",
-    }
+    data = assignment_form(classroom.pk)
     data.update(changes)
     response = teacher_client.post(reverse("teach:assignment_create", args=[demo_pack.slug]), data)
     assert response.status_code == 200
@@ -140,13 +133,7 @@ def test_another_teachers_class_cannot_be_chosen(teacher_client, classroom, scho
     theirs = account_services.classroom_create(teacher=stranger, name="9Z")
     response = teacher_client.post(
         reverse("teach:assignment_create", args=[demo_pack.slug]),
-        {
-            "classrooms": [theirs.pk],
-            "opens_at": "2099-12-01T08:00",
-            "due_at": "2099-12-08T08:00",
-            "attempts_allowed": "1",
-            "feedback": "each",
-        },
+        assignment_form(theirs.pk),
     )
     assert "Select a valid choice" in response.content.decode()
     assert not Assignment.objects.exists()
@@ -374,13 +361,7 @@ def test_assigning_and_listing_need_a_teacher(classroom, demo_pack, student, edu
         )
         response = client.post(
             reverse("teach:assignment_create", args=[demo_pack.slug]),
-            {
-                "classrooms": [classroom.pk],
-                "opens_at": "2099-12-01T08:00",
-                "due_at": "2099-12-08T08:00",
-                "attempts_allowed": "1",
-                "feedback": "each",
-            },
+            assignment_form(classroom.pk),
         )
         assert response.status_code == 403
     assert not Assignment.objects.exists()
@@ -419,13 +400,7 @@ def test_the_assign_form_offers_to_keep_the_quizs_order(teacher_client, classroo
     page = teacher_client.get(url).content.decode()
     assert "Keep the quiz&#x27;s order for everyone" in page
     assert 'name="keep_order"' in page and "checked" not in page.split('name="keep_order"')[1][:40]
-    data = {
-        "classrooms": [classroom.pk],
-        "opens_at": "2099-12-01T08:00",
-        "due_at": "2099-12-08T08:00",
-        "attempts_allowed": "1",
-        "feedback": "each",
-    }
+    data = assignment_form(classroom.pk)
     teacher_client.post(url, data)
     teacher_client.post(url, {**data, "keep_order": "on"})
     assert list(Assignment.objects.order_by("pk").values_list("keep_order", flat=True)) == [
