@@ -45,6 +45,11 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "quiz.tasks.clip_ingest_requeue",
             "schedule": 120.0,
         },
+        # Failed uploads go once their uploader has had a day to read the message.
+        "failed-uploads-remove": {
+            "task": "quiz.tasks.failed_uploads_remove",
+            "schedule": 3600.0,
+        },
     }
 
 

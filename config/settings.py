@@ -202,6 +202,8 @@ STORAGES = {
 # Uploads: refused at once above UPLOAD_MAX_BYTES; the ingest task checks the rest.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 300 * 1024**2, minimum=1)
 UPLOAD_MAX_SECONDS = env_int("UPLOAD_MAX_SECONDS", 180, minimum=1)
+# Failed uploads keep their row (and message) this long, then go (the beat removes them).
+FAILED_UPLOAD_KEEP_HOURS = env_int("FAILED_UPLOAD_KEEP_HOURS", 24, minimum=1)
 UPLOAD_MAX_SIDE = env_int("UPLOAD_MAX_SIDE", 7680, minimum=16)
 UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
 # Django's own cap on a request body must let an upload through (the views check sizes).
@@ -260,6 +262,8 @@ if env_bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {

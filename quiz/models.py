@@ -106,6 +106,9 @@ class Clip(models.Model):
     )
     original = models.CharField(_("original file"), max_length=300, blank=True)
     original_name = models.CharField(_("uploaded file name"), max_length=255, blank=True)
+    # SHA-256 of the uploaded (or pack) file's bytes, so a second upload of the same file is
+    # told which clip already holds it.
+    original_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     keep_audio = models.BooleanField(_("keep the sound"), default=False)
     stage = models.CharField(_("processing stage"), max_length=40, blank=True)
     # What the original's C2PA manifest said (signer, claim generator, actions, validation

@@ -86,6 +86,12 @@ def clip_ingest_requeue() -> int:
     return len(stale)
 
 
+@shared_task(name="quiz.tasks.failed_uploads_remove", ignore_result=True)
+def failed_uploads_remove() -> int:
+    """Delete failed uploads older than FAILED_UPLOAD_KEEP_HOURS. Safe to repeat."""
+    return upload_services.failed_uploads_remove()
+
+
 # --- Clip packs (import and export from the library pages) ---
 
 

@@ -146,7 +146,8 @@ def _keyed(data: dict[str, Any], digests: dict[str, str]) -> list[dict[str, Any]
                 )
                 % {"number": first + 1, "key": key}
             )
-        items.append({**item, "key": key})
+        # The file's digest goes along, so an upload of the same file is later told so.
+        items.append({**item, "key": key, "sha256": digests[item["file"]]})
     if problems:
         raise PackError(problems)
     return items

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import stat
 import tempfile
@@ -61,6 +62,20 @@ def _export_provenance(record: Any) -> dict[str, Any] | None:
         if isinstance(record.get(name), list):
             out[name] = [v[:limit] for v in record[name] if isinstance(v, str)][:50]
     return out
+
+
+def _keyed_clip(clip: Clip) -> Clip:
+    """Give a clip without a usable key one of its own, kept, so every exported item names
+    its clip: two clips made from the same file then export and import back as two, and
+    importing the pack into this library again finds them all present."""
+    if not (clip.key and KEY_PATTERN.match(clip.key)):
+        key = f"clip-{secrets.token_hex(8)}"
+        # Only if nobody gave it a key meanwhile (a concurrent export).
+        if Clip.objects.filter(pk=clip.pk, key=clip.key).update(key=key):
+            clip.key = key
+        else:
+            clip.key = Clip.objects.values_list("key", flat=True).get(pk=clip.pk)
+    return clip
 
 
 def _export_item(clip: Clip, file: str) -> dict[str, Any]:
@@ -117,7 +132,7 @@ def export_pack(
     items = []
     for number, clip in enumerate(rows, start=1):
         extension = "mp4" if clip.is_video else "jpg"
-        items.append(_export_item(clip, f"media/{number:04d}.{extension}"))
+        items.append(_export_item(_keyed_clip(clip), f"media/{number:04d}.{extension}"))
         if not clip.media or not clip.media.storage.exists(clip.media.name):
             problems.append(
                 _("clip %(clip)s: its media file is missing") % {"clip": _clip_name(clip)}

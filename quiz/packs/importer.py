@@ -217,6 +217,7 @@ def _import_item(
     return {
         "key": item["key"],
         "file": file,
+        "original_sha256": item.get("sha256", ""),
         "media_kind": kind,
         "is_generated": item["is_generated"],
         **{name: item.get(name, "") for name in TEXT_FIELDS},
@@ -311,6 +312,7 @@ def _create_clip(item: dict[str, Any], media_name: str, poster_name: str) -> Cli
         height=item.get("height"),
         duration_s=item.get("duration_s"),
         provenance=item.get("provenance", {}),
+        original_sha256=item.get("original_sha256", ""),
     )
     Artifact.objects.bulk_create(
         Artifact(

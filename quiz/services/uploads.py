@@ -21,6 +21,7 @@ behind and no half-made clip is ever visible.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import math
 import secrets
@@ -30,6 +31,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -88,6 +92,14 @@ from quiz.selectors.uploads import (
     STAGE_THUMBNAILS,
     STAGE_TRANSCODING,
     transcoding_stage,
+)
+from quiz.services.upload_messages import (
+    already_in_library_message,
+    empty_file_message,
+    sound_only_message,
+    too_big_message,
+    too_heavy_message,
+    too_long_message,
 )
 
 log = logging.getLogger(__name__)
@@ -163,41 +175,21 @@ class UploadLimits:
         )
 
 
-def too_big_message(limit: int, size: int | None = None) -> str:
-    if size is None:
-        return _(
-            "This file is larger than %(limit)s, the most an upload may be. Trim the video or "
-            "export it at a lower quality, then upload it again."
-        ) % {"limit": file_size_words(limit)}
-    return _(
-        "This file is %(size)s; an upload may be at most %(limit)s. Trim the video or export it "
-        "at a lower quality, then upload it again."
-    ) % {"size": file_size_words(size), "limit": file_size_words(limit)}
-
-
-def empty_file_message() -> str:
-    return _(
-        "This file is empty (0 bytes). Check that it finished downloading or copying, then "
-        "upload it again."
-    )
-
-
-def sound_only_message() -> str:
-    return _(
-        "This file has sound but no picture. Upload the video this sound belongs to, or an image."
-    )
-
-
-def too_long_message(duration_s: float, limit_s: float) -> str:
-    return _(
-        "This video lasts %(duration)s; a clip may be at most %(limit)s. Trim it to the part "
-        "students should see and upload it again."
-    ) % {"duration": duration_words(duration_s), "limit": duration_words(limit_s)}
-
-
 # --------------------------------------------------------------------------------------------
 # The upload (web request)
 # --------------------------------------------------------------------------------------------
+
+
+def _same_file_in_library(uploader: User, digest: str) -> Clip | None:
+    """A clip the uploader can already see that was made from a file with these bytes
+    (failed ones aside: uploading again is what their message asks for)."""
+    return (
+        Clip.objects.visible_to(uploader)
+        .filter(original_sha256=digest)
+        .exclude(status=Clip.Status.FAILED)
+        .order_by("id")
+        .first()
+    )
 
 
 def _sniffed_kind(head: bytes) -> str:
@@ -251,8 +243,17 @@ def clip_upload_create(
     try:
         with original_path(original, folder=ORIGINALS_DIR).open("rb") as stored:
             kind = _sniffed_kind(stored.read(16))
+            stored.seek(0)
+            digest = hashlib.file_digest(stored, "sha256").hexdigest()
+        already = _same_file_in_library(uploader, digest)
+        if already is not None:
+            raise UploadRefused(already_in_library_message(already))
         with transaction.atomic():
             clip = Clip.objects.create(
+                # Every clip has a key of its own, so an exported pack names each one (two
+                # uploads of one file would otherwise get the same content-made key).
+                key=f"upload-{secrets.token_hex(8)}",
+                original_sha256=digest,
                 media_kind=kind,
                 status=Clip.Status.PROCESSING,
                 stage=STAGE_QUEUED,
@@ -676,9 +677,41 @@ def _make_outputs(clip: Clip, source: Path, run_dir: Path) -> _Outputs:
 
 
 def _fail(clip_id: int, message: str) -> None:
-    Clip.objects.filter(pk=clip_id, status=Clip.Status.PROCESSING).update(
-        status=Clip.Status.FAILED, status_message=message, stage=""
+    """Mark the clip failed and drop its original at once: a file that could not become a
+    clip (possibly a hostile one) is not kept. The row stays, so the uploader sees the
+    message, until failed_uploads_remove() clears it a day later."""
+    original = (
+        Clip.objects.filter(pk=clip_id, status=Clip.Status.PROCESSING)
+        .values_list("original", flat=True)
+        .first()
     )
+    updated = Clip.objects.filter(pk=clip_id, status=Clip.Status.PROCESSING).update(
+        status=Clip.Status.FAILED, status_message=message, stage="", original=""
+    )
+    if updated and original:
+        original_remove(original, folder=ORIGINALS_DIR)
+
+
+def failed_uploads_remove(*, older_than: timedelta | None = None) -> int:
+    """Delete failed uploads (row and any file left) once their uploader has had time to
+    read the message: FAILED_UPLOAD_KEEP_HOURS after the upload. Returns how many went."""
+    if older_than is None:
+        older_than = timedelta(hours=settings.FAILED_UPLOAD_KEEP_HOURS)
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for clip in Clip.objects.filter(status=Clip.Status.FAILED, created_at__lt=cutoff):
+        # A failed clip never became playable, so nothing (a quiz round, an answer) can
+        # point at it; delete() would refuse if something did, and the clip then stays.
+        original = clip.original
+        try:
+            with transaction.atomic():
+                clip.delete()
+        except ProtectedError:
+            log.warning("failed upload %s is referenced; kept", clip.pk)
+            continue
+        original_remove(original, folder=ORIGINALS_DIR)
+        removed += 1
+    return removed
 
 
 def clip_ingest(*, clip_id: int) -> None:
@@ -732,7 +765,7 @@ def clip_ingest(*, clip_id: int) -> None:
     except (MemoryError, SoftTimeLimitExceeded):
         # A file within every limit can still be too much work (8K at 240 fps, say).
         remove_media(placed)
-        _fail(clip_id, _too_heavy_message())
+        _fail(clip_id, too_heavy_message())
     except Exception:
         # Hostile files break decoders in every way there is; whatever happened, the clip
         # must not stay "processing" for ever, and the uploader gets a way forward.
@@ -747,13 +780,6 @@ def clip_ingest(*, clip_id: int) -> None:
         )
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
-
-
-def _too_heavy_message() -> str:
-    return _(
-        "Processing this file took more time or memory than the server allows. Trim it or "
-        "export it at a smaller size, then upload it again."
-    )
 
 
 __all__ = [

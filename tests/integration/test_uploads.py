@@ -139,6 +139,9 @@ def _assert_failed_cleanly(clip: Clip, words: str, student_client: Client, name:
     assert clip.stage == ""
     assert _media_files() == []
     assert not clip.media and not clip.poster
+    # The file itself (possibly hostile) is not kept; the row stays a day for its message.
+    assert clip.original == ""
+    assert _files_under(Path(settings.ORIGINALS_ROOT) / ingest.ORIGINALS_DIR) == []
     assert not Clip.objects.in_use().filter(pk=clip.pk).exists()
     assert student_client.get(reverse("upload:upload_status")).status_code == 403
     assert student_client.get(reverse("upload:clip_status", args=[clip.pk])).status_code == 403

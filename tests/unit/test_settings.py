@@ -38,3 +38,35 @@ def test_migrate_creates_var_for_the_embedded_default(tmp_path):
     assert (var / "secondlook.sqlite3").stat().st_size > 0
     assert (var / "media").is_dir() and (var / "originals").is_dir()
     assert not list(work.iterdir())  # nothing written where the command ran
+
+
+def _readme_production_env() -> dict[str, str]:
+    """The `# production.env` block of the README, as the environment it documents."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("# production.env\n", 1)[1].split("```", 1)[0]
+    env = {}
+    for line in block.splitlines():
+        name, _, value = line.strip().partition("=")
+        if name:
+            env[name] = value
+    return env
+
+
+def test_check_deploy_is_clean_with_the_readmes_production_settings(tmp_path):
+    documented = _readme_production_env()
+    assert documented["DEBUG"] == "false" and "SECURE_SSL_REDIRECT" in documented
+    env = {name: value for name, value in os.environ.items() if name not in NOT_DEFAULT}
+    env.update(documented)
+    # The README names how to make the key; a real one is needed (a weak key refuses to start).
+    env["SECRET_KEY"] = "k7Qw-3vX9pL2mZ8rT5yB1nC6dF4hJ0sG-aE7uI9oP3qW5xY2zV8bN1mK4jH6gR0t"
+    env.update(VAR_DIR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="config.settings")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "no issues" in done.stdout, done.stdout
