@@ -14,7 +14,6 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -172,7 +171,11 @@ JOIN_THROTTLE_WINDOW = env_int("JOIN_THROTTLE_WINDOW", 900, minimum=1)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
-LANGUAGES = [("en", _("English"))]
+# Each language named in its own words, so a reader finds theirs whatever is shown.
+LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+# The site's words and the formats (dates, decimal commas) follow the language.
+LANGUAGE_COOKIE_NAME = "secondlook_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

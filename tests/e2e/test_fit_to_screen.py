@@ -1,0 +1,76 @@
+"""Every round fits its screen (issue 13 §2): on a 1366×768 laptop the clip, the answer, the
+confidence and the submit button are all visible without scrolling, single rounds and pairs
+alike; on a 390-px phone nothing scrolls sideways, rounds and feedback alike."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from quiz.models import Quiz
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+IN_VIEW = """(selector) => { const el = document.querySelector(selector); if (!el) return null;
+  const r = el.getBoundingClientRect();
+  return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; }"""
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def _play_every_round(page: Page, check_round, check_feedback) -> set[str]:
+    quiz = Quiz.objects.get(slug="demo")
+    total = quiz.items.count()
+    page.get_by_role("button", name=re.compile("^Start: Demo quiz")).click()
+    kinds = set()
+    for n in range(total):
+        expect(page.locator("#stage").get_by_text(f"Round {n + 1} of {total}")).to_be_visible()
+        kinds.add("pair" if page.locator(".clips.pair").count() else "single")
+        check_round(n)
+        page.locator("#answer-form .choice input").first.check()
+        page.get_by_role("button", name="Submit answer").click()
+        expect(page.locator("#feedback-title")).to_be_visible()
+        check_feedback(n)
+        page.locator(".feedback a.button.primary").first.click()
+    return kinds
+
+
+def test_a_round_fits_a_laptop_screen(page: Page, demo_site):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    sign_in(page, demo_site.url)
+
+    def check_round(n: int) -> None:
+        for selector in (
+            "#answer-form button[type=submit]",
+            "#answer-form fieldset.guess",
+            "#answer-form input[type=range]",
+            "#answer-form .clips .media-frame",
+        ):
+            assert page.evaluate(IN_VIEW, selector) is True, (n, selector)
+        if page.locator(".clips.pair").count():
+            # Both clips side by side, each at a useful size.
+            boxes = [page.locator(".clips .clip").nth(i).bounding_box() for i in range(2)]
+            assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2, boxes
+            assert min(b["width"] for b in boxes) >= 300, boxes
+            assert page.evaluate(IN_VIEW, "#answer-form .clips .clip:nth-child(2) .media-frame")
+        assert page.evaluate(SIDEWAYS) == 0
+
+    def check_feedback(n: int) -> None:
+        assert page.evaluate(SIDEWAYS) == 0
+
+    kinds = _play_every_round(page, check_round, check_feedback)
+    assert kinds == {"single", "pair"}
+
+
+def test_nothing_scrolls_sideways_on_a_phone(page: Page, demo_site):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, demo_site.url)
+
+    def no_sideways(n: int) -> None:
+        assert page.evaluate(SIDEWAYS) == 0, n
+
+    _play_every_round(page, no_sideways, no_sideways)
+    page.goto(f"{demo_site.url}/progress/")
+    assert page.evaluate(SIDEWAYS) == 0
