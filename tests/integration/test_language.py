@@ -51,3 +51,9 @@ def test_the_switcher_keeps_the_choice_and_needs_the_csrf_token():
     )
     assert odd.status_code in (302, 204) and "evil.example" not in odd.get("Location", "")
     assert "Anmelden" in client.get("/accounts/login/").content.decode()
+
+
+def test_each_language_keeps_its_own_name_in_german_too():
+    html = Client().get("/accounts/login/", headers={"Accept-Language": "de"}).content.decode()
+    assert ">English</button>" in html and "Englisch" not in html
+    assert 'aria-current="true" disabled>Deutsch</button>' in html
