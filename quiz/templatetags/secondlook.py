@@ -1,46 +1,52 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from quiz.stats.formatting import percent
+from quiz.stats.formatting import exact, number, percent
+from quiz.stats.formatting import signed as signed_number
 
 register = template.Library()
+
+# What a filter shows for a figure that is missing: None, or "" from a template lookup that
+# found nothing.
+MISSING = "–"
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value == ""
 
 
 @register.filter
 def pct(value: float | None, digits: int = 0) -> str:
     """0.734 -> "73 %" (locale-aware); an empty figure shows as an en dash."""
-    return percent(value, digits)
+    return MISSING if _is_missing(value) else percent(value, digits)
 
 
 @register.filter
 def signed(value: float | int | None, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    text = number_format(abs(value), digits)
-    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
+    """+1.25, −0.50, 0.00: rounded, with a true minus sign."""
+    return MISSING if _is_missing(value) else signed_number(value, digits)
 
 
 @register.filter
 def seconds(value: float | None) -> str:
-    if value is None:
+    if _is_missing(value):
         return ""
-    return number_format(value, 1)
+    return number(value, 1)
 
 
 @register.filter
 def points(value: float | None) -> str:
     """A difference of proportions as whole percentage points, without sign: 0.134 -> "13"."""
-    if value is None:
-        return "–"
-    return number_format(abs(value) * 100, 0)
+    if _is_missing(value):
+        return MISSING
+    return number(abs(exact(value)) * 100, 0)
 
 
 @register.filter
 def signed_points(value: float | None) -> str:
     """A difference of proportions as signed percentage points: 0.134 -> "+13 pp"."""
-    if value is None:
-        return "–"
-    return _("%(points)s pp") % {"points": signed(value * 100, 0)}
+    if _is_missing(value):
+        return MISSING
+    return _("%(points)s pp") % {"points": signed_number(exact(value) * 100, 0)}
