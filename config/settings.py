@@ -176,6 +176,7 @@ LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 # The site's words and the formats (dates, decimal commas) follow the language.
 LANGUAGE_COOKIE_NAME = "secondlook_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+FORMAT_MODULE_PATH = ["config.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from django_htmx.http import HttpResponseClientRedirect
 
 # Binding forms is the accounts app's helper; the quiz views take it from here with the rest.
@@ -75,18 +77,46 @@ def safe_csv_cell(value: object) -> object:
     return value
 
 
+# The two shapes of a CSV download (docs/exports.md): "standard" (comma, decimal point, what
+# scripts and English spreadsheets read) and "excel-de" (semicolon, decimal comma, what German
+# Excel opens by double-click). `?csv=` chooses; without it, the page's language decides.
+CSV_STYLES = ("standard", "excel-de")
+
+
+def csv_style(request: HttpRequest) -> str:
+    asked = request.GET.get("csv", "")
+    if asked in CSV_STYLES:
+        return asked
+    return "excel-de" if (get_language() or "").startswith("de") else "standard"
+
+
+def _decimal_comma(value: object) -> object:
+    """A float or Decimal with a decimal comma, at full precision; anything else as it is."""
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    return value
+
+
 def csv_response(
-    filename: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+    filename: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    style: str = "standard",
 ) -> HttpResponse:
     """A CSV download (docs/exports.md): UTF-8 with a byte-order mark, one header row, and
-    text cells guarded against spreadsheet formulas."""
+    text cells guarded against spreadsheet formulas; `style` is one of CSV_STYLES."""
+    german = style == "excel-de"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
+    writer = csv.writer(response, delimiter=";" if german else ",")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([safe_csv_cell(v) for v in row])
+        cells = [safe_csv_cell(v) for v in row]
+        writer.writerow([_decimal_comma(v) for v in cells] if german else cells)
     return response
 
 

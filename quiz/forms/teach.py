@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +69,11 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args: object, classrooms: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["classrooms"].queryset = classrooms
+        # What a teacher usually wants: open now, due in a week at the end of the day, in the
+        # school's time zone (the active one here).
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["opens_at"].initial = now
+        self.fields["due_at"].initial = (now + timedelta(days=7)).replace(hour=23, minute=59)
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()

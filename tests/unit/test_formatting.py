@@ -76,3 +76,23 @@ def test_numpy_numbers_and_non_finite_values():
         assert signed_points(np.float64(-0.0875)) == "−9 pp"
         assert number(np.int64(3)) == "3"
         assert percent(float("nan")) == "–" and signed(float("inf")) == "–"
+
+
+def test_dates_read_the_same_way_everywhere_in_each_language():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.template import Context, Template
+
+    moment = datetime(2026, 12, 4, 6, 5, tzinfo=ZoneInfo("UTC"))
+    template = Template(
+        '{% load l10n %}{{ when }}|{{ when|date:"SHORT_DATETIME_FORMAT" }}|{{ when|date }}'
+    )
+    with translation.override("de"):
+        assert template.render(Context({"when": moment})) == (
+            "4. Dezember 2026, 06:05|04.12.2026, 06:05|4. Dezember 2026"
+        )
+    with translation.override("en"):
+        shown = template.render(Context({"when": moment}))
+        assert shown == "4 December 2026, 06:05|4 Dec 2026, 06:05|4 December 2026"
+        assert "a.m." not in shown
