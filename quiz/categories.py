@@ -23,72 +23,110 @@ TELLS = [
     Category(
         "anatomy",
         _("Bodies and anatomy"),
-        _("extra, missing or merged limbs, fingers, paws, teeth; faces that melt at the edges"),
+        _(
+            "extra, missing or merged limbs, fingers, paws, teeth; faces that melt at the edges "
+            "(but motion blur and wide lenses make real bodies look odd too)"
+        ),
         False,
     ),
     Category(
         "count",
         _("Objects appear, vanish or multiply"),
-        _("the number of things changes; things pop into or out of existence"),
+        _(
+            "the number of things changes; things pop into or out of existence (but real things "
+            "come out from behind others, in from the edge of the frame or after a cut)"
+        ),
         False,
     ),
     Category(
         "physics",
         _("Physics and solidity"),
-        _("gravity or direction wrong; solid things pass through each other"),
+        _(
+            "gravity or direction wrong; solid things pass through each other (but wind, water "
+            "and camera angles make real motion look strange too)"
+        ),
         False,
     ),
     Category(
-        "causality", _("Cause without effect"), _("actions leave no trace or the wrong one"), False
+        "causality",
+        _("Cause without effect"),
+        _(
+            "actions leave no trace or the wrong one (but a real effect can happen out of frame "
+            "or between two cuts)"
+        ),
+        False,
     ),
     Category(
         "motion",
         _("Impossible motion"),
-        _("walking or running the wrong way, feet sliding, motion that does not match the body"),
+        _(
+            "walking or running the wrong way, feet sliding, motion that does not match the body "
+            "(but speed changes and wheels that seem to turn backwards happen in real video too)"
+        ),
         False,
     ),
     Category(
         "morphing",
         _("Morphing and warping"),
-        _("shapes, faces, textures or identities drift or melt between frames"),
+        _(
+            "shapes, faces, textures or identities drift or melt between frames (but rolling "
+            "shutter, heat shimmer and lenses bend real footage too, usually a whole band of it)"
+        ),
         False,
     ),
     Category(
         "text",
         _("Text, signs and symbols"),
-        _("gibberish lettering, letters that change between frames, clocks with wrong hands"),
+        _(
+            "gibberish lettering, letters that change between frames, clocks with wrong hands "
+            "(but real writing can be blurred, steeply angled or messy, and it stays the same)"
+        ),
         False,
     ),
     Category(
         "lighting",
         _("Light, shadows, reflections"),
-        _("shadows in different directions, reflections that do not match the scene"),
+        _(
+            "shadows or reflections that disagree with the light in the scene (but real scenes "
+            "often have several lights, and shadows in photos converge with perspective)"
+        ),
         False,
     ),
     Category(
         "geometry",
         _("Space and perspective"),
         _(
-            "impossible architecture, perspective that does not add up, left and right swapped against the prompt"
+            "impossible architecture, things that move wrongly for their distance, perspective "
+            "that does not add up (but wide lenses and mirrors fool the eye in real footage too)"
         ),
         False,
     ),
     Category(
         "compositing",
         _("Pasted-together look"),
-        _("subjects lit or scaled differently from their background, a cut-out look"),
+        _(
+            "subjects lit or scaled differently from their background, a cut-out look (but "
+            "studio light, flash and green screens make real subjects stand out too)"
+        ),
         False,
     ),
     Category(
         "temporal",
         _("Flicker and popping"),
-        _("detail that flickers, textures that boil, items that pop between frames"),
+        _(
+            "detail that flickers or re-forms from frame to frame, textures that boil (but real "
+            "footage shimmers too: heat haze, compression at keyframes, moiré on fine patterns)"
+        ),
         False,
     ),
     Category(
         "provenance",
         _("Provenance signals"),
-        _("a visible watermark, a Content Credential naming a generator, metadata"),
+        _(
+            "a visible watermark, a Content Credential naming a generator, metadata (a clue, not "
+            "proof: a watermark is easy to paste on or blur off, and most real files carry no "
+            "credential)"
+        ),
         False,
     ),
 ]

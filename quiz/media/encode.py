@@ -107,7 +107,16 @@ class _Muxer:
     browser needs lives in SEI for this stream (no HDR, no captions, no HRD).
     """
 
-    def __init__(self, path: Path, *, width: int, height: int, fps: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        width: int,
+        height: int,
+        fps: int,
+        bit_rate: int | None = None,
+        max_rate: int | None = None,
+    ) -> None:
         self.fps = fps
         # fflags=+bitexact stops libavformat writing its "Lavf<version>" encoder tag;
         # faststart moves the moov atom to the front so playback starts before the whole file
@@ -132,13 +141,29 @@ class _Muxer:
         ctx.colorspace = _AVCOL_BT709
         ctx.color_range = _AVCOL_RANGE_MPEG
         keyint = GOP_SECONDS * fps
-        stream.options = {
+        options = {
             "crf": str(VIDEO_CRF),
             "preset": VIDEO_PRESET,
             # scenecut=0 keeps the GOP fixed (see GOP_SECONDS); min-keyint is clamped by x264
             # to keyint/2+1, which is harmless once scene cuts cannot insert keyframes.
             "x264-params": f"keyint={keyint}:min-keyint={keyint}:scenecut=0",
         }
+        if bit_rate is not None:
+            # Capped constant quality: a high quality (CRF 12) held under max_rate by the VBV,
+            # so nearly every clip of a set ends up at about the same bits per second. One
+            # encoder thread: x264's rate control under a VBV is not reproducible across
+            # threads, and a set built twice must give the same bytes.
+            cap = max_rate or bit_rate
+            options.update(
+                {
+                    "crf": "12",
+                    "maxrate": str(cap),
+                    "bufsize": str(2 * cap),
+                    "x264-params": options["x264-params"] + ":threads=1",
+                }
+            )
+            ctx.thread_count = 1
+        stream.options = options
         stream.metadata.clear()
         self.stream = stream
         # Open the codec and write the header now, so the stream's codec parameters (with the
@@ -180,8 +205,16 @@ def encode_video(
     *,
     fps: int = 25,
     max_height: int = 720,
+    bit_rate: int | None = None,
+    max_rate: int | None = None,
 ) -> VideoInfo:
     """Encode (time_s, HxWx3 uint8 RGB) frames into the normalised web MP4 at `dst`.
+
+    By default at constant quality (VIDEO_CRF), as for uploads. With `bit_rate` (bits per
+    second) a higher quality is held under `max_rate` (default: bit_rate) over a two-second
+    buffer, on one encoder thread, so most clips land near that rate: the demo pack gives
+    every item the same rate control so that file size and bitrate say nothing about which
+    side an item is on.
 
     Input may have any frame rate, even a variable one; output is constant `fps`: output slot
     i (at i/fps seconds) shows the latest input frame whose time is <= i/fps, so frames are
@@ -231,7 +264,14 @@ def encode_video(
             rgb = _as_rgb(array)
             if size is None:
                 size = _output_size(rgb.shape[1], rgb.shape[0], max_height)
-                muxer = _Muxer(tmp, width=size[0], height=size[1], fps=fps)
+                muxer = _Muxer(
+                    tmp,
+                    width=size[0],
+                    height=size[1],
+                    fps=fps,
+                    bit_rate=bit_rate,
+                    max_rate=max_rate,
+                )
                 t0 = float(t)
             assert muxer is not None and t0 is not None
             t = float(t) - t0

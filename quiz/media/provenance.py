@@ -1,8 +1,9 @@
 """Content Credentials (C2PA): read what a file's manifest says, and sign demo files.
 
-docs/artifacts.md, "Provenance, taught honestly": a valid manifest from a known signer is evidence
-of where a file came from; a manifest that fails validation is evidence of tampering; no
-manifest proves nothing. `read_provenance` boils a file's manifest store down to exactly those
+docs/artifacts.md, "Provenance, taught honestly": a valid manifest from a known signer shows who
+signed the file and what they declared; a manifest that fails validation makes claims that do
+not apply to this file (an edit, a copied manifest, a certificate problem), which is not by
+itself proof of tampering; no manifest proves nothing. `read_provenance` boils a file's manifest store down to exactly those
 distinctions, as a small JSON-serialisable record kept on the clip for the feedback (never for
 the question: served media are re-encoded and carry no manifest at all):
 

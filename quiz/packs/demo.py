@@ -24,14 +24,15 @@ DEMO_PAIR_ROUNDS = 3
 # the "translate" filter of the catalogue).
 DEMO_TITLE = gettext_noop("Demo quiz: real or generated?")
 DEMO_DESCRIPTION = gettext_noop(
-    "Twelve rounds from the demo pack. Its generated items were made by Second Look's own "
-    "synthesizer to illustrate the giveaways; real text-to-video clips come in curated packs."
+    "Twelve rounds from the demo pack. Its generated items are real footage and photographs "
+    "edited by Second Look's own synthesizer to show the giveaways; real text-to-video clips "
+    "come in curated packs."
 )
 PRACTICE_TITLE = gettext_noop("Practice: the whole demo library")
 PRACTICE_DESCRIPTION = gettext_noop(
     "Every clip of the demo pack, one at a time. The generated items come from Second "
-    "Look's synthesizer, which injects each kind of giveaway into real photographs, real "
-    "footage and rendered scenes."
+    "Look's synthesizer, which puts one kind of giveaway into real footage or a real "
+    "photograph; every one of them has an untouched twin among the real clips."
 )
 
 
@@ -75,41 +76,62 @@ def demo_pack_install(build_dir: Path | None = None) -> DemoReport:
 Round = tuple[str, Clip, Clip | None]
 
 
-# Pair rounds compare clips of one kind built from the same or a similar source, so the
-# learner has to find the giveaway rather than tell two unrelated scenes apart.
+# Pair rounds put a generated item beside its real twin: the same footage or the same camera
+# move over the same photograph, untouched. Only the giveaway tells them apart.
 DEMO_PAIRS = (
-    ("demo-van-melts", "demo-city-street-montage"),
-    ("demo-coins-count-changes", "demo-espresso-push-in"),
+    ("demo-van-melts", "demo-van-passes-close"),
     ("demo-cat-third-eye", "demo-cat-closeup"),
+    ("demo-street-cobbles-reroll", "demo-railing-pavement"),
+)
+# Single rounds: generated and real items from different photographs and shots (never both
+# twins of a pair), so no round can be answered by remembering another.
+DEMO_SINGLES = (
+    "demo-espresso-handle-drifts",
+    "demo-coins-push-in",
+    "demo-deep-field-new-galaxy",
+    "demo-street-time-lapse",
+    "demo-formulas-symbols-change",
+    "demo-street-interlaced",
+    "demo-street-wiped-watermark",
+    "demo-street-logo",
+    "demo-street-low-bitrate",
 )
 
 
 def demo_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
-    """A balanced, fixed quiz: curated pairs, then singles alternating real and generated."""
+    """A balanced, fixed quiz: curated pairs of twins and curated singles.
+
+    Each attempt plays the rounds in its own shuffled order with its own sides
+    (quiz.shuffle), so the order here carries nothing. If the synthesizer no longer makes
+    one of the curated items, any unused item of the same side takes its place.
+    """
     rng = random.Random(20261121)  # fixed: every installation gets the same demo quiz
     ordered = [clips[k] for k in keys]
-    generated = [c for c in ordered if c.is_generated]
-    real = [c for c in ordered if not c.is_generated]
+    unused = {c.key: c for c in ordered}
+
+    def take(key: str, generated: bool, video: bool | None = None) -> Clip:
+        clip = unused.pop(key, None)
+        if clip is not None and clip.is_generated == generated:
+            return clip
+        if clip is not None:
+            unused[key] = clip
+        spare = next(
+            c
+            for c in unused.values()
+            if c.is_generated == generated and (video is None or c.is_video == video)
+        )
+        return unused.pop(spare.key)
+
     pairs: list[Round] = []
     for generated_key, real_key in DEMO_PAIRS:
-        g, r = clips.get(generated_key), clips.get(real_key)
-        if g is None or r is None or g not in generated or r not in real:
-            # The synthesizer changed: fall back to any two clips of one media kind.
-            g = next(c for c in generated if c.media_kind == "video")
-            r = next(c for c in real if c.media_kind == g.media_kind)
-        generated.remove(g)
-        real.remove(r)
+        g = take(generated_key, True)
+        r = take(real_key, False, g.is_video)
         a, b = (g, r) if rng.random() < 0.5 else (r, g)
         pairs.append(("pair", a, b))
     singles: list[Round] = []
-    take_generated = rng.random() < 0.5
-    while len(singles) < DEMO_SINGLE_ROUNDS and (generated or real):
-        pool = generated if (take_generated and generated) or not real else real
-        # Prefer video so that the demo shows off the time-coded feedback.
-        pick = next((c for c in pool if c.is_video), pool[0])
-        pool.remove(pick)
-        singles.append(("single", pick, None))
-        take_generated = not take_generated
+    for key in DEMO_SINGLES:
+        clip = clips.get(key)
+        singles.append(("single", take(key, clip.is_generated if clip else True), None))
     return singles[:3] + pairs[:1] + singles[3:6] + pairs[1:2] + singles[6:] + pairs[2:]
 
 

@@ -57,6 +57,26 @@ STAGE_WRITING = "writing"  # export: writing each clip into the zip (n of clips)
 Progress = Callable[[str, int, int], None]
 
 
+# A generated item's credit names what it was built on: "<generator> (built on: <source>)".
+_BUILT_ON = re.compile(r"^.*?\(built on:\s*(?P<source>.*)\)\s*$", re.DOTALL)
+
+
+def source_family(credit: str) -> str:
+    """The footage or photograph an item comes from, read from its credit (a manifest's
+    `credit` field; no field of its own, so packs of any age carry it).
+
+    A real item's credit names its source, and what follows a ";" (who edited it, how) is
+    not part of it; a generated item made from real material is credited "<generator>
+    (built on: <source credit>)", and belongs to the family of its first source. Items of one family show the same kind of footage, so a pair of them
+    cannot be told apart by look alone. "" when the credit says nothing.
+    """
+    text = " ".join(str(credit or "").split())
+    match = _BUILT_ON.match(text)
+    if match:
+        text = match.group("source")
+    return text.split(";")[0].strip().casefold()
+
+
 def no_progress(stage: str, done: int, total: int) -> None:
     return None
 
@@ -258,17 +278,20 @@ def _time_problems(
             )
         )
     if media_kind == "video" and duration_s is not None:
-        after = {
-            "end_s": _("The end is after the clip ends (%(duration)s s)."),
-            "start_s": _("The start is after the clip ends (%(duration)s s)."),
-        }
         for name, value in (("end_s", end), ("start_s", start)):
             if value is not None and value > duration_s + slack:
+                # Translated only when needed: the demo synthesizer checks its items without
+                # Django (python -m quiz.packs.synth), and a valid item needs no message.
+                message = (
+                    _("The end is after the clip ends (%(duration)s s).")
+                    if name == "end_s"
+                    else _("The start is after the clip ends (%(duration)s s).")
+                )
                 problems.append(
                     ArtifactProblem(
                         name,
                         "after_clip",
-                        after[name] % {"duration": f"{duration_s:.1f}"},
+                        message % {"duration": f"{duration_s:.1f}"},
                         {"value": value, "duration": duration_s},
                     )
                 )

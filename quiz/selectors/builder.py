@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from quiz import categories
 from quiz.models import Answer, Artifact, Clip, Quiz, StatCell
+from quiz.packs.format import source_family
 
 # Primary keys are 64-bit; anything outside cannot name a clip and must not reach the database
 # (PostgreSQL refuses such numbers with an error instead of finding nothing).
@@ -142,13 +143,43 @@ class ClipInfo:
     categories: frozenset[str] = frozenset()
     # Carried for display and future weighting; the library filter already bounds it.
     difficulty: float | None = None
+    # The footage or photograph the clip comes from (quiz.packs.format.source_family), ""
+    # when its credit does not say; and its frame size, when known.
+    family: str = ""
+    size: tuple[int, int] | None = None
+
+
+def clip_info(clip: Clip, codes: Iterable[str] = ()) -> ClipInfo:
+    """The ClipInfo of one clip object (its categories given, or none)."""
+    size = (clip.width, clip.height) if clip.width and clip.height else None
+    return ClipInfo(
+        clip.pk,
+        clip.is_generated,
+        clip.media_kind,
+        frozenset(codes),
+        getattr(clip, "difficulty", None),
+        source_family(clip.credit),
+        size,
+    )
 
 
 def clip_infos(clips: QuerySet[Clip]) -> list[ClipInfo]:
     """Rows for `balanced_rounds` from a (library) queryset, in two queries."""
-    rows = list(clips.values_list("id", "is_generated", "media_kind", "difficulty"))
+    rows = list(
+        clips.values_list(
+            "id", "is_generated", "media_kind", "difficulty", "credit", "width", "height"
+        )
+    )
     codes = clip_categories(row[0] for row in rows)
     return [
-        ClipInfo(clip_id, is_generated, media_kind, codes.get(clip_id, frozenset()), difficulty)
-        for clip_id, is_generated, media_kind, difficulty in rows
+        ClipInfo(
+            clip_id,
+            is_generated,
+            media_kind,
+            codes.get(clip_id, frozenset()),
+            difficulty,
+            source_family(credit),
+            (width, height) if width and height else None,
+        )
+        for clip_id, is_generated, media_kind, difficulty, credit, width, height in rows
     ]

@@ -261,6 +261,24 @@ def partner_fits(clip: ClipInfo, partner: ClipInfo) -> bool:
     )
 
 
+def partner_similarity(clip: ClipInfo, partner: ClipInfo) -> tuple[int, int, int]:
+    """How alike two clips are, the larger the better: same source (footage or photograph,
+    quiz.packs.format.source_family), then shared artifact categories, then the same frame
+    size. A pair of alike clips can only be told apart by the giveaway, not by their look."""
+    same_family = bool(clip.family) and clip.family == partner.family
+    shared = len(clip.categories & partner.categories)
+    same_size = clip.size is not None and clip.size == partner.size
+    return (int(same_family), shared, int(same_size))
+
+
+def rank_partners[T](clip: ClipInfo, candidates: Iterable[tuple[ClipInfo, T]]) -> list[T]:
+    """The candidates that can pair with `clip` (partner_fits), most similar first; equally
+    similar ones keep their order."""
+    fitting = [(info, item) for info, item in candidates if partner_fits(clip, info)]
+    fitting.sort(key=lambda pair: partner_similarity(clip, pair[0]), reverse=True)
+    return [item for _info, item in fitting]
+
+
 def rounds_pair(
     rounds: Sequence[Round],
     number: int,
@@ -352,6 +370,13 @@ def _merge_evenly[T](first: list[T], second: list[T]) -> list[T]:
     return merged
 
 
+def pair_group(clip: ClipInfo) -> tuple[str, str]:
+    """Balanced quizzes pair a generated and a real clip only within one group: the same
+    media kind and the same source family (clips whose credit names no source form one group
+    of their own)."""
+    return (clip.media_kind, clip.family)
+
+
 def balanced_counts(n: int, generated_share: float, pair_share: float) -> tuple[int, int, int]:
     """(pair rounds, generated singles, real singles) for a quiz of n rounds."""
     pairs = round(n * pair_share)
@@ -369,7 +394,8 @@ def balanced_rounds(
     rng: random.Random,
 ) -> list[Round]:
     """n rounds from `clips`: round(n * pair_share) pairs (each one generated and one real clip
-    of one media kind, shown in random order), and among the single rounds a share
+    of one media kind and one source family (pair_group), the most alike the library has,
+    shown in random order), and among the single rounds a share
     `generated_share` of generated clips. Categories are spread out, no clip is used twice,
     and real and generated singles (and the pairs among them) are interleaved.
 
@@ -382,19 +408,19 @@ def balanced_rounds(
     n_pairs, n_generated, n_real = balanced_counts(n, generated_share, pair_share)
     generated = [c for c in clips if c.is_generated]
     real = [c for c in clips if not c.is_generated]
-    kinds = {c.media_kind for c in clips}
     pairable = sum(
         min(
-            sum(1 for c in generated if c.media_kind == kind),
-            sum(1 for c in real if c.media_kind == kind),
+            sum(1 for c in generated if pair_group(c) == group),
+            sum(1 for c in real if pair_group(c) == group),
         )
-        for kind in kinds
+        for group in {pair_group(c) for c in clips}
     )
     if pairable < n_pairs:
         raise ValueError(
             _(
                 "The library (as filtered) can make only %(can)d pair rounds of a generated "
-                "and a real clip of the same kind; %(want)d were asked for."
+                "and a real clip of the same kind from the same source; %(want)d were asked "
+                "for."
             )
             % {"can": pairable, "want": n_pairs}
         )
@@ -416,12 +442,15 @@ def balanced_rounds(
 
     pairs: list[Round] = []
     for _i in range(n_pairs):
-        # Any kind that still has a clip of each truth keeps the remaining pairs possible:
-        # a pair lowers the sum of min(generated, real) over kinds by exactly one.
-        open_kinds = {c.media_kind for c in generated} & {c.media_kind for c in real}
-        g = pick_generated.pick(c for c in generated if c.media_kind in open_kinds)
+        # Any group that still has a clip of each truth keeps the remaining pairs possible:
+        # a pair lowers the sum of min(generated, real) over groups by exactly one.
+        open_groups = {pair_group(c) for c in generated} & {pair_group(c) for c in real}
+        g = pick_generated.pick(c for c in generated if pair_group(c) in open_groups)
         assert g is not None
-        r = pick_real.pick(c for c in real if c.media_kind == g.media_kind)
+        # The partner comes from the same source (a pair that the look of two unrelated
+        # scenes could decide teaches nothing), of the same frame size if there is one.
+        same = [c for c in real if pair_group(c) == pair_group(g)]
+        r = pick_real.pick([c for c in same if c.size == g.size] or same)
         assert r is not None
         generated.remove(g)
         real.remove(r)

@@ -98,13 +98,7 @@ def _saved_rounds(quiz: Quiz) -> list[Round]:
 
 
 def _info(clip: Clip) -> ClipInfo:
-    return ClipInfo(
-        clip.pk,
-        clip.is_generated,
-        clip.media_kind,
-        frozenset(clip.category_codes),
-        clip.difficulty,
-    )
+    return builder_selectors.clip_info(clip, clip.category_codes)
 
 
 @dataclass
@@ -136,9 +130,10 @@ def _round_rows(rounds: list[Round], clips: dict[int, Clip], library: list[Clip]
         clip, other = clips.get(a), clips.get(b) if b is not None else None
         partners: list[Clip] = []
         if clip is not None:
-            partners = [
-                c for c in offered if c.pk != b and builder.partner_fits(_info(clip), _info(c))
-            ]
+            # Most alike first (same source, categories, size): the list is cut below.
+            partners = builder.rank_partners(
+                _info(clip), ((_info(c), c) for c in offered if c.pk != b)
+            )
         # A long draft would otherwise repeat a hundred options in every round's list.
         partners = partners[:PARTNERS_SHOWN]
         if other is not None:

@@ -40,7 +40,7 @@ def _value(page: Page, label: str) -> float:
 def test_curator_annotates_edits_by_keyboard_and_deletes(page: Page, curator_site):
     base = curator_site.url
     sign_in(page, base, "curator", "look-again-3")
-    clip = Clip.objects.get(key="demo-snow-rises")
+    clip = Clip.objects.get(key="demo-deep-field-new-galaxy")
     before = set(clip.artifacts.values_list("pk", flat=True))
 
     page.goto(f"{base}/library/")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from quiz.models import Clip, Quiz
+from quiz.packs.format import source_family
 from quiz.selectors import builder as builder_selectors
 from quiz.selectors.play import attempt_next_round
 from quiz.services import builder
@@ -55,8 +56,8 @@ def clips(demo_pack) -> dict[str, Clip]:
     """Demo clips by role: generated and real videos, a generated and a real image."""
     return {
         "fake_video": _clip("demo-van-melts"),
-        "fake_video_2": _clip("demo-snow-rises"),
-        "real_video": _clip("demo-city-street-montage"),
+        "fake_video_2": _clip("demo-coins-count-changes"),
+        "real_video": _clip("demo-railing-pavement"),
         "real_video_2": _clip("demo-espresso-push-in"),
         "fake_image": _clip("demo-cat-third-eye"),
         "real_image": _clip("demo-cat-closeup"),
@@ -221,6 +222,12 @@ def test_pairing_merges_the_partners_round_and_saves_a_pair(teacher_client, quiz
     assert offered <= set(
         Clip.objects.filter(is_generated=False, media_kind="video").values_list("pk", flat=True)
     )
+    # Most alike first: clips of the same footage lead the list, other sources follow.
+    order = [int(v) for v in re.findall(r'value="(\d+)"', select)]
+    families = [source_family(Clip.objects.get(pk=pk).credit) for pk in order]
+    same = source_family(fake.credit)
+    assert families[0] == same
+    assert families == sorted(families, key=lambda f: f != same)
 
     response = _post(teacher_client, quiz, "pair:1", draft, **{"round-1-partner": str(real.pk)})
     assert response.status_code == 200
@@ -258,6 +265,11 @@ def test_balanced_build_fills_the_draft_from_the_filtered_library(teacher_client
     assert len(draft) == 8 and sum(1 for r in draft if r[0] == "pair") == 2
     used = builder.rounds_clip_ids(draft)
     assert len(used) == len(set(used))
+    # A pair is never decided by two unrelated looks: both clips come from one source.
+    for kind, a, b in draft:
+        if kind == "pair":
+            first, second = Clip.objects.get(pk=a), Clip.objects.get(pk=b)
+            assert source_family(first.credit) == source_family(second.credit)
     builder.rounds_check(draft)  # a draft the service accepts as it is
     _post(teacher_client, quiz, "save", draft)
     assert len(_saved(quiz)) == 8
@@ -268,10 +280,10 @@ def test_balanced_build_fills_the_draft_from_the_filtered_library(teacher_client
             quiz,
             "balance",
             media_kind="image",
-            **{"balanced-n": "4", "balanced-generated": "50", "balanced-pairs": "0"},
+            **{"balanced-n": "2", "balanced-generated": "50", "balanced-pairs": "0"},
         ).content.decode()
     )
-    assert len(images) == 4
+    assert len(images) == 2
     assert set(
         Clip.objects.filter(pk__in=[r[1] for r in images]).values_list("media_kind", flat=True)
     ) == {"image"}

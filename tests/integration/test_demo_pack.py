@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from quiz.models import Artifact, Clip, Quiz, QuizItem
 from quiz.packs import synth
+from quiz.packs.format import source_family
 from quiz.packs.importer import import_pack
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,26 @@ def test_every_pair_round_has_one_generated_and_one_real_clip(demo_pack):
     for item in demo_pack.items.filter(kind="pair").select_related("clip", "other_clip"):
         assert item.clip.is_generated != item.other_clip.is_generated
         assert item.clip.media_kind == item.other_clip.media_kind
+
+
+def test_demo_pairs_are_twins_and_no_single_has_its_twin_in_the_quiz(demo_pack):
+    """A pair shows a generated item beside its untouched real twin (same source, size and
+    length), so only the giveaway decides it; and a single round never has its twin
+    elsewhere in the quiz, so no round is answered by remembering another."""
+    twins = synth.build.TWINS
+    items = list(demo_pack.items.select_related("clip", "other_clip"))
+    assert len(items) == 12
+    for item in items:
+        if item.is_pair:
+            generated, real = sorted((item.clip, item.other_clip), key=lambda c: not c.is_generated)
+            assert twins[generated.key] == real.key
+            assert source_family(generated.credit) == source_family(real.credit)
+            assert (generated.width, generated.height) == (real.width, real.height)
+    singles = {item.clip.key for item in items if not item.is_pair}
+    for generated_key, real_key in twins.items():
+        assert not {generated_key, real_key} <= singles, generated_key
+    truths = [item.clip.is_generated for item in items if not item.is_pair]
+    assert abs(truths.count(True) - truths.count(False)) <= 1
 
 
 def test_posters_exist_for_every_video(demo_pack):

@@ -16,6 +16,8 @@ from quiz.services.builder import (
     MAX_ROUNDS,
     QuizEditRefused,
     balanced_rounds,
+    partner_similarity,
+    rank_partners,
     rounds_add,
     rounds_move,
     rounds_pair,
@@ -25,6 +27,8 @@ from quiz.services.builder import (
 
 KINDS = ("video", "image")
 CATEGORIES = ("anatomy", "physics", "text", "lighting", "lens", "noise")
+# Source families (quiz.packs.format.source_family); "" is a clip whose credit names none.
+FAMILIES = ("", "street footage 'bikes'", "espresso photograph")
 
 
 @st.composite
@@ -35,11 +39,15 @@ def libraries(draw: st.DrawFn) -> list[ClipInfo]:
                 st.booleans(),
                 st.sampled_from(KINDS),
                 st.frozensets(st.sampled_from(CATEGORIES), max_size=2),
+                st.sampled_from(FAMILIES),
             ),
             max_size=40,
         )
     )
-    return [ClipInfo(i, g, kind, cats) for i, (g, kind, cats) in enumerate(rows, start=1)]
+    return [
+        ClipInfo(i, g, kind, cats, family=family)
+        for i, (g, kind, cats, family) in enumerate(rows, start=1)
+    ]
 
 
 percent = st.integers(min_value=0, max_value=100).map(lambda p: p / 100)
@@ -52,14 +60,17 @@ def _expected_counts(n: int, generated_share: float, pair_share: float) -> tuple
 
 
 def _feasible(clips: list[ClipInfo], pairs: int, generated: int, real: int) -> bool:
-    def count(is_generated: bool, kind: str | None = None) -> int:
+    def count(is_generated: bool, group: tuple[str, str] | None = None) -> int:
         return sum(
             1
             for c in clips
-            if c.is_generated == is_generated and (kind is None or c.media_kind == kind)
+            if c.is_generated == is_generated
+            and (group is None or (c.media_kind, c.family) == group)
         )
 
-    pairable = sum(min(count(True, kind), count(False, kind)) for kind in KINDS)
+    # A pair is two clips of one media kind from one source family.
+    groups = [(kind, family) for kind in KINDS for family in FAMILIES]
+    pairable = sum(min(count(True, group), count(False, group)) for group in groups)
     return pairable >= pairs and count(True) >= pairs + generated and count(False) >= pairs + real
 
 
@@ -98,6 +109,7 @@ def test_balanced_quiz_keeps_every_promise_or_says_why_not(
     for _kind, a, b in pair_rounds:
         assert b is not None
         assert by_id[a].media_kind == by_id[b].media_kind
+        assert by_id[a].family == by_id[b].family, "a pair from two different sources"
         assert by_id[a].is_generated != by_id[b].is_generated
     for _kind, _a, b in singles:
         assert b is None
@@ -302,3 +314,49 @@ def test_pairing_refuses_a_clip_already_in_another_pair():
     rounds = [("single", 5, None), ("pair", 1, 2)]
     with pytest.raises(QuizEditRefused, match="already in the pair of round 2"):
         rounds_pair(rounds, 1, 2, INFOS)
+
+
+BIKES, CUP = "street footage 'bikes'", "espresso photograph"
+
+
+def test_partners_are_ranked_by_source_then_categories_then_size():
+    clip = ClipInfo(1, True, "video", frozenset({"morphing"}), family=BIKES, size=(480, 272))
+    other_source = ClipInfo(2, False, "video", frozenset({"lens"}), family=CUP, size=(480, 272))
+    same_source = ClipInfo(3, False, "video", frozenset(), family=BIKES, size=(640, 360))
+    twin = ClipInfo(4, False, "video", frozenset(), family=BIKES, size=(480, 272))
+    unfit = ClipInfo(5, True, "video", frozenset(), family=BIKES, size=(480, 272))
+    image = ClipInfo(6, False, "image", frozenset(), family=BIKES, size=(480, 272))
+    candidates = [(c, c.id) for c in (other_source, same_source, unfit, twin, image)]
+    # Same source and size first; then same source; a clip of another source last; clips
+    # that cannot pair (same truth, other media kind) not at all.
+    assert rank_partners(clip, candidates) == [4, 3, 2]
+    assert partner_similarity(clip, twin) > partner_similarity(clip, same_source)
+    assert partner_similarity(clip, same_source) > partner_similarity(clip, other_source)
+    # An unknown source ("") is no source in common.
+    nameless = ClipInfo(7, True, "video", frozenset(), size=(480, 272))
+    assert partner_similarity(nameless, ClipInfo(8, False, "video", frozenset()))[0] == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_balanced_pairs_come_from_one_source_and_match_in_size(seed):
+    clips = [
+        ClipInfo(1, True, "video", frozenset({"count"}), family=BIKES, size=(480, 272)),
+        ClipInfo(2, True, "video", frozenset({"morphing"}), family=CUP, size=(480, 272)),
+        ClipInfo(3, False, "video", frozenset(), family=CUP, size=(480, 272)),
+        ClipInfo(4, False, "video", frozenset(), family=BIKES, size=(176, 144)),
+        ClipInfo(5, False, "video", frozenset(), family=BIKES, size=(480, 272)),
+    ]
+    rounds = balanced_rounds(
+        clips, n=2, generated_share=0.5, pair_share=1.0, rng=random.Random(seed)
+    )
+    pairs = {frozenset((a, b)) for _kind, a, b in rounds}
+    assert pairs == {frozenset({1, 5}), frozenset({2, 3})}
+
+
+def test_a_pair_across_sources_is_refused_with_a_reason():
+    clips = [
+        ClipInfo(1, True, "video", frozenset(), family=BIKES),
+        ClipInfo(2, False, "video", frozenset(), family=CUP),
+    ]
+    with pytest.raises(ValueError, match="same source"):
+        balanced_rounds(clips, n=1, generated_share=0.5, pair_share=1.0, rng=random.Random(1))

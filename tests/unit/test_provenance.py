@@ -218,7 +218,11 @@ def _box(provenance: dict) -> str:
     [
         ("trusted", ["Signed by Second Look demo signer with", "intact and from a trusted signer"]),
         ("valid", ["but signed by a signer this site does not know"]),
-        ("invalid", ["fails validation: the file was changed after signing", "tampering"]),
+        # A failed validation: the claims do not apply to this file, not proof of tampering.
+        (
+            "invalid",
+            ["fails validation: what it claims does not apply to this file", "not proof of"],
+        ),
         ("none", ["No credential: that proves nothing either way; platforms often strip them"]),
     ],
 )

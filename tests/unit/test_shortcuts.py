@@ -91,3 +91,15 @@ def test_order_predictors_see_a_fixed_alternation_but_not_the_shuffle(shortcuts)
         shortcuts.ORDER_PREDICTORS["alternate"](truths[:k]) == t for k, t in enumerate(truths)
     )
     assert hits == len(truths)
+
+
+def test_no_shortcut_beats_the_goal_on_the_demo_pack(shortcuts, demo_build_dir):
+    """Issue 10's goal: on the demo pack, no predictor that never looks for a giveaway (file
+    facts, pixel statistics, the two models over them, the order of the built-in quizzes'
+    rounds) does better than 60 % leave-one-out."""
+    root, items = shortcuts.load_pack(demo_build_dir, demo_build_dir / "unused")
+    results = shortcuts.audit(root, items)
+    results.update(shortcuts.order_predictors(shortcuts.demo_quiz_rounds(items)))
+    lines = shortcuts.report(results, items)
+    assert max(results.values()) <= shortcuts.GOAL, "\n".join(lines)
+    assert lines[-1] == f"worst_loo_accuracy={max(results.values()):.3f}"

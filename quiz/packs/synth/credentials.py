@@ -3,6 +3,11 @@
 Three generated items teach provenance (docs/artifacts.md, "Provenance, taught honestly"): their
 originals are signed by a demo CA made at build time, then kept intact ("trusted"), edited
 after signing ("invalid") or re-encoded on the way ("none").
+
+The credentials declare what the synthesizer is: an algorithm that edits camera footage, not a
+trained generative model. Their c2pa.created action therefore carries the IPTC digital source
+type algorithmicMedia, never trainedAlgorithmicMedia (which would claim a generative AI model
+made the file).
 """
 
 from __future__ import annotations
@@ -15,20 +20,24 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from quiz.media.encode import encode_video, iter_video_frames
+from quiz.media.encode import iter_video_frames
 from quiz.media.provenance import (
     demo_trust_anchor,
     read_provenance,
     sign_with_demo_ca,
 )
+from quiz.packs.synth.delivery import deliver_video
 from quiz.packs.synth.sources import GENERATOR_SYNTH
-from quiz.packs.synth.toolkit import FPS, Frames
+from quiz.packs.synth.toolkit import Frames
 
 # Beside media/ in the build directory: the signed originals of three generated items and
 # the demo CA that signed them. Never served, never imported and never committed; the key is
 # made at build time (quiz.media.provenance.demo_ca).
 ORIGINALS = "originals"
 CA_DIR = "ca"
+# IPTC digital source type of the synthesizer's output: made by an algorithm (here: edits of
+# real footage), with no trained model involved.
+ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia"
 
 
 @dataclass(frozen=True)
@@ -37,10 +46,15 @@ class Credentials:
     ca_dir: Path
 
     def sign(self, src: Path, dst: Path) -> None:
-        # What a generator that signs its output records: it created the file, with a
-        # trained model as the digital source type.
+        # What a generator that signs its output records: it created the file, and how (here:
+        # algorithmic media, not a trained model).
         sign_with_demo_ca(
-            src, dst, ca_dir=self.ca_dir, claim_generator=GENERATOR_SYNTH, actions=["c2pa.created"]
+            src,
+            dst,
+            ca_dir=self.ca_dir,
+            claim_generator=GENERATOR_SYNTH,
+            actions=["c2pa.created"],
+            digital_source_type=ALGORITHMIC_MEDIA,
         )
 
     def read(self, path: Path, *, expect: str) -> dict[str, Any]:
@@ -66,7 +80,7 @@ def signed_original_video(dst: Path, frames: Frames, creds: Credentials) -> Path
     original = creds.originals / f"{dst.stem}.mp4"
     unsigned = creds.originals / f".{dst.stem}.unsigned.mp4"
     try:
-        encode_video(frames, unsigned, fps=FPS)
+        deliver_video(frames, unsigned)
         creds.sign(unsigned, original)
     finally:
         unsigned.unlink(missing_ok=True)
@@ -76,7 +90,7 @@ def signed_original_video(dst: Path, frames: Frames, creds: Credentials) -> Path
 def normalised_from(original: Path, dst: Path) -> Any:
     """The site's normalisation of an original, as for any upload: the pixels survive, every
     byte of metadata (the credential included) does not."""
-    return encode_video(iter_video_frames(original), dst, fps=FPS)
+    return deliver_video(iter_video_frames(original), dst)
 
 
 def _jpeg_segments(data: bytes) -> tuple[list[tuple[int, bytes]], int]:

@@ -19,8 +19,11 @@ from quiz.media.encode import ImageInfo, VideoInfo, encode_image, encode_video
 from quiz.packs.synth.toolkit import FPS, Box
 
 # Every video item of the pack is delivered at this size (16:9 would crop the street footage,
-# which is 2.35:1, too much; 480x272 keeps its middle at full resolution).
-VIDEO_SIZE = (480, 272)
+# which is 2.35:1, too much; 512x272 keeps its middle at full resolution). A width that is a
+# multiple of 64 px and at least 512: at 448 or 480 px the same frames gave different bytes
+# from one encode to the next (FFmpeg's RGB to YUV conversion), which a reproducible pack
+# cannot have.
+VIDEO_SIZE = (512, 272)
 # Every image item is delivered at this size (3:2).
 IMAGE_SIZE = (600, 400)
 # One rate control for every video item, real and generated: a target bitrate with a cap
@@ -28,7 +31,7 @@ IMAGE_SIZE = (600, 400)
 # a photograph needs a fraction of the bits of busy street footage, so file size and bitrate
 # would tell the kind of source, and through it the side; at one target rate they do not.
 VIDEO_BIT_RATE = 420_000
-VIDEO_MAX_RATE = 500_000
+VIDEO_MAX_RATE = 420_000
 
 
 def _crop_window(
@@ -86,9 +89,16 @@ def deliver_video(
     *,
     focus: tuple[float, float] = (0.5, 0.5),
 ) -> VideoInfo:
-    """Encode frames at VIDEO_SIZE with the pack's one rate control."""
-    fitted = ((t, fit_frame(frame, VIDEO_SIZE, focus)) for t, frame in frames)
-    return encode_video(fitted, dst, fps=FPS, bit_rate=VIDEO_BIT_RATE, max_rate=VIDEO_MAX_RATE)
+    """Encode frames at VIDEO_SIZE with the pack's one rate control.
+
+    The frames are made (decoded, edited, fitted) before encoding starts: decoding a source
+    while x264 encodes made the bytes differ from build to build, and the pack's clips are
+    short enough to hold in memory.
+    """
+    fitted = [(t, fit_frame(frame, VIDEO_SIZE, focus)) for t, frame in frames]
+    return encode_video(
+        iter(fitted), dst, fps=FPS, bit_rate=VIDEO_BIT_RATE, max_rate=VIDEO_MAX_RATE
+    )
 
 
 def deliver_image(

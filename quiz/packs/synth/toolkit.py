@@ -1,15 +1,13 @@
-"""Small rendering toolkit (float32 RGB images in 0..1): masks, compositing, grain, text, and the
-frame rate and timeline every rendered clip shares.
+"""Small editing toolkit (float32 RGB images in 0..1): masks, compositing, text, and the frame
+rate and timeline every clip shares.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from scipy import ndimage
 
 # The pack's frame rate: rendered clips and re-encoded footage alike.
 FPS = 25
@@ -62,56 +60,10 @@ def union(rects: Iterable[tuple[float, float, float, float]], pad: float = 0.0) 
     )
 
 
-@cache
-def _grain_bank(height: int, width: int) -> np.ndarray:
-    """A few frames of unit grain (luma plus weaker chroma), made once per frame size.
-
-    Fresh noise every frame costs more than the rest of a simple render; cycling a small bank
-    in random order is indistinguishable at 25 fps.
-    """
-    rng = np.random.default_rng(7)
-    luma = rng.standard_normal((8, height, width, 1), dtype=np.float32)
-    chroma = rng.standard_normal((8, height, width, 3), dtype=np.float32) * 0.35
-    return luma + chroma
-
-
-def add_grain(img: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarray:
-    """Sensor-like grain: rendered scenes are otherwise too clean next to real footage."""
-    bank = _grain_bank(img.shape[0], img.shape[1])
-    return img + bank[int(rng.integers(len(bank)))] * amount
-
-
 def vignette_mask(width: int, height: int, strength: float = 0.25) -> np.ndarray:
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
     r = np.hypot((x - width / 2) / (width / 2), (y - height / 2) / (height / 2))
     return (1.0 - strength * np.clip(r - 0.35, 0, None) ** 2)[:, :, None]
-
-
-def resize(img: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Resize a float image with Pillow's area-correct filters, channel by channel."""
-    chans = [
-        np.asarray(
-            Image.fromarray(img[:, :, c].astype(np.float32), mode="F").resize(
-                (width, height), Image.Resampling.BOX
-            )
-        )
-        for c in range(img.shape[2])
-    ]
-    return np.stack(chans, axis=2)
-
-
-def mask_from_drawing(
-    width: int, height: int, draw: Callable[[ImageDraw.ImageDraw, float], None], ss: int = 3
-) -> np.ndarray:
-    """Anti-aliased coverage mask (float 0..1) of what `draw` paints, via supersampling."""
-    canvas = Image.new("L", (width * ss, height * ss), 0)
-    draw(ImageDraw.Draw(canvas), float(ss))
-    small = canvas.resize((width, height), Image.Resampling.BOX)
-    return np.asarray(small, dtype=np.float32) / 255.0
-
-
-def blur(mask: np.ndarray, sigma: float) -> np.ndarray:
-    return ndimage.gaussian_filter(mask, sigma) if sigma > 0 else mask
 
 
 def paste(dst: np.ndarray, src: np.ndarray, alpha: np.ndarray, x: int, y: int) -> None:
@@ -125,43 +77,10 @@ def paste(dst: np.ndarray, src: np.ndarray, alpha: np.ndarray, x: int, y: int) -
     dst[y0:y1, x0:x1] = dst[y0:y1, x0:x1] * (1 - a) + s * a
 
 
-def darken(dst: np.ndarray, mask: np.ndarray, amount: float, x: int = 0, y: int = 0) -> None:
-    """Multiply dst by (1 - amount * mask): shadows and contact darkening."""
-    h, w = mask.shape
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, dst.shape[1]), min(y + h, dst.shape[0])
-    if x0 >= x1 or y0 >= y1:
-        return
-    m = mask[y0 - y : y1 - y, x0 - x : x1 - x, None]
-    dst[y0:y1, x0:x1] *= 1.0 - amount * m
-
-
-def add_mask(dst: np.ndarray, mask: np.ndarray, x: int, y: int) -> None:
-    """Add mask into the frame-sized dst at (x, y), clipping at the edges."""
-    h, w = mask.shape
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, dst.shape[1]), min(y + h, dst.shape[0])
-    if x0 < x1 and y0 < y1:
-        dst[y0:y1, x0:x1] += mask[y0 - y : y1 - y, x0 - x : x1 - x]
-
-
-def sample_mirrored(tex: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Bilinear texture lookup with mirrored repeat, so a 512 px texture tiles without seams."""
-    h, w = tex.shape
-    u = np.mod(u, 2 * (w - 1))
-    u = np.where(u > w - 1, 2 * (w - 1) - u, u)
-    v = np.mod(v, 2 * (h - 1))
-    v = np.where(v > h - 1, 2 * (h - 1) - v, v)
-    return ndimage.map_coordinates(tex, [v, u], order=1, mode="nearest").astype(np.float32)
-
-
 def timeline(duration_s: float) -> Iterator[float]:
     """Frame times of a rendered clip at the pack's frame rate."""
     for i in range(round(duration_s * FPS)):
         yield i / FPS
-
-
-def finish(img: np.ndarray, rng: np.random.Generator, vignette: np.ndarray) -> np.ndarray:
-    """Last touches shared by rendered frames: vignette and grain, then 8-bit."""
-    return u8(add_grain(img * vignette, rng, 0.012))
 
 
 def soft_rect_mask(width: int, height: int, rect: tuple, feather: float) -> np.ndarray:

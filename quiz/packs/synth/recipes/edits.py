@@ -1,6 +1,6 @@
-"""Generated from real photos and footage by adding, removing or pasting things: snow that rises,
-coins that vanish and appear, a third eye, an astronaut on the Moon, a galaxy from nowhere and
-an espresso cup on a doorstep.
+"""Generated from real photos by adding or removing things: coins that vanish and appear, a third
+eye, a galaxy from nowhere. Each video uses the same camera move as its real twin
+(photo_moves.MOVES), so only the giveaway differs.
 """
 
 from __future__ import annotations
@@ -10,125 +10,36 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 from scipy import ndimage
 
-from quiz.media.encode import encode_image, encode_video
-from quiz.packs.synth.camera import Move, View
+from quiz.packs.synth.credentials import (
+    credentials_for,
+    jpeg_bytes,
+    transplant_credential,
+)
+from quiz.packs.synth.delivery import (
+    IMAGE_SIZE,
+    deliver_image,
+    deliver_video,
+    delivered_box,
+    fit_frame,
+)
 from quiz.packs.synth.items import artifact, image_fields, recipe, video_fields
-from quiz.packs.synth.scenes import moonscape
-from quiz.packs.synth.sources import clip, grey_photo, photo_image, photo_rgb, synth_credit
+from quiz.packs.synth.recipes.photo_moves import MOVES
+from quiz.packs.synth.sources import grey_photo, photo_rgb, synth_credit
 from quiz.packs.synth.toolkit import (
-    FPS,
     Box,
     Frames,
-    add_mask,
     f32,
-    fade_window,
     frame_box,
     paste,
-    resize,
     smoothstep,
-    soft_rect_mask,
     timeline,
     u8,
     union,
+    watermark,
 )
-
-
-def _gaussian_sprite(sigma: float) -> np.ndarray:
-    n = math.ceil(sigma * 3) + 1
-    y, x = np.mgrid[-n : n + 1, -n : n + 1].astype(np.float32)
-    return np.exp(-(x * x + y * y) / (2 * sigma * sigma)).astype(np.float32)
-
-
-@recipe("demo-snow-rises", "video", generated=True)
-def _snow_rises(dst: Path) -> dict[str, Any]:
-    move = Move(View(256, 150, 512), View(268, 158, 440), 512, 288, 5.0)
-    photo = photo_image("camera")
-    w, h = move.width, move.height
-    rng = np.random.default_rng(5101)
-    # Flakes have a depth: near ones are bigger, faster, softer (out of focus).
-    n = 280
-    depth = rng.random(n) ** 1.5
-    x0 = rng.uniform(-20, w + 20, n)
-    y0 = rng.uniform(0, h + 20, n)
-    fall = 22 + 75 * depth
-    sway = 4 + 10 * depth
-    sway_hz = rng.uniform(0.25, 0.7, n)
-    sway_phase = rng.uniform(0, 2 * math.pi, n)
-    brightness = 0.5 + 0.45 * depth
-    sprites = [_gaussian_sprite(0.5 + 1.6 * (k / 7) ** 1.3) for k in range(8)]
-    size_class = np.minimum((depth * 8).astype(int), 7)
-    # A patch in front of the man's dark coat (where flakes show best) in which, for two
-    # seconds, the snow drifts upwards.
-    region = (24.0, 100.0, 214.0, 284.0)
-    rise_from, rise_to = 1.6, 3.6
-    region_mask = soft_rect_mask(w, h, region, 18.0)
-    m_rise = 70
-    r_depth = rng.random(m_rise) ** 1.5
-    r_x = rng.uniform(region[0], region[2], m_rise)
-    r_y = rng.uniform(0, region[3] - region[1], m_rise)
-    r_speed = 22 + 75 * r_depth
-    r_class = np.minimum((r_depth * 8).astype(int), 7)
-    r_phase = rng.uniform(0, 2 * math.pi, m_rise)
-
-    def stamp(layer: np.ndarray, sprite: np.ndarray, x: float, y: float, a: float) -> None:
-        r = sprite.shape[0] // 2
-        add_mask(layer, sprite * a, round(x) - r, round(y) - r)
-
-    def frames() -> Frames:
-        for t in timeline(move.duration):
-            base = f32(move.render(photo, t))
-            snow = np.zeros((h, w), dtype=np.float32)
-            rising = fade_window(t, rise_from, rise_to, 0.25)
-            xs = x0 + 6 * t + sway * np.sin(2 * math.pi * sway_hz * t + sway_phase)
-            ys = np.mod(y0 + fall * t, h + 20) - 10
-            for i in range(n):
-                a = brightness[i]
-                if rising > 0:
-                    xi, yi = int(np.clip(xs[i], 0, w - 1)), int(np.clip(ys[i], 0, h - 1))
-                    a *= 1.0 - rising * region_mask[yi, xi]
-                if a > 0.02:
-                    stamp(snow, sprites[size_class[i]], xs[i], ys[i], a)
-            if rising > 0:
-                span = region[3] - region[1]
-                for i in range(m_rise):
-                    y = region[3] - np.mod(r_y[i] + r_speed[i] * t, span)
-                    x = r_x[i] + 6 * np.sin(1.3 * t + r_phase[i])
-                    xi, yi = int(np.clip(x, 0, w - 1)), int(np.clip(y, 0, h - 1))
-                    a = (0.5 + 0.45 * r_depth[i]) * rising * region_mask[yi, xi]
-                    if a > 0.02:
-                        stamp(snow, sprites[r_class[i]], x, y, a)
-            snow = np.minimum(snow, 1.0)[:, :, None]
-            yield t, u8(base * (1 - snow) + 0.96 * snow)
-
-    info = encode_video(frames(), dst, fps=FPS)
-    credit, licence = synth_credit("camera")
-    return {
-        "prompt": "Black-and-white film footage of a cameraman in a long coat filming with a "
-        "tripod camera on a field as light snow falls, slow push in",
-        "credit": credit,
-        "license": licence,
-        "source_url": "",
-        "description": "Snow falls around a man filming with a camera on a tripod in a field, "
-        "in black and white",
-        "explanation": "Snow falls everywhere in this shot except in one patch in front of "
-        "the man's dark coat, where for two seconds the flakes drift upwards while their "
-        "neighbours keep falling. Wind can lift snow, but not in a neat patch while the rest "
-        "falls. OpenAI listed exactly this kind of mistake, snowflakes rising in a Tokyo "
-        "street scene, among its video model's weaknesses.",
-        "artifacts": [
-            artifact(
-                "physics",
-                rise_from,
-                rise_to,
-                frame_box(*region, w, h),
-                "In front of the coat the snowflakes move upwards while all the others fall.",
-            )
-        ],
-        **video_fields(info),
-    }
 
 
 def _disc_mask(shape: tuple[int, int], cx: float, cy: float, r: float) -> np.ndarray:
@@ -176,7 +87,7 @@ def _coins_count(dst: Path) -> dict[str, Any]:
     mask_appear = _disc_mask(coins.shape, *appear)
     vanish_from, vanish_to = 1.5, 1.9
     appear_from, appear_to = 3.1, 3.5
-    move = Move(View(192, 151, 384), View(200, 154, 330), 384, 288, 5.0)
+    move = MOVES["coins"]
 
     def scene(t: float) -> Image.Image:
         # One coin is there at the start and dissolves; the other is absent and materialises.
@@ -194,11 +105,10 @@ def _coins_count(dst: Path) -> dict[str, Any]:
         rect = move.union(start, end, (cx - r, cy - r, cx + r, cy + r))
         return frame_box(*union([rect], pad=4), move.width, move.height)
 
-    info = encode_video(frames(), dst, fps=FPS)
+    info = deliver_video(frames(), dst)
     credit, licence = synth_credit("coins")
     return {
-        "prompt": "Black-and-white museum footage, slow push in over rows of ancient Greek "
-        "coins laid out on dark cloth",
+        "prompt": "",
         "credit": credit,
         "license": licence,
         "source_url": "",
@@ -207,7 +117,9 @@ def _coins_count(dst: Path) -> dict[str, Any]:
         "explanation": "Count the coins in the middle column. Early in the clip one coin in "
         "the second row dissolves into the cloth, and a second later a new coin materialises "
         "in the gap in the row below. Real objects do not pop in and out of existence; "
-        "generators lose track of how many things there are.",
+        "video generators keep no count of the things in a scene, so small, numerous things "
+        "(coins, pebbles, stars, puppies) appear, vanish or multiply. In real footage things "
+        "only seem to appear when they come out from behind something or into the light.",
         "artifacts": [
             artifact(
                 "count",
@@ -265,100 +177,80 @@ def _clone_patch(
 @recipe("demo-cat-third-eye", "image", generated=True)
 def _cat_third_eye(dst: Path) -> dict[str, Any]:
     cat = f32(photo_rgb("chelsea"))
+    source_size = (cat.shape[1], cat.shape[0])
+    # The cat's left eye (on the right of the picture), copied smaller into the fur beside
+    # its right eye (on the left of the picture).
     eye, radii = (170.0, 117.0), (40.0, 34.0)
     where, scale = (66.0, 146.0), 0.72
-    img = _clone_patch(cat, eye, radii, where, scale=scale, angle_deg=12.0)
-    info = encode_image(u8(img), dst)
+    clean = fit_frame(
+        u8(_clone_patch(cat, eye, radii, where, scale=scale, angle_deg=12.0)), IMAGE_SIZE
+    )
+    # The generator's own file carried its visible mark in a corner and a signed credential;
+    # someone painted the mark out and kept the old credential.
+    mark = watermark(110, 26)
+    mx, my = IMAGE_SIZE[0] - 124, IMAGE_SIZE[1] - 36
+    marked = f32(clean)
+    paste(marked, np.ones((*mark.shape, 3), np.float32), mark * 0.55, mx, my)
+    creds = credentials_for(dst)
+    unsigned = creds.originals / f".{dst.stem}.unsigned.jpg"
+    signed = creds.originals / f"{dst.stem}.jpg"
+    try:
+        unsigned.write_bytes(jpeg_bytes(u8(marked)))
+        creds.sign(unsigned, signed)
+    finally:
+        unsigned.unlink(missing_ok=True)
+    edited = creds.originals / f"{dst.stem}-edited.jpg"
+    edited.write_bytes(transplant_credential(signed.read_bytes(), jpeg_bytes(clean)))
+    provenance = creds.read(edited, expect="invalid")
+    info = deliver_image(clean, dst)
     rx, ry = radii[0] * scale, radii[1] * scale
+    eye_box = delivered_box(
+        frame_box(
+            where[0] - rx - 4, where[1] - ry - 4, where[0] + rx + 4, where[1] + ry + 4, *source_size
+        ),
+        source_size,
+        IMAGE_SIZE,
+    )
     credit, licence = synth_credit("chelsea")
     return {
-        "prompt": "Close-up photo of a tabby cat's face, green eyes, soft window light, "
-        "shallow depth of field",
+        "prompt": "",
         "credit": credit,
         "license": licence,
         "source_url": "",
         "description": "A close-up of a tabby cat's face",
         "explanation": "Count the eyes. A small third eye sits in the fur on the side of the "
-        "cat's face, below and outside its left eye. It blends in because it copies the "
-        "real eye's colour and texture, which is exactly how generated animals grow extra "
-        "eyes, ears or paws at the edges of a face.",
+        "cat's face, below and outside its right eye (on the left of the picture). It has the "
+        "same colour and texture as the real eyes, so it is easy to miss. Image generators "
+        "build animals from patterns of fur, eyes and paws without counting them, so extra "
+        "eyes, ears or paws grow where those patterns meet; a real cat's markings can look "
+        "like an eye at a glance, but they have no lid, pupil or shine. The provenance note adds a second lesson: "
+        "this picture's credential does not match it.",
         "artifacts": [
             artifact(
                 "anatomy",
                 None,
                 None,
-                frame_box(
-                    where[0] - rx - 4,
-                    where[1] - ry - 4,
-                    where[0] + rx + 4,
-                    where[1] + ry + 4,
-                    info.width,
-                    info.height,
-                ),
-                "A third eye in the fur at the side of the face.",
-            )
-        ],
-        **image_fields(info),
-    }
-
-
-# Outline of the astronaut in the scikit-image portrait (source pixels), traced by hand:
-# hair, helmet ring, suit and the helmet she holds.
-_ASTRONAUT_OUTLINE = [
-    (28, 512), (30, 420), (34, 330), (48, 287), (90, 262), (112, 250), (110, 215),
-    (118, 175), (135, 155), (152, 130), (150, 80), (160, 45), (185, 22), (225, 14),
-    (265, 20), (292, 42), (302, 75), (300, 120), (292, 148), (305, 165), (312, 205),
-    (308, 240), (330, 262), (352, 282), (362, 320), (368, 345), (400, 342), (440, 348),
-    (475, 368), (495, 400), (503, 450), (500, 512),
-]  # fmt: skip
-
-
-@recipe("demo-astronaut-on-moon", "image", generated=True)
-def _astronaut_on_moon(dst: Path) -> dict[str, Any]:
-    width, height, horizon = 640, 480, 210
-    rng = np.random.default_rng(7101)
-    scene = moonscape(width, height, horizon, rng)
-    portrait = Image.fromarray(photo_rgb("astronaut"))
-    mask = Image.new("L", portrait.size, 0)
-    ImageDraw.Draw(mask).polygon(_ASTRONAUT_OUTLINE, fill=255)
-    scale, left, top = 0.58, 70, 0
-    size = (round(portrait.width * scale), round(portrait.height * scale))
-    top = height - size[1]
-    cut = f32(np.asarray(portrait.resize(size, Image.Resampling.LANCZOS)))
-    alpha = np.asarray(mask.resize(size, Image.Resampling.BOX), dtype=np.float32) / 255.0
-    paste(scene, cut, alpha, left, top)
-    info = encode_image(u8(scene), dst)
-    ys, xs = np.nonzero(alpha > 0.5)
-    credit, licence = synth_credit("astronaut", "textures")
-    return {
-        "prompt": "A smiling astronaut in an orange flight suit standing on the surface of the "
-        "Moon, holding her helmet, black sky, photorealistic",
-        "credit": credit,
-        "license": licence,
-        "source_url": "",
-        "description": "An astronaut in an orange flight suit on a grey, cratered landscape "
-        "under a black sky",
-        "explanation": "The astronaut does not belong in this scene. The ground is lit by a "
-        "hard, low sun from the right that throws deep crater shadows, but she is lit softly "
-        "from the front like a studio portrait, casts no shadow, and her outline still "
-        "carries a sliver of the old background. She is also far too large for the "
-        "distance. No helmet on the Moon is another clue from common sense.",
-        "artifacts": [
+                eye_box,
+                "A third eye in the fur, beside the cat's right eye.",
+            ),
             artifact(
-                "compositing",
+                "provenance",
                 None,
                 None,
                 frame_box(
-                    left + xs.min() - 3,
-                    top + ys.min() - 3,
-                    left + xs.max() + 3,
-                    height,
-                    info.width,
-                    info.height,
+                    mx - 4, my - 4, mx + mark.shape[1] + 4, my + mark.shape[0] + 4, *IMAGE_SIZE
                 ),
-                "Pasted-in figure: studio lighting, no shadow, wrong scale and a cut-out edge.",
-            )
+                "The original carried a Content Credential naming Second Look synthesizer, "
+                "but it fails validation: it no longer matches this picture. Here the reason "
+                "is known: after signing, someone painted out the generator's mark in this "
+                "corner and kept the old credential. In general a failed validation means "
+                "only that the credential's claims do not apply to this file: it may have "
+                "been edited, the credential copied from another file, or the certificate may "
+                "have a problem. It is not proof of tampering, and what it claims describes "
+                "some other file, not the picture you saw.",
+            ),
         ],
+        "provenance": provenance,
         **image_fields(info),
     }
 
@@ -370,7 +262,7 @@ def _deep_field_new_galaxy(dst: Path) -> dict[str, Any]:
     source, radii, target, scale = (422.0, 716.0), (22.0, 22.0), (515.0, 245.0), 0.8
     extra = _clone_patch(photo, source, radii, target, scale=scale, angle_deg=60.0, feather=0.5)
     appear_from, appear_to = 2.2, 2.8
-    move = Move(View(330, 210, 440), View(420, 240, 400), 640, 360, 6.0)
+    move = MOVES["hubble"]
 
     def frames() -> Frames:
         before, after = Image.fromarray(u8(photo)), Image.fromarray(u8(extra))
@@ -384,89 +276,32 @@ def _deep_field_new_galaxy(dst: Path) -> dict[str, Any]:
                 scene = Image.fromarray(u8(photo * (1 - k) + extra * k))
             yield t, move.render(scene, t)
 
-    info = encode_video(frames(), dst, fps=FPS)
+    info = deliver_video(frames(), dst)
     r = radii[0] * scale
     rect = (target[0] - r, target[1] - r, target[0] + r, target[1] + r)
-    box = frame_box(*union([move.union(appear_from, appear_to + 0.5, rect)], pad=4), 640, 360)
+    box = frame_box(
+        *union([move.union(appear_from, appear_to + 0.5, rect)], pad=4), move.width, move.height
+    )
     credit, licence = synth_credit("hubble")
     return {
-        "prompt": "Slow pan across a deep-space telescope image full of distant galaxies, "
-        "black sky, documentary style",
+        "prompt": "",
         "credit": credit,
         "license": licence,
         "source_url": "",
         "description": "A slow pan across a deep-space photograph full of small galaxies",
         "explanation": "This is a slow pan across a still photograph, so nothing in it may "
-        "change. Yet halfway through, a spiral galaxy fades into a patch of sky that was "
-        "empty a moment before. Things do not pop into existence; generators lose count of "
-        "small, numerous things such as stars, pebbles, coins or puppies.",
+        "change. Yet halfway through, a small, soft smudge of a galaxy fades into a patch of "
+        "sky that was empty a moment before. Things do not pop into existence; video "
+        "generators lose count of small, numerous things such as stars, pebbles, coins or "
+        "puppies. In a real telescope video a new point of light can appear (a satellite, a "
+        "supernova), but not in a pan across one still photograph.",
         "artifacts": [
             artifact(
                 "count",
                 appear_from,
                 appear_to + 0.5,
                 box,
-                "A galaxy appears out of nothing in an empty patch of sky.",
-            )
-        ],
-        **video_fields(info),
-    }
-
-
-@recipe("demo-doorstep-espresso", "video", generated=True)
-def _doorstep_espresso(dst: Path) -> dict[str, Any]:
-    # The cup and saucer from the cafe photograph, cut out along the saucer's rim.
-    coffee = f32(photo_rgb("coffee"))
-    yy, xx = np.mgrid[0 : coffee.shape[0], 0 : coffee.shape[1]].astype(np.float32)
-    rim = np.hypot((xx - 277.0) / 196.0, (yy - 227.0) / 156.0)
-    alpha = smoothstep(1.0, 0.985, rim).astype(np.float32)
-    crop = (81, 71, 473, 383)
-    size = (64, 51)
-    cut_rgb = resize(coffee[crop[1] : crop[3], crop[0] : crop[2]], *size)
-    cut_alpha = resize(alpha[crop[1] : crop[3], crop[0] : crop[2], None], *size)[:, :, 0]
-    # On the upper doorstep of the street footage, which drifts left as the camera moves.
-    start, end = 7.72, 9.64
-    x_at_start, bottom, drift = 108.0, 138.0, 9.7  # px, px, px per second
-
-    def frames() -> Frames:
-        for t, frame in clip("bikes.mp4", start, end):
-            img = f32(frame)
-            x = x_at_start - drift * t
-            # Sub-pixel placement: blend the two nearest whole-pixel positions.
-            xi, fx = math.floor(x), x - math.floor(x)
-            for dx, weight in ((0, 1 - fx), (1, fx)):
-                if weight > 0:
-                    paste(img, cut_rgb, cut_alpha * weight, xi + dx, round(bottom - size[1]))
-            yield t, u8(img)
-
-    info = encode_video(frames(), dst, fps=FPS)
-    duration = info.duration_s
-    rect = (
-        x_at_start - drift * duration - 3,
-        bottom - size[1] - 3,
-        x_at_start + size[0] + 3,
-        bottom + 3,
-    )
-    credit, licence = synth_credit("bikes", "coffee")
-    return {
-        "prompt": "Handheld street footage, low angle: a parked bicycle on cobblestones by a "
-        "stone doorstep, a cup of espresso left on the step, overcast daylight",
-        "credit": credit,
-        "license": licence,
-        "source_url": "",
-        "description": "A bicycle leans on a wall by a doorstep on a cobbled street",
-        "explanation": "Look at the cup on the doorstep. The street is grey and overcast and "
-        "the camera is at knee height, yet the cup is lit by warm window light and we look "
-        "down into it from above, as if from another camera. It casts no shadow on the step "
-        "and it is far too big: the saucer is half as wide as the doorway. Objects lit, seen "
-        "or scaled differently from their surroundings look pasted in, because they are.",
-        "artifacts": [
-            artifact(
-                "compositing",
-                0.0,
-                duration,
-                frame_box(*rect, info.width, info.height),
-                "A pasted-in cup: warm indoor light, a view from above, no shadow, giant size.",
+                "A soft smudge of a galaxy appears out of nothing in an empty patch of sky.",
             )
         ],
         **video_fields(info),

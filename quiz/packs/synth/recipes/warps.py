@@ -1,5 +1,7 @@
-"""Generated from real photos and footage by bending pixels: a van that melts, house fronts and
-fur that boil (the fur with a credential that was stripped on the way), a handle that drifts.
+"""Generated from real photos and footage by bending pixels: a van that melts, fur that crawls
+(with a credential that was stripped on the way) and a cup handle that drifts (with an intact
+credential). Each uses the same footage or camera move as its real twin (street.VAN_SHOT,
+photo_moves.MOVES), so only the giveaway differs.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from quiz.media.encode import encode_video
-from quiz.packs.synth.camera import Move, View
 from quiz.packs.synth.credentials import credentials_for, normalised_from, signed_original_video
-from quiz.packs.synth.items import artifact, recipe, video_fields
-from quiz.packs.synth.sources import clip, photo_rgb, synth_credit
+from quiz.packs.synth.delivery import deliver_video
+from quiz.packs.synth.items import WHOLE, artifact, recipe, video_fields
+from quiz.packs.synth.recipes.photo_moves import MOVES
+from quiz.packs.synth.recipes.street import VAN_CROP, van_box, van_frames
+from quiz.packs.synth.sources import photo_rgb, synth_credit
 from quiz.packs.synth.toolkit import (
-    FPS,
     Frames,
     fade_window,
     frame_box,
@@ -50,95 +52,49 @@ def _smooth_field(height: int, width: int, sigma: float, rng: np.random.Generato
 
 @recipe("demo-van-melts", "video", generated=True)
 def _van_melts(dst: Path) -> dict[str, Any]:
-    # Two shots of the bikes footage; in the second, the back of the van melts and wobbles
-    # for a second or so while the camera pans.
+    # The van shot; the back of the van melts and wobbles for a second or so while the
+    # camera pans.
     rng = np.random.default_rng(8101)
-    rect = (0, 30, 300, 272)
+    rect = (0, 30, 300, VAN_CROP[3])
     w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
-    mask = soft_rect_mask(w_, h_, (0, 0, w_, h_), 40.0)
+    mask = soft_rect_mask(w_, h_, (0, 0, w_, h_ + 40), 40.0)
     fields = [_smooth_field(h_, w_, 16.0, rng) for _ in range(4)]
     sag = _smooth_field(1, w_, 25.0, rng)[0][None, :] * 0.5 + 0.5
-    melt_from, melt_to = 2.5, 3.8
+    melt_from, melt_to = 0.9, 2.1
 
     def frames() -> Frames:
-        for t, frame in clip("bikes.mp4", 1.2, 5.44):
+        for t, frame in van_frames():
             k = fade_window(t, melt_from, melt_to, 0.35)
             if k > 0:
                 phase = 2 * math.pi * 0.7 * t
-                dx = (math.cos(phase) * fields[0] + math.sin(phase) * fields[1]) * 10.0
-                dy = (math.cos(phase) * fields[2] + math.sin(phase) * fields[3]) * 8.0
-                dy -= sag * 14.0 * smoothstep(melt_from, melt_to, t)  # drooping, like wax
+                dx = (math.cos(phase) * fields[0] + math.sin(phase) * fields[1]) * 8.0
+                dy = (math.cos(phase) * fields[2] + math.sin(phase) * fields[3]) * 6.0
+                dy -= sag * 11.0 * smoothstep(melt_from, melt_to, t)  # drooping, like wax
                 frame = _warp_region(frame, rect, dx * mask * k, dy * mask * k)
             yield t, frame
 
-    info = encode_video(frames(), dst, fps=FPS)
+    info = deliver_video(frames(), dst)
     credit, licence = synth_credit("bikes")
     return {
-        "prompt": "Handheld street footage: a man walks between parked cars with glowing "
-        "headlights, then a cyclist waits behind a grey van at a crossing, evening light",
+        "prompt": "",
         "credit": credit,
         "license": licence,
         "source_url": "",
-        "description": "Street scenes: a man walking between parked cars, then a cyclist "
-        "behind a van",
-        "explanation": "Keep your eyes on the back of the van in the second shot. Its window "
-        "frame, lights and panels bend and droop like soft wax for about a second, then "
-        "settle back. A pan moves everything together; it never bends a rigid object. "
-        "Generated video often lets shapes drift and melt, most visibly on straight edges.",
+        "description": "A grey van waits at a crossing as traffic passes behind it",
+        "explanation": "Keep your eyes on the back of the van. Its window frame, lights and "
+        "panels bend and droop like soft wax for about a second, then settle back. A camera "
+        "move shifts everything together; it never bends a rigid object. Video generators "
+        "have no solid objects, only pixels predicted frame after frame, so shapes can drift "
+        "and melt, most visibly on straight edges. Real footage can wobble too (rolling "
+        "shutter, heat shimmer, a cheap lens), but then the whole frame or a whole band of it "
+        "bends, not one object.",
         "artifacts": [
             artifact(
                 "morphing",
                 melt_from,
                 melt_to,
-                frame_box(*rect, info.width, info.height),
+                van_box(*rect),
                 "The rear of the van warps and droops, then snaps back.",
-            )
-        ],
-        **video_fields(info),
-    }
-
-
-@recipe("demo-facades-boil", "video", generated=True)
-def _facades_boil(dst: Path) -> dict[str, Any]:
-    # Two shots of the bikes footage; in the first, the house fronts behind the railing
-    # "boil": their fine detail is re-rolled every frame.
-    rng = np.random.default_rng(9101)
-    rect = (210, 0, 640, 84)
-    w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
-    mask = soft_rect_mask(w_, h_, (0, -20, w_, h_), 14.0)
-    boil_from, boil_to = 0.3, 1.85
-
-    def frames() -> Frames:
-        for t, frame in clip("bikes.mp4", 5.48, 9.64):
-            k = fade_window(t, boil_from, boil_to, 0.12)
-            if k > 0:
-                dx = _smooth_field(h_, w_, 1.6, rng) * 2.6
-                dy = _smooth_field(h_, w_, 1.6, rng) * 2.0
-                frame = _warp_region(frame, rect, dx * mask * k, dy * mask * k)
-            yield t, frame
-
-    info = encode_video(frames(), dst, fps=FPS)
-    credit, licence = synth_credit("bikes")
-    return {
-        "prompt": "Static shot of a city street behind a green iron railing with a parked "
-        "bicycle, cars passing, row houses in the background, then a close shot of a parked "
-        "bike on cobblestones as someone walks past",
-        "credit": credit,
-        "license": licence,
-        "source_url": "",
-        "description": "A street behind an iron railing with cars passing, then a bicycle "
-        "parked on cobblestones",
-        "explanation": "Look at the row of houses at the top of the first shot. The camera "
-        "is still, yet the windows and brickwork shimmer and crawl for a second and a half "
-        "as if the detail were being redrawn in every frame. Real detail stays put when the "
-        "camera does; flickering, boiling texture is a classic sign of generated video.",
-        "artifacts": [
-            artifact(
-                "temporal",
-                boil_from,
-                boil_to,
-                frame_box(*rect, info.width, info.height),
-                "The house fronts shimmer and crawl while the camera stands still.",
             )
         ],
         **video_fields(info),
@@ -154,7 +110,7 @@ def _espresso_handle(dst: Path) -> dict[str, Any]:
     mask = soft_rect_mask(w_, h_, (0, 0, w_, h_), 30.0)
     wobble = _smooth_field(h_, w_, 14.0, rng)
     drift_from, drift_to = 1.4, 3.8
-    move = Move(View(300, 215, 560), View(290, 235, 460), 640, 360, 5.0)
+    move = MOVES["coffee"]
 
     def frames() -> Frames:
         for t in timeline(move.duration):
@@ -168,12 +124,15 @@ def _espresso_handle(dst: Path) -> dict[str, Any]:
                 frame = _warp_region(photo, rect, dx, dy)
             yield t, move.render(Image.fromarray(frame), t)
 
-    info = encode_video(frames(), dst, fps=FPS)
-    box = frame_box(*move.union(drift_from, drift_to, rect), 640, 360)
+    # The generator signed its file and the credential stayed intact.
+    creds = credentials_for(dst)
+    original = signed_original_video(dst, frames(), creds)
+    provenance = creds.read(original, expect="trusted")
+    info = normalised_from(original, dst)
+    box = frame_box(*move.union(drift_from, drift_to, rect), move.width, move.height)
     credit, licence = synth_credit("coffee")
     return {
-        "prompt": "Slow push in on an espresso in a red cup on a saucer with a spoon, on a "
-        "rustic wooden cafe table, warm window light",
+        "prompt": "",
         "credit": credit,
         "license": licence,
         "source_url": "",
@@ -181,7 +140,10 @@ def _espresso_handle(dst: Path) -> dict[str, Any]:
         "explanation": "Keep an eye on the cup's handle. For a couple of seconds it slides "
         "along the side of the cup and bends, dragging the cup's lower edge out of shape with "
         "it, then creeps back into place. Solid objects keep their shape when the camera "
-        "moves; parts that drift and reshape are a classic sign of generated video.",
+        "moves; video generators redraw every frame and let parts of objects drift and "
+        "reshape. A lens can bend straight lines too, but it bends the whole picture in the "
+        "same way, and that bend moves smoothly with the camera. This clip's original also "
+        "carried a Content Credential; the provenance note says what it shows.",
         "artifacts": [
             artifact(
                 "morphing",
@@ -189,8 +151,22 @@ def _espresso_handle(dst: Path) -> dict[str, Any]:
                 drift_to,
                 box,
                 "The handle slides along the cup and bends the cup's edge, then settles back.",
-            )
+            ),
+            artifact(
+                "provenance",
+                0.0,
+                info.duration_s,
+                WHOLE,
+                "The original file carried an intact Content Credential, signed with a "
+                "certificate this pack trusts (the Second Look demo certificate authority). It "
+                "shows who signed the file and what they declared: made by Second Look "
+                "synthesizer, as algorithmic media (made by a program, not by a trained AI "
+                "model). A credential tells you who vouches for a file; it is only as "
+                "trustworthy as the signer. The site strips all metadata before showing a "
+                "clip, so it was not there for you to see while answering.",
+            ),
         ],
+        "provenance": provenance,
         **video_fields(info),
     }
 
@@ -203,7 +179,7 @@ def _cat_fur_boils(dst: Path) -> dict[str, Any]:
     w_, h_ = rect[2] - rect[0], rect[3] - rect[1]
     mask = soft_rect_mask(w_, h_, (0, -30, w_, h_), 16.0)
     boil_from, boil_to = 1.2, 3.6
-    move = Move(View(225, 150, 440), View(235, 135, 360), 512, 288, 5.0)
+    move = MOVES["chelsea"]
 
     def frames() -> Frames:
         for t in timeline(move.duration):
@@ -225,18 +201,20 @@ def _cat_fur_boils(dst: Path) -> dict[str, Any]:
     box = frame_box(*move.union(boil_from, boil_to, rect), move.width, move.height)
     credit, licence = synth_credit("chelsea")
     return {
-        "prompt": "Slow push in on the face of a tabby cat with green eyes, soft window "
-        "light, shallow depth of field, close-up",
+        "prompt": "",
         "credit": credit,
         "license": licence,
         "source_url": "",
         "description": "A slow push in on the face of a tabby cat",
         "explanation": "Watch the striped fur on the forehead. For a couple of seconds it "
         "shimmers and crawls while the rest of the face stays still, as if each hair were "
-        "redrawn in every frame. Real fur moves together with the head; texture that boils "
-        "on its own is a classic sign of generated video. The clip's original was signed with "
-        "a Content Credential naming the synthesizer, but the copy that reached this site had "
-        "been re-encoded and carried none. A missing credential proves nothing either way.",
+        "redrawn in every frame. Real fur moves together with the head; generators redraw "
+        "fine texture in every frame and do not always keep it the same, so it seems to boil. "
+        "Real footage can shimmer too (heat haze, compression noise that jumps at keyframes, "
+        "moiré on fine patterns), but that moves across the picture, it does not re-form one "
+        "patch of fur. The clip's original was signed with a Content Credential naming the "
+        "synthesizer, but the copy that reached this site had been re-encoded and carried "
+        "none. A missing credential proves nothing either way: most real videos have none.",
         "artifacts": [
             artifact(
                 "temporal",
