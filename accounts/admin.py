@@ -9,9 +9,28 @@ from accounts.models import TIME_ZONE_UNKNOWN, Classroom, School, User
 
 @admin.register(User)
 class SecondLookUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Second Look", {"fields": ("role", "school")}))
-    list_display = ("username", "first_name", "last_name", "role", "school", "is_staff")
-    list_filter = ("role", "school", "is_staff")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (
+            "Second Look",
+            {
+                "fields": (
+                    "role",
+                    "school",
+                    "school_admin",
+                    "verified_at",
+                    "verified_by",
+                    "pending_classroom",
+                )
+            },
+        ),
+    )
+    raw_id_fields = ("verified_by", "pending_classroom")
+    list_display = (
+        "username", "first_name", "last_name", "role", "school", "school_admin", "verified_at",
+        "is_staff",
+    )  # fmt: skip
+    list_filter = ("role", "school_admin", "school", "is_staff")
 
 
 class SchoolAdminForm(forms.ModelForm):

@@ -39,9 +39,18 @@ teacher_required = _role_required(
 )
 library_required = _role_required(
     lambda user: user.may_use_library,
-    "Staff, teachers and educators (the library, uploads and packs); students get 403.",
+    "Staff, verified teachers and educators (the library, its labels and explanations, packs "
+    "and exports); students and teachers waiting for approval get 403.",
 )
 insights_required = _role_required(
     lambda user: user.may_read_insights,
     "Educators and staff (statistics across classes and schools); others get 403.",
+)
+upload_required = _role_required(
+    lambda user: user.may_upload,
+    "Library users, and teachers waiting for approval (their own uploads only); others 403.",
+)
+school_admin_required = _role_required(
+    lambda user: user.may_manage_teachers,
+    "School administrators (their school's teachers) and staff (every school's); others 403.",
 )

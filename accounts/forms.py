@@ -112,30 +112,69 @@ class StudentNamesForm(forms.Form):
 class TeacherSignUpForm(UserCreationForm):
     first_name = forms.CharField(label=_("First name"), max_length=150, validators=[plain_text])
     last_name = forms.CharField(label=_("Last name"), max_length=150, validators=[plain_text])
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("We write to you when your account is approved."),
+    )
     school_name = forms.CharField(
         label=_("School"),
         max_length=200,
         validators=[plain_text],
-        help_text=_("Your school's name. Colleagues who type the same name share it."),
+        help_text=_(
+            "Your school's name. If it is already here, you ask its administrator to let you in."
+        ),
     )
     time_zone = forms.ChoiceField(
         label=_("Your school's time zone"),
         help_text=_("Opening and due times are shown in it. Used when your school is new."),
     )
+    join_existing = forms.BooleanField(label=_("Ask to join this school"), required=False)
 
     def __init__(self, *args: object, invited: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        # Set when the typed name is a school that already exists (approval mode): signing up
+        # then asks to join it, once the teacher ticks the box that says so.
+        self.existing_school = None
         if invited:
             # The invitation names the school; nothing to choose.
             del self.fields["school_name"]
             del self.fields["time_zone"]
+            del self.fields["join_existing"]
+            self.fields["email"].required = False
             return
         self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
         self.fields["time_zone"].initial = settings.TIME_ZONE
+        if self.is_bound and settings.TEACHER_SIGNUP == "approval":
+            from accounts.verification import school_named
+
+            self.existing_school = school_named(str(self.data.get("school_name", ""))[:200])
+        if self.existing_school is None:
+            self.fields["join_existing"].widget = forms.HiddenInput()
+        else:
+            self.fields["join_existing"].label = _("Ask to join %(school)s") % {
+                "school": self.existing_school.name
+            }
+            self.fields["join_existing"].help_text = _(
+                "Its administrator approves your account; until then you see only your own "
+                "clips and classes."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.existing_school is not None and not cleaned.get("join_existing"):
+            self.add_error(
+                "school_name",
+                _(
+                    "%(school)s already has teachers here. Tick “Ask to join %(school)s” to "
+                    "ask its administrator to let you in, or type your own school's full name."
+                )
+                % {"school": self.existing_school.name},
+            )
+        return cleaned
 
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("username", "first_name", "last_name")
+        fields = ("username", "first_name", "last_name", "email")
 
 
 class StudentSignUpForm(UserCreationForm):

@@ -2,24 +2,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 
 
 class SchoolTimeZoneMiddleware:
-    """Show and read times in the signed-in user's school time zone."""
+    """Show and read times in the signed-in user's school time zone, and pages in their
+    language: the one they chose with the switcher, else their school's, else the one
+    LocaleMiddleware took from the cookie or the browser."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        school = getattr(request.user, "school", None) if request.user.is_authenticated else None
+        user = request.user
+        school = getattr(user, "school", None) if user.is_authenticated else None
         if school is not None:
             # An unknown stored name falls back to TIME_ZONE, with a warning (School.zone).
             timezone.activate(school.zone)
         else:
             timezone.deactivate()
+        language = ""
+        if user.is_authenticated:
+            language = user.language or (school.language if school is not None else "")
+        if language and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
 
 

@@ -50,6 +50,11 @@ class School(models.Model):
         validators=[validate_time_zone],
         error_messages={"invalid_choice": TIME_ZONE_UNKNOWN},
     )
+    # The language new pages are shown in to the school's people who chose none themselves
+    # (blank: as each browser asks).
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES, default=""
+    )
     # Educators who read this school's statistics (besides any whose own school it is).
     educators = models.ManyToManyField(
         "accounts.User",
@@ -88,8 +93,45 @@ class User(AbstractUser):
         EDUCATOR = "educator", _("Educator")
 
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.STUDENT)
+    # The language this person chose with the switcher (blank: the school's, else the
+    # browser's).
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES, default=""
+    )
     school = models.ForeignKey(
         School, verbose_name=_("school"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # A teacher sees labels, explanations and the library only once verified. Accounts made
+    # by staff, the admin or scripts are verified when created; the public teacher sign-up
+    # (TEACHER_SIGNUP=approval or invite) leaves it empty until a school administrator or
+    # staff approve the account (accounts.verification).
+    verified_at = models.DateTimeField(
+        _("verified"),
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text=_("Empty: a teacher account waiting for approval."),
+    )
+    verified_by = models.ForeignKey(
+        "self",
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The school's administrator approves its teachers, manages its educators and invites
+    # colleagues; the teacher who founds a school is its first one, staff change it.
+    school_admin = models.BooleanField(_("administrator of their school"), default=False)
+    # A class whose invitation (from a teacher who is not the school's administrator) made
+    # this account: it becomes a co-teacher there once approved.
+    pending_classroom = models.ForeignKey(
+        "accounts.Classroom",
+        verbose_name=_("class to co-teach once approved"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -117,10 +159,35 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @property
+    def is_verified_teacher(self) -> bool:
+        return self.is_teacher and self.verified_at is not None
+
+    @property
+    def is_pending_teacher(self) -> bool:
+        """A teacher account waiting for approval (see accounts.verification)."""
+        return self.is_teacher and self.verified_at is None
+
+    @property
     def may_use_library(self) -> bool:
-        """Staff, teachers and educators browse the clip library and bring clips to it;
-        students only ever play clips (and see a clip's truth after answering)."""
-        return self.is_staff or self.is_teacher or self.is_educator
+        """Staff, verified teachers and educators browse the clip library, its labels and
+        explanations; students only ever play clips (and see a clip's truth after
+        answering), and a teacher waiting for approval sees only their own uploads."""
+        return self.is_staff or self.is_verified_teacher or self.is_educator
+
+    @property
+    def may_upload(self) -> bool:
+        """Library users, and teachers waiting for approval (for quizzes of their own clips)."""
+        return self.may_use_library or self.is_teacher
+
+    @property
+    def administers_school(self) -> bool:
+        """A verified administrator of their school (approves its teachers)."""
+        return self.is_verified_teacher and self.school_admin and self.school_id is not None
+
+    @property
+    def may_manage_teachers(self) -> bool:
+        """School administrators (their school) and staff (every school)."""
+        return self.is_staff or self.administers_school
 
     @property
     def may_read_insights(self) -> bool:

@@ -8,7 +8,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +66,10 @@ def demo_accounts_ensure(*, secrets_file: Path) -> list[DemoLogin]:
                 user.save()
             known[username] = password
             if role == User.Role.TEACHER:
+                # The demo school's administrator, verified (see accounts.verification).
+                User.objects.filter(pk=user.pk).update(
+                    school_admin=True, verified_at=user.verified_at or timezone.now()
+                )
                 classroom.teachers.add(user)
             elif role == User.Role.STUDENT:
                 Enrollment.objects.get_or_create(classroom=classroom, student=user)
@@ -144,27 +147,6 @@ PASSWORD_WORDS = [
 ]
 MAX_BULK_STUDENTS = 60
 MAX_NAME_LENGTH = 150
-
-
-def teacher_signup(
-    *, user: User, school_name: str, time_zone: str, invited_to: Classroom | None
-) -> User:
-    """Save a new teacher account (built by the sign-up form, password set) in one
-    transaction: an invitation puts them into the inviting class and its school; otherwise
-    they join the school of that name, or found it in the time zone they chose."""
-    with transaction.atomic():
-        if invited_to is not None:
-            school = invited_to.school
-        else:
-            school_name = " ".join(school_name.split())
-            school = School.objects.filter(name__iexact=school_name).first()
-            school = school or School.objects.create(name=school_name, time_zone=time_zone)
-        user.role = User.Role.TEACHER
-        user.school = school
-        user.save()
-        if invited_to is not None:
-            invited_to.teachers.add(user)
-    return user
 
 
 class ClassroomError(Exception):
@@ -357,9 +339,13 @@ def student_remove(*, classroom: Classroom, student: User) -> None:
 
 
 def classroom_add_teacher(*, classroom: Classroom, username: str) -> User:
-    """Make a colleague of the same school a co-teacher of the class."""
+    """Make an approved colleague of the same school a co-teacher of the class."""
     colleague = User.objects.filter(
-        username=username.strip(), role=User.Role.TEACHER, school_id=classroom.school_id
+        username=username.strip(),
+        role=User.Role.TEACHER,
+        school_id=classroom.school_id,
+        verified_at__isnull=False,  # a co-teacher sees the class's answers and their labels
+        is_active=True,
     ).first()
     if colleague is None:
         raise ClassroomError(
@@ -374,29 +360,3 @@ def classroom_set_archived(*, classroom: Classroom, archived: bool) -> None:
     """Archived classes keep their results but take no new students or joins."""
     classroom.archived_at = timezone.now() if archived else None
     classroom.save(update_fields=["archived_at"])
-
-
-INVITE_SALT = "second-look.teacher-invite"
-INVITE_MAX_AGE = 14 * 24 * 3600
-
-
-def teacher_invite_token(*, classroom: Classroom) -> str:
-    """A signed link token inviting a colleague to sign up at this school and co-teach."""
-    return signing.dumps({"classroom": classroom.pk}, salt=INVITE_SALT, compress=True)
-
-
-def teacher_invite_read(token: str) -> Classroom:
-    try:
-        data = signing.loads(token, salt=INVITE_SALT, max_age=INVITE_MAX_AGE)
-    except signing.SignatureExpired:
-        raise ClassroomError(
-            _("This invitation has expired. Ask your colleague for a new link.")
-        ) from None
-    except signing.BadSignature:
-        raise ClassroomError(
-            _("This invitation link is not valid. Check that it is complete.")
-        ) from None
-    classroom = Classroom.objects.select_related("school").filter(pk=data.get("classroom")).first()
-    if classroom is None or classroom.is_archived:
-        raise ClassroomError(_("The class of this invitation no longer takes new teachers."))
-    return classroom

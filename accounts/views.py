@@ -17,8 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.i18n import set_language
 
-from accounts import services, throttle
+from accounts import services, throttle, verification
 from accounts.decorators import teacher_required
 from accounts.forms import (
     ClassroomForm,
@@ -52,34 +53,62 @@ def _classroom_for(request: HttpRequest, classroom_id: int) -> Classroom:
 def teacher_signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    invited_to: Classroom | None = None
+    invitation: verification.Invitation | None = None
     if token := request.GET.get("invite", ""):
         try:
-            invited_to = services.teacher_invite_read(token)
-        except services.ClassroomError as error:
+            invitation = verification.invite_read(token)
+        except verification.VerificationError as error:
             messages.error(request, str(error))
             return redirect("accounts:teacher_signup")
-    form = TeacherSignUpForm(bound_data(request), invited=invited_to is not None)
+    if invitation is None and verification.signup_mode() == verification.INVITE:
+        # Only invitation links make teacher accounts: say so instead of a form.
+        return render(
+            request,
+            "accounts/signup.html",
+            {"teacher": True, "invite_only": True},
+            status=403 if request.method == "POST" else 200,
+        )
+    form = TeacherSignUpForm(bound_data(request), invited=invitation is not None)
     if request.method == "POST" and form.is_valid():
-        user = services.teacher_signup(
+        user = verification.teacher_signup(
             user=form.save(commit=False),
             school_name=form.cleaned_data.get("school_name", ""),
             time_zone=form.cleaned_data.get("time_zone", ""),
-            invited_to=invited_to,
+            invitation=invitation,
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        if invited_to is not None:
-            messages.success(
-                request, _("Welcome! You now teach %(name)s.") % {"name": invited_to.name}
+        if user.is_pending_teacher:
+            verification.mail_signup_pending(
+                teacher=user, teachers_url=request.build_absolute_uri(reverse("accounts:teachers"))
             )
-            return redirect("accounts:classroom_detail", classroom_id=invited_to.pk)
+            messages.info(request, _verification_wait_message(user))
+            return redirect("accounts:classroom_list")
+        if invitation is not None and invitation.classroom is not None:
+            messages.success(
+                request, _("Welcome! You now teach %(name)s.") % {"name": invitation.classroom.name}
+            )
+            return redirect("accounts:classroom_detail", classroom_id=invitation.classroom.pk)
         messages.success(request, _("Welcome! Create your first class."))
         return redirect("accounts:classroom_create")
     return render(
         request,
         "accounts/signup.html",
-        {"form": form, "teacher": True, "invited_to": invited_to},
+        {"form": form, "teacher": True, "invitation": invitation},
     )
+
+
+def _verification_wait_message(user: User) -> str:
+    if user.school_admin:
+        return _(
+            "Welcome! Site staff check every new school before its teachers see the clip "
+            "library. Until then you can create classes and build quizzes from clips you "
+            "upload yourself."
+        )
+    return _(
+        "Welcome! %(school)s's administrator approves your account before you see the clip "
+        "library. Until then you can create classes and build quizzes from clips you upload "
+        "yourself."
+    ) % {"school": user.school.name if user.school else ""}
 
 
 def _try_join(request: HttpRequest, code: str) -> Classroom | None:
@@ -169,11 +198,14 @@ def classroom_create(request: HttpRequest) -> HttpResponse:
 def _detail_context(
     request: HttpRequest, classroom: Classroom, names_form: StudentNamesForm
 ) -> dict[str, Any]:
-    invite = services.teacher_invite_token(classroom=classroom)
-    return {
-        "invite_url": request.build_absolute_uri(
+    invite_url = ""
+    if request.user.is_verified_teacher or request.user.is_staff:
+        invite = verification.invite_token(inviter=request.user, classroom=classroom)
+        invite_url = request.build_absolute_uri(
             reverse("accounts:teacher_signup") + "?" + urlencode({"invite": invite})
-        ),
+        )
+    return {
+        "invite_url": invite_url,
         "classroom": classroom,
         "students": classroom.students.order_by("first_name", "username"),
         "teachers": classroom.teachers.order_by("last_name", "username"),
@@ -355,6 +387,9 @@ def classroom_add_teacher(request: HttpRequest, classroom_id: int) -> HttpRespon
 def classroom_archive(request: HttpRequest, classroom_id: int) -> HttpResponse:
     classroom = _classroom_for(request, classroom_id)
     archive = request.POST.get("archive") != "0"
+    if archive and request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick “Yes, archive this class” to archive it."))
+        return redirect("accounts:classroom_detail", classroom_id=classroom.pk)
     services.classroom_set_archived(classroom=classroom, archived=archive)
     messages.success(
         request,
@@ -363,3 +398,28 @@ def classroom_archive(request: HttpRequest, classroom_id: int) -> HttpResponse:
         else _("Class restored."),
     )
     return redirect("accounts:classroom_detail", classroom_id=classroom.pk)
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's set_language (cookie, safe `next`), and for a
+    signed-in person the choice is kept on the account, so it follows them to any device."""
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=code)
+    return set_language(request)
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Everyone, students included, changes their own password (the old one first); the
+    session stays signed in."""
+
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        return reverse("home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your new password is saved."))
+        return response

@@ -174,8 +174,6 @@ def demo_cohort_build(*, seed: int = 2026) -> CohortReport:
                     difficulty=difficulty,
                     at=pre_at,
                 )
-                if index == len(students) - 1:
-                    continue  # one student per class missed the post-test
                 post_at = now - timedelta(
                     days=POST_TEST_DAYS_AGO + number + index % 3, hours=rng.randint(0, 3)
                 )

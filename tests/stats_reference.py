@@ -49,6 +49,7 @@ _STUDENTS = {
         "day_asg",
         "position",
         "conf_bin",
+        "cat_single",
     },
     "school": {
         "overall",
@@ -61,6 +62,8 @@ _STUDENTS = {
         "position",
         "conf_bin",
         "clip",
+        "gen_single",
+        "practice",
     },
     "all": {"overall", "category", "generator", "day", "position", "conf_bin"},
 }
@@ -113,6 +116,14 @@ def reference() -> tuple[dict[CellKey, Counts], set[StudentKey]]:
             if scope == "class":
                 dims["student"] = [str(answer.user_id)]
                 dims["day_asg"] = [f"{answer.day.isoformat()}:{answer.assignment_id}"]
+            # Single rounds only, by the clip's truth; free practice by day (suppression).
+            single = answer.item_kind == "single"
+            truth = "g" if truth_generated else "r"
+            if scope == "class":
+                dims["cat_single"] = [f"{c}:{truth}" for c in keys["category"]] if single else []
+            if scope == "school":
+                dims["gen_single"] = [answer.generator] if single and truth == "g" else []
+                dims["practice"] = [] if answer.assignment_id else [answer.day.isoformat()]
             for dimension, values in dims.items():
                 for value in values:
                     cell = (scope, scope_id, dimension, value)

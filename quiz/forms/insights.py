@@ -82,7 +82,10 @@ class OverviewFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages=_DATE_ERRORS,
         validators=[sane_year],
-        help_text=gettext_lazy("Dates in the school's time zone; both ends included."),
+        help_text=gettext_lazy(
+            "Dates in the school's time zone, applied in whole weeks (Monday to Sunday): "
+            "both ends' weeks are included."
+        ),
     )
     grade = forms.ChoiceField(label=gettext_lazy("Grade"), required=False, widget=_PlainSelect)
     quiz = forms.TypedChoiceField(

@@ -38,6 +38,8 @@ def clip_editable_by(user: User, clip: Clip) -> bool:
         return True
     if not user.is_teacher:
         return False
+    if user.is_pending_teacher:
+        return clip.uploaded_by_id == user.pk  # waiting for approval: their own uploads only
     if clip.uploaded_by_id is None or clip.uploaded_by.is_staff:
         return False  # the shared library is curated by staff
     if clip.uploaded_by_id == user.pk:

@@ -228,7 +228,7 @@ def clip_upload_create(
     file or one over UPLOAD_MAX_BYTES (nothing is stored then). Everything else about the
     file is judged by the ingest task, which reads its content.
     """
-    if not uploader.may_use_library:
+    if not uploader.may_upload:
         raise PermissionDenied
     limits = UploadLimits.from_settings()
     size = upload.size or 0

@@ -3,8 +3,10 @@ generator, calibration, the learning curve, pre/post learning gain and item anal
 
 Each reads the stat tables with a fixed number of queries (item discrimination, which needs
 each attempt's other answers, reads the school's answers, summed by the database). Every
-figure comes from summed counts (quiz.stats.metrics) and every group of fewer than
-STATS_MIN_GROUP students is suppressed (quiz.stats.insights.figures).
+figure comes from summed counts (quiz.stats.metrics); every group of fewer than
+STATS_MIN_GROUP contributing students is suppressed (quiz.stats.insights.figures), and with
+it another, so that no subtraction from a total shown elsewhere gives it back
+(quiz.stats.suppression).
 """
 
 # The one raw query (item discrimination) is assembled from quoted table names only; the
@@ -15,16 +17,27 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
+from django.db.models import Count, Sum
 
 from accounts.models import Classroom, School
 from quiz import categories
-from quiz.models import Answer, Assignment, Clip, StatCell
-from quiz.stats.insights import Figures, cell_figures, class_label, figures, min_group
+from quiz.models import Answer, Assignment, Clip, StatCell, StatStudent
+from quiz.stats import suppression
+from quiz.stats.insights import (
+    CellIndex,
+    Figures,
+    cell_figures,
+    class_label,
+    figures,
+    hidden,
+    min_group,
+)
 from quiz.stats.metrics import (
     CONFIDENCE_BINS,
+    FIELDS,
     Counts,
     LearningGain,
     learning_gain,
@@ -35,6 +48,16 @@ from quiz.stats.metrics import (
 
 def _school_classes(school: School) -> list[Classroom]:
     return list(Classroom.objects.filter(school=school).order_by("name", "school_year", "pk"))
+
+
+def _protected(found: dict[CellIndex, Figures]) -> dict[CellIndex, Figures]:
+    """Cells that add up to a total an educator reads elsewhere (the school's row of the
+    overview): small ones suppressed and, with them, the smallest other one, so that the
+    total minus the shown cells is never a small group (quiz.stats.suppression)."""
+    hide = suppression.hidden_parts(
+        {key: (shown.counts.n, shown.students) for key, shown in found.items()}, min_group()
+    )
+    return {key: hidden(shown) if key in hide else shown for key, shown in found.items()}
 
 
 # --- Category mastery: classes x categories ---------------------------------------------------
@@ -91,39 +114,62 @@ def _category_cell(shown: Figures, *, decoy: bool) -> CategoryCell:
     return CategoryCell(shown, rate, trials)
 
 
+def _category_column(per_class: list[Figures], together: Figures) -> list[Figures]:
+    """One category's cells of the classes, protected together: the classes' row sums
+    them, so a class's hidden cell hides the smallest other class's with it."""
+    parts = {index: (shown.counts.n, shown.students) for index, shown in enumerate(per_class)}
+    hide = suppression.hidden_parts(parts, min_group())
+    return [hidden(f) if i in hide else f for i, f in enumerate(per_class)] + [together]
+
+
 def category_heatmap(school: School) -> CategoryHeatmap:
-    """Classes (those with answers) and the whole school, by artifact category."""
+    """Classes (those with answers) and all of them together, by artifact category.
+
+    Read from the classes' single-round cells by truth (`cat_single`, key "<code>:g" or
+    "<code>:r"): a tell's detection rate is over generated clips, a decoy's over real ones,
+    and the students counted are those whose answers entered the rate (METRICS.md). The last
+    row is the classes together, not the school with its free practice: that row minus the
+    classes would be the free practice, whose students no cell counts apart.
+    """
     classes = _school_classes(school)
     ids = [c.pk for c in classes]
-    per_class = cell_figures("class", ids, "category")
-    per_school = cell_figures("school", [school.pk], "category")
-    with_answers = {class_id for class_id, _key in per_class}
+    per_class = cell_figures("class", ids, "cat_single")
+    together: dict[str, Figures] = {}
+    if ids:
+        cells = StatCell.objects.filter(scope="class", scope_id__in=ids, dimension="cat_single")
+        sums = cells.values("key").annotate(**{f: Sum(f) for f in FIELDS}).order_by()
+        # A student in two of the classes counts once.
+        people = dict(
+            StatStudent.objects.filter(scope="class", scope_id__in=ids, dimension="cat_single")
+            .values("key")
+            .annotate(n=Count("student_id", distinct=True))
+            .order_by()
+            .values_list("key", "n")
+        )
+        for row in sums:
+            together[row["key"]] = figures(Counts.from_mapping(row), people.get(row["key"], 0))
+    answered = {class_id for class_id, _key in per_class}
+    with_answers = [c for c in classes if c.pk in answered]
     nothing = figures(Counts(), 0)
 
     def rows(codes: list[categories.Category], *, decoy: bool) -> list[CategoryRow]:
-        found = [
-            CategoryRow(
-                class_label(c),
-                False,
-                [
-                    _category_cell(per_class.get((c.pk, cat.code), nothing), decoy=decoy)
-                    for cat in codes
-                ],
+        side = "r" if decoy else "g"
+        columns = [
+            _category_column(
+                [per_class.get((c.pk, f"{cat.code}:{side}"), nothing) for c in with_answers],
+                together.get(f"{cat.code}:{side}", nothing),
             )
-            for c in classes
-            if c.pk in with_answers
+            for cat in codes
         ]
-        found.append(
+        labels = [class_label(c) for c in with_answers] + [school.name]
+        return [
             CategoryRow(
-                school.name,
-                True,
-                [
-                    _category_cell(per_school.get((school.pk, cat.code), nothing), decoy=decoy)
-                    for cat in codes
-                ],
+                label,
+                n == len(with_answers),
+                [_category_cell(cells[n], decoy=decoy) for cells in columns],
             )
-        )
-        return found
+            for n, label in enumerate(labels)
+        ]
 
     return CategoryHeatmap(
         tells=list(categories.TELLS),
@@ -146,13 +192,18 @@ class GeneratorRow:
 
 
 def generator_rows(school: School) -> list[GeneratorRow]:
-    """Generators whose generated clips were answered in the school, most fooling first.
+    """Generators whose generated clips were answered in single rounds in the school, most
+    fooling first.
 
-    The generator cells also count pair rounds and real footage ("camera"), which have no
-    hits or misses; a generator with no answers to its generated clips is left out.
+    Read from the single-round cells (`gen_single`): the fool rate is 1 - the hit rate over
+    single rounds of the generator's clips, and the students counted are those who answered
+    such rounds (METRICS.md), never those who met its clips in pair rounds only. The
+    generators add up to the school's single rounds of generated clips, which its row of the
+    overview gives: complementary suppression.
     """
     rows = []
-    for (_school, generator), shown in cell_figures("school", [school.pk], "generator").items():
+    cells = _protected(cell_figures("school", [school.pk], "gen_single"))
+    for (_school, generator), shown in cells.items():
         c = shown.counts
         trials = c.hits + c.misses
         if not trials:
@@ -188,7 +239,7 @@ class CalibrationPoint:
 
 def calibration_points(school: School) -> list[CalibrationPoint]:
     """Per confidence bin (50-59 ... 90-100): n, mean confidence and accuracy."""
-    bins = cell_figures("school", [school.pk], "conf_bin")
+    bins = _protected(cell_figures("school", [school.pk], "conf_bin"))
     points = []
     for low, high in CONFIDENCE_BINS:
         shown = bins.get((school.pk, str(low)), figures(Counts(), 0))
@@ -220,7 +271,9 @@ class CurvePoint:
 def learning_curve(school: School) -> list[CurvePoint]:
     """Accuracy by the round's place in the attempt (1, 2, ...), with Wilson intervals."""
     points = []
-    for (_school, key), shown in cell_figures("school", [school.pk], "position").items():
+    for (_school, key), shown in _protected(
+        cell_figures("school", [school.pk], "position")
+    ).items():
         summary = shown.summary
         points.append(
             CurvePoint(
@@ -262,7 +315,11 @@ def _gain_row(
     pre_accuracy = _student_accuracy(pre)
     post_accuracy = _student_accuracy(post)
     both = sorted(pre_accuracy.keys() & post_accuracy.keys())
-    suppressed = len(both) < min_group()
+    # Pairing narrows the students who took a test (whose answers the overview shows,
+    # filtered by that assignment) to those who took both: the students it leaves out
+    # must be none or a group of STATS_MIN_GROUP, or subtracting would single them out.
+    left_out = (len(pre_accuracy) - len(both), len(post_accuracy) - len(both))
+    suppressed = len(both) < min_group() or any(0 < n < min_group() for n in left_out)
     gain = None
     if not suppressed:
         gain = learning_gain([(pre_accuracy[s], post_accuracy[s]) for s in both])
@@ -316,12 +373,26 @@ def learning_gains(school: School) -> list[GainRow]:
         for (_class, unit), (classroom, pre, post) in classes.items()
         if pre and post
     ]
-    rows.extend(
+    totals = [
         _gain_row(school.name, names[unit], pre, post, is_school=True)
         for unit, (pre, post) in sorted(units.items())
         if pre and post
-    )
-    return rows
+    ]
+    # The school's row of a unit is its classes' together: when a class's row is hidden,
+    # the smallest other class's row of the unit is hidden with it, or, when it is the
+    # only class hidden and there is none other to hide, the school's row (complementary
+    # suppression). Several hidden classes alone make the school's row, which its own
+    # count decides.
+    for n, total in enumerate(totals):
+        parts = [i for i, row in enumerate(rows) if row.unit == total.unit]
+        hidden_parts = [i for i in parts if rows[i].suppressed]
+        others = [i for i in parts if not rows[i].suppressed]
+        if hidden_parts and others:
+            i = min(others, key=lambda i: (rows[i].paired, i))
+            rows[i] = replace(rows[i], suppressed=True, gain=None)
+        elif len(hidden_parts) == 1:
+            totals[n] = replace(total, suppressed=True, gain=None)
+    return rows + totals
 
 
 # --- Item analysis ----------------------------------------------------------------------------
@@ -397,7 +468,9 @@ class ItemRow:
 def item_rows(school: School) -> list[ItemRow]:
     """Each clip answered in the school: difficulty from the school's clip cells,
     discrimination from its answers; hardest first, suppressed clips last."""
-    cells = cell_figures("school", [school.pk], "clip")
+    # Pair rounds count for both clips, so the clips add up to the school's answers plus its
+    # pair rounds, both of which its row of the overview gives: complementary suppression.
+    cells = _protected(cell_figures("school", [school.pk], "clip"))
     clips = Clip.objects.in_bulk([int(key) for _school, key in cells])
     sums = item_discrimination_sums(school)
     rows = []

@@ -8,15 +8,17 @@ compute figures last (quiz.stats.metrics).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from accounts.models import Classroom, School, User
 from quiz.models import Assignment, StatCell, StatStudent
+from quiz.stats import suppression
 from quiz.stats.metrics import FIELDS, Counts, Summary, summarize
 
 CellIndex = tuple[int, str]  # (scope_id, key)
@@ -61,17 +63,6 @@ def cell_figures(
     }
 
 
-def summed_counts(cells: QuerySet[StatCell]) -> Counts:
-    """One Counts summed over a set of cells by the database."""
-    totals = cells.aggregate(**{name: Sum(name) for name in FIELDS})
-    return Counts.from_mapping(totals)
-
-
-def distinct_students(rows: QuerySet[StatStudent]) -> int:
-    """Distinct students over a union of cells (a student in two cells counts once)."""
-    return rows.values("student_id").distinct().count()
-
-
 def min_group() -> int:
     return settings.STATS_MIN_GROUP
 
@@ -90,6 +81,11 @@ class Figures:
         return None if self.suppressed else summarize(self.counts)
 
 
+def hidden(shown: Figures) -> Figures:
+    """The same group, suppressed: it would let someone work out a small group."""
+    return Figures(shown.counts, shown.students, suppressed=True)
+
+
 def figures(counts: Counts, students: int, *, suppress_small: bool = True) -> Figures:
     """Figures for a group, suppressed when it holds fewer than STATS_MIN_GROUP students
     (pass suppress_small=False for a class's own teacher, who sees their class in full)."""
@@ -99,16 +95,18 @@ def figures(counts: Counts, students: int, *, suppress_small: bool = True) -> Fi
 
 # --- The school overview ---------------------------------------------------------------------
 #
-# A fixed number of queries, whatever the number of classes or answers: the classes, one
-# grouped sum of their cells, one grouped count of their students, and the school's and
-# everyone's cells. Class-level filters (grade, quiz, assignment) choose the classes and,
-# for quiz and assignment, the `assignment` cells of each class; a date range reads the
-# `day` cells, or `day_asg` cells when a quiz or an assignment is chosen as well.
+# A fixed number of queries, whatever the number of classes or answers: the classes, the
+# assignments a quiz or assignment filter chooses, the school's atoms (each class's
+# `day_asg` cells and the school's `practice` cells, with their students), the school's own
+# cells as a check, and everyone's. Every class row and total is summed from the atoms, and
+# shown only when the school's blocks allow it (quiz.stats.suppression): the same rule for
+# every filter, page and export, so no subtraction singles out a small group.
 
 
 @dataclass(frozen=True)
 class OverviewFilters:
-    """What the overview is narrowed to; every field optional. Dates are school-local."""
+    """What the overview is narrowed to; every field optional. Dates are school-local and
+    applied in whole weeks (`weeks`)."""
 
     date_from: date | None = None
     date_to: date | None = None
@@ -129,6 +127,12 @@ class OverviewFilters:
     def by_date(self) -> bool:
         return self.date_from is not None or self.date_to is not None
 
+    def weeks(self) -> OverviewFilters:
+        """The same filters with the dates widened to whole weeks (Monday to Sunday): what
+        educators get, so that no filter singles out one day."""
+        start, end = suppression.whole_weeks(self.date_from, self.date_to)
+        return replace(self, date_from=start, date_to=end)
+
 
 @dataclass(frozen=True)
 class OverviewRow:
@@ -144,7 +148,7 @@ class OverviewRow:
 class Overview:
     classes: list[OverviewRow]
     school: OverviewRow
-    everyone: OverviewRow | None  # only without class-level filters
+    everyone: OverviewRow | None  # only without filters
 
     @property
     def rows(self) -> list[OverviewRow]:
@@ -152,57 +156,153 @@ class Overview:
         return [*self.classes, self.school, *([self.everyone] if self.everyone else [])]
 
 
-def _in_date_range(queryset: QuerySet, filters: OverviewFilters) -> QuerySet:
-    """Keys that start with a school-local date ("YYYY-MM-DD" or "YYYY-MM-DD:<id>") within
-    the range. The upper bound is the day after the last (not "<= last"), so that
-    "YYYY-MM-DD:<id>" keys of the last day are inside whatever the column's collation."""
-    if filters.date_from is not None:
-        queryset = queryset.filter(key__gte=filters.date_from.isoformat())
-    if filters.date_to is not None and filters.date_to < date.max:
-        queryset = queryset.filter(key__lt=(filters.date_to + timedelta(days=1)).isoformat())
-    return queryset
+@dataclass
+class _Atoms:
+    """A school's atoms (suppression.AtomKey): counts, in the order of metrics.FIELDS, and
+    students. An atom's students are its real distinct students when all its days have
+    fewer than STATS_MIN_GROUP (small groups are pooled by who is in them); an atom with a
+    day of at least that many has stand-ins instead, as many made-up (negative) ids as that
+    day has students: all the blocks need to know is that it is that large, and reading the
+    students of every large cell would cost more than the rest of the page."""
+
+    counts: dict[suppression.AtomKey, list[int]]
+    students: dict[suppression.AtomKey, set[int]]
+
+    def figures(
+        self, keys: list[suppression.AtomKey], blocks: suppression.Blocks, students: int
+    ) -> Figures:
+        """The figures of these atoms together (`students`: their distinct students,
+        counted by the database), hidden when they cut a block."""
+        rows = [self.counts[k] for k in keys]
+        total = Counts(*(sum(column) for column in zip(*rows, strict=True)))
+        shown = figures(total, students)
+        if not shown.suppressed and not blocks.covers(keys):
+            return hidden(shown)
+        return shown
 
 
-def _whole_scope(model: type, scope: str, scope_id: int, filters: OverviewFilters) -> QuerySet:
-    """A school's or everyone's rows: the overall cell, or the day cells of the range."""
-    if filters.by_date:
-        return _in_date_range(
-            model.objects.filter(scope=scope, scope_id=scope_id, dimension="day"), filters
-        )
-    return model.objects.filter(scope=scope, scope_id=scope_id, dimension="overall", key="")
+def _atom(kind: str, scope_id: int, key: str) -> suppression.AtomKey:
+    """An atom's key from a `day_asg` cell ("YYYY-MM-DD:<assignment>") or a `practice`
+    cell ("YYYY-MM-DD")."""
+    day, _colon, assignment = key.partition(":")
+    week = suppression.week_of(date.fromisoformat(day))
+    if kind == "practice":
+        return ("practice", 0, 0, week)
+    return ("class", scope_id, int(assignment), week)
 
 
-def _whole_scope_figures(scope: str, scope_id: int, filters: OverviewFilters) -> Figures:
-    """A school or everyone: the overall cell (one query, its students kept on it), or the
-    day cells of a date range summed, with their students counted over StatStudent."""
-    if not filters.by_date:
-        cell = _whole_scope(StatCell, scope, scope_id, filters).first()
-        if cell is None:
-            return figures(Counts(), 0)
-        return figures(Counts.from_mapping(cell.counts()), cell.students)
-    return figures(
-        summed_counts(_whole_scope(StatCell, scope, scope_id, filters)),
-        distinct_students(_whole_scope(StatStudent, scope, scope_id, filters)),
+def _school_atoms(school: School, class_ids: list[int], minimum: int) -> _Atoms:
+    """Every atom of the school, from its classes' `day_asg` cells and its `practice` cells,
+    with the students of the small cells only."""
+    atoms = _Atoms({}, defaultdict(set))
+    largest: dict[suppression.AtomKey, int] = defaultdict(int)
+    sources = [
+        ("class", Q(scope="class", scope_id__in=class_ids, dimension="day_asg")),
+        ("practice", Q(scope="school", scope_id=school.pk, dimension="practice")),
+    ]
+    small = StatCell.objects.filter(
+        scope=OuterRef("scope"),
+        scope_id=OuterRef("scope_id"),
+        dimension=OuterRef("dimension"),
+        key=OuterRef("key"),
+        students__lt=minimum,
     )
+    for kind, where in sources:
+        cells: dict[tuple[int, str], suppression.AtomKey] = {}
+        for scope_id, key, students, *values in StatCell.objects.filter(where).values_list(
+            "scope_id", "key", "students", *FIELDS
+        ):
+            atom = cells[(scope_id, key)] = _atom(kind, scope_id, key)
+            largest[atom] = max(largest[atom], students)
+            found = atoms.counts.get(atom)
+            if found is None:
+                atoms.counts[atom] = values
+            else:
+                found[:] = [a + b for a, b in zip(found, values, strict=True)]
+        for scope_id, key, student in (
+            StatStudent.objects.filter(where)
+            .filter(Exists(small))
+            .values_list("scope_id", "key", "student_id")
+        ):
+            if (scope_id, key) in cells:  # a student row without its cell is no atom's
+                atoms.students[cells[(scope_id, key)]].add(student)
+    stand_in = 0
+    for atom, most in largest.items():
+        if most >= minimum:
+            atoms.students[atom] = set(range(stand_in - most, stand_in))
+            stand_in -= most
+    return atoms
 
 
-def _class_cells(
-    model: type, class_ids: list[int], assignment_ids: list[int] | None, filters: OverviewFilters
-) -> QuerySet:
-    """The chosen classes' rows of the cells that match the filters (StatCell or
-    StatStudent: both have the same cell columns)."""
-    rows = model.objects.filter(scope="class", scope_id__in=class_ids)
-    if assignment_ids is None:
-        if filters.by_date:
-            return _in_date_range(rows.filter(dimension="day"), filters)
-        return rows.filter(dimension="overall", key="")
+def _in_weeks(key: suppression.AtomKey, filters: OverviewFilters) -> bool:
+    week = key[3]
+    if filters.date_from is not None and week < filters.date_from:
+        return False
+    return filters.date_to is None or week <= filters.date_to
+
+
+def _in_date_range(rows: QuerySet, filters: OverviewFilters) -> QuerySet:
+    """Cell rows whose key starts with a school-local day of the range ("YYYY-MM-DD" or
+    "YYYY-MM-DD:<id>"); the upper bound is the day after the last, so that keys with a
+    suffix of the last day are inside whatever the column's collation."""
+    if filters.date_from is not None:
+        rows = rows.filter(key__gte=filters.date_from.isoformat())
+    if filters.date_to is not None:
+        rows = rows.filter(key__lt=(filters.date_to + timedelta(days=1)).isoformat())
+    return rows
+
+
+def _class_students(
+    class_ids: list[int], assignment_ids: set[int] | None, filters: OverviewFilters
+) -> QuerySet[StatStudent]:
+    """The chosen classes' student rows of the `day_asg` cells the filters choose."""
+    rows = _in_date_range(
+        StatStudent.objects.filter(scope="class", scope_id__in=class_ids, dimension="day_asg"),
+        filters,
+    )
+    if assignment_ids is not None:
+        suffixes = Q(pk__in=[])
+        for assignment_id in assignment_ids:
+            suffixes |= Q(key__endswith=f":{assignment_id}")
+        rows = rows.filter(suffixes)
+    return rows
+
+
+def _school_totals(school: School, filters: OverviewFilters) -> tuple[int, int]:
+    """The answers and distinct students of the school's own cells under the date filter.
+    The atoms must hold as many answers, or some are outside every block (a class moved to
+    another school) and the school's row is not shown."""
     if not filters.by_date:
-        return rows.filter(dimension="assignment", key__in=[str(a) for a in assignment_ids])
-    # "YYYY-MM-DD:<id>": the date range bounds the key, the suffix names the assignment.
-    suffixes = Q()
-    for assignment_id in assignment_ids:
-        suffixes |= Q(key__endswith=f":{assignment_id}")
-    return _in_date_range(rows.filter(dimension="day_asg"), filters).filter(suffixes)
+        cell = StatCell.objects.filter(
+            scope="school", scope_id=school.pk, dimension="overall", key=""
+        ).first()
+        return (cell.n, cell.students) if cell else (0, 0)
+    where = {"scope": "school", "scope_id": school.pk, "dimension": "day"}
+    n = _in_date_range(StatCell.objects.filter(**where), filters).aggregate(n=Sum("n"))["n"]
+    rows = _in_date_range(StatStudent.objects.filter(**where), filters)
+    return n or 0, rows.values("student_id").distinct().count()
+
+
+def _everyone(viewer_schools: QuerySet[School], name: str) -> OverviewRow:
+    """Everyone, shown only when at least STATS_MIN_GROUP students answered outside the
+    schools the viewer oversees: otherwise everyone minus those schools would be a small
+    group (or a hidden school's)."""
+    whole = Counts()
+    students = 0
+    inside = 0
+    for cell in StatCell.objects.filter(
+        Q(scope="all", scope_id=0) | Q(scope="school", scope_id__in=viewer_schools.values("pk")),
+        dimension="overall",
+        key="",
+    ):
+        if cell.scope == "all":
+            whole, students = Counts.from_mapping(cell.counts()), cell.students
+        else:
+            inside += cell.students
+    shown = figures(whole, students)
+    if students - inside < min_group():
+        shown = hidden(shown)
+    return OverviewRow("all", 0, name, shown)
 
 
 def class_label(classroom: Classroom) -> str:
@@ -213,14 +313,21 @@ def class_label(classroom: Classroom) -> str:
 
 
 def school_overview(
-    school: School, filters: OverviewFilters, *, everyone_name: str = "everyone"
+    school: School,
+    filters: OverviewFilters,
+    *,
+    viewer_schools: QuerySet[School],
+    everyone_name: str = "everyone",
 ) -> Overview:
-    """Each chosen class, the school (or the chosen classes together) and everyone, with
-    small groups suppressed."""
-    classes = Classroom.objects.filter(school=school)
-    if filters.grade:
-        classes = classes.filter(grade=filters.grade)
-    assignment_ids: list[int] | None = None
+    """Each chosen class, the school (or the chosen classes together) and everyone (without
+    filters), for an educator who oversees `viewer_schools`: dates in whole weeks, small
+    groups and whatever would single one out suppressed."""
+    filters = filters.weeks()
+    all_classes = list(
+        Classroom.objects.filter(school=school).order_by("name", "school_year", "pk")
+    )
+    chosen_classes = {c.pk for c in all_classes if not filters.grade or c.grade == filters.grade}
+    assignment_ids: set[int] | None = None
     if filters.by_assignment:
         assignments = Assignment.objects.filter(classroom__school=school)
         if filters.quiz_id is not None:
@@ -228,40 +335,36 @@ def school_overview(
         if filters.assignment_id is not None:
             assignments = assignments.filter(pk=filters.assignment_id)
         chosen = list(assignments.values_list("pk", "classroom_id"))
-        assignment_ids = [pk for pk, _class in chosen]
-        classes = classes.filter(pk__in={class_id for _pk, class_id in chosen})
-    class_list = list(classes.order_by("name", "school_year", "pk"))
-    class_ids = [c.pk for c in class_list]
+        assignment_ids = {pk for pk, _class in chosen}
+        chosen_classes &= {class_id for _pk, class_id in chosen}
+    class_list = [c for c in all_classes if c.pk in chosen_classes]
 
-    # One cell per class (no date range, no quiz or assignment) carries its own distinct
-    # students; a union of cells (days, assignments) counts its StatStudent rows.
-    single_cell = assignment_ids is None and not filters.by_date
-    sums: dict[int, Counts] = {}
-    per_class_students: dict[int, int] = {}
-    if class_ids:
-        for row in (
-            _class_cells(StatCell, class_ids, assignment_ids, filters)
-            .values("scope_id")
-            .annotate(**{name: Sum(name) for name in FIELDS}, students=Max("students"))
-            .order_by()
-        ):
-            sums[row["scope_id"]] = Counts.from_mapping(row)
-            if single_cell:
-                per_class_students[row["scope_id"]] = row["students"]
-    if class_ids and not single_cell:
-        for row in (
-            _class_cells(StatStudent, class_ids, assignment_ids, filters)
-            .values("scope_id")
-            .annotate(students=Count("student_id", distinct=True))
-            .order_by()
-        ):
-            per_class_students[row["scope_id"]] = row["students"]
+    # The blocks are the whole school's, whatever the filters.
+    atoms = _school_atoms(school, [c.pk for c in all_classes], min_group())
+    blocks = suppression.build_blocks(atoms.students, min_group())
+    per_class: dict[int, list[suppression.AtomKey]] = defaultdict(list)
+    in_weeks: list[suppression.AtomKey] = []
+    for key in atoms.counts:
+        if not _in_weeks(key, filters):
+            continue
+        in_weeks.append(key)
+        if key[0] == "class" and (assignment_ids is None or key[2] in assignment_ids):
+            per_class[key[1]].append(key)
+    chosen_ids = [c.pk for c in class_list]
+    students = dict(
+        _class_students(chosen_ids, assignment_ids, filters)
+        .values("scope_id")
+        .annotate(n=Count("student_id", distinct=True))
+        .order_by()
+        .values_list("scope_id", "n")
+    )
+
     class_rows = [
         OverviewRow(
             scope="class",
             scope_id=c.pk,
             name=class_label(c),
-            figures=figures(sums.get(c.pk, Counts()), per_class_students.get(c.pk, 0)),
+            figures=atoms.figures(per_class.get(c.pk, []), blocks, students.get(c.pk, 0)),
             grade=c.grade,
             archived=c.is_archived,
         )
@@ -271,19 +374,24 @@ def school_overview(
     if filters.by_class:
         # The chosen classes together: counts add up, students are counted over the union
         # (a student in two of the classes counts once).
-        total = sum((sums.get(pk, Counts()) for pk in class_ids), Counts())
-        students = (
-            distinct_students(_class_cells(StatStudent, class_ids, assignment_ids, filters))
-            if class_ids
-            else 0
+        keys = [k for c in class_list for k in per_class.get(c.pk, [])]
+        together = (
+            _class_students(chosen_ids, assignment_ids, filters)
+            .values("student_id")
+            .distinct()
+            .count()
         )
-        school_row = OverviewRow("school", school.pk, school.name, figures(total, students))
+        school_row = OverviewRow(
+            "school", school.pk, school.name, atoms.figures(keys, blocks, together)
+        )
         everyone = None
     else:
-        school_row = OverviewRow(
-            "school", school.pk, school.name, _whole_scope_figures("school", school.pk, filters)
-        )
-        everyone = OverviewRow("all", 0, everyone_name, _whole_scope_figures("all", 0, filters))
+        answers, people = _school_totals(school, filters)
+        shown = atoms.figures(in_weeks, blocks, people)
+        if shown.counts.n != answers:
+            shown = hidden(shown)
+        school_row = OverviewRow("school", school.pk, school.name, shown)
+        everyone = None if filters.by_date else _everyone(viewer_schools, everyone_name)
     return Overview(classes=class_rows, school=school_row, everyone=everyone)
 
 

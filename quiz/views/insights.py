@@ -54,6 +54,7 @@ def _filtered(
     return form, insights.school_overview(
         school,
         form.filters(),
+        viewer_schools=insights.educator_schools(request.user),
         everyone_name=_("Everyone (all schools)"),
     )
 
@@ -81,7 +82,7 @@ def _overview_chart(overview: insights.Overview) -> str:
                 value=summary.accuracy if summary else None,
                 low=interval[0] if interval else None,
                 high=interval[1] if interval else None,
-                note=_("no answers") if not row.figures.counts.n else _("suppressed"),
+                note=_("no answers") if not row.figures.counts.n else _("hidden"),
                 emphasis=row.scope != "class",
             )
         )
@@ -103,7 +104,8 @@ def _overview_chart(overview: insights.Overview) -> str:
 def school_overview(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school_for(request, school_id)
     form, overview = _filtered(request, school)
-    filters = form.filters() if overview else None
+    # As applied: dates in whole weeks.
+    filters = form.filters().weeks() if overview else None
     context = {
         "form": form,
         "overview": overview,
@@ -167,7 +169,7 @@ def school_overview_json(request: HttpRequest, school_id: int) -> HttpResponse:
     form, overview = _filtered(request, school)
     if overview is None:
         return JsonResponse({"errors": form.error_lists()}, status=400)
-    filters = form.filters()
+    filters = form.filters().weeks()  # as applied: dates in whole weeks
     body = {
         "school": {"id": school.pk, "name": school.name},
         "filters": {
@@ -196,7 +198,7 @@ def school_overview_json(request: HttpRequest, school_id: int) -> HttpResponse:
 
 
 def _suppressed_mark() -> str:
-    return _("n<%(min)s") % {"min": insights.min_group()}
+    return _("hidden")
 
 
 def _heat(cells: list[drilldowns.CategoryCell]) -> list[charts.HeatCell]:
@@ -222,12 +224,13 @@ def categories(request: HttpRequest, school_id: int) -> HttpResponse:
         "tells-chart",
         _("Giveaways caught, by class and category"),
         _(
-            "A grid with one row per class and one for the whole school, one column per "
+            "A grid with one row per class and one for all classes together, one column per "
             "giveaway category; each cell prints the share of generated clips carrying that "
             "giveaway that were called generated. Darker means caught more often. "
-            "%(mark)s marks a group too small to show; – means no such answers."
+            "Cells marked “%(mark)s” are hidden: fewer than %(min)s students, or they would "
+            "let someone work out a small group; – means no such answers."
         )
-        % {"mark": _suppressed_mark()},
+        % {"mark": _suppressed_mark(), "min": insights.min_group()},
         [row.label for row in heatmap.tell_rows],
         [str(c.name) for c in heatmap.tells],
         [_heat(row.cells) for row in heatmap.tell_rows],
@@ -236,12 +239,13 @@ def categories(request: HttpRequest, school_id: int) -> HttpResponse:
         "decoys-chart",
         _("Fooled by decoys, by class and category"),
         _(
-            "A grid with one row per class and one for the whole school, one column per decoy "
+            "A grid with one row per class and one for all classes together, one column per decoy "
             "(ordinary camera effects); each cell prints the share of real clips showing that "
             "effect that were called generated. Darker means fooled more often. "
-            "%(mark)s marks a group too small to show; – means no such answers."
+            "Cells marked “%(mark)s” are hidden: fewer than %(min)s students, or they would "
+            "let someone work out a small group; – means no such answers."
         )
-        % {"mark": _suppressed_mark()},
+        % {"mark": _suppressed_mark(), "min": insights.min_group()},
         [row.label for row in heatmap.decoy_rows],
         [str(c.name) for c in heatmap.decoys],
         [_heat(row.cells) for row in heatmap.decoy_rows],
@@ -276,7 +280,7 @@ def generators(request: HttpRequest, school_id: int) -> HttpResponse:
                 value=row.fool_rate,
                 low=row.interval[0] if row.interval else None,
                 high=row.interval[1] if row.interval else None,
-                note=_("suppressed"),
+                note=_("hidden"),
             )
             for row in rows
         ],
@@ -302,8 +306,8 @@ def calibration(request: HttpRequest, school_id: int) -> HttpResponse:
         _("Calibration curve"),
         _(
             "Accuracy against mean stated confidence for each confidence band; the diagonal "
-            "is perfect calibration, points below it mean overconfidence. Bands too small "
-            "to show are left out. The table lists the same figures."
+            "is perfect calibration, points below it mean overconfidence. Hidden bands "
+            "are left out. The table lists the same figures."
         ),
         [
             charts.CalibrationMark(
@@ -340,7 +344,7 @@ def learning_curve(request: HttpRequest, school_id: int) -> HttpResponse:
         _("Learning curve: accuracy by round"),
         _(
             "Accuracy at each round of an attempt (first, second, ...), with the 95 % "
-            "interval as a vertical whisker; gaps are rounds with too few students to show. "
+            "interval as a vertical whisker; gaps are hidden rounds. "
             "The table lists the same figures."
         ),
         [
@@ -383,7 +387,7 @@ def gains(request: HttpRequest, school_id: int) -> HttpResponse:
                 label=f"{row.label}: {row.unit}",
                 start=row.gain.pre if row.gain else None,
                 end=row.gain.post if row.gain else None,
-                note=_("suppressed"),
+                note=_("hidden"),
             )
             for row in rows
         ],

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.decorators import library_required
+from accounts.decorators import upload_required
 from quiz.forms.uploads import ClipUploadForm
 from quiz.media.files import clean_original_name, duration_words, file_size_words
 from quiz.models import Clip
@@ -64,7 +64,7 @@ def _limits_context() -> dict[str, Any]:
 
 
 @csrf_exempt  # checked by _upload_page, once the size limit is in place (see upload_page)
-@library_required
+@upload_required
 @require_http_methods(["GET", "POST"])
 def upload_page(request: HttpRequest) -> HttpResponse:
     """GET: the form. POST: one or more files with what the uploader says about them."""
@@ -146,7 +146,7 @@ def _render_page(request: HttpRequest, form: ClipUploadForm) -> HttpResponse:
     return render(request, UPLOAD_TEMPLATE, context)
 
 
-@library_required
+@upload_required
 @require_safe
 def upload_status(request: HttpRequest) -> HttpResponse:
     """The uploader's recent clips with their stage; htmx polls the list while any is
@@ -155,7 +155,7 @@ def upload_status(request: HttpRequest) -> HttpResponse:
     return render(request, template, _list_context(request))
 
 
-@library_required
+@upload_required
 @require_safe
 def clip_status(request: HttpRequest, clip_id: int) -> HttpResponse:
     """One upload of the signed-in user (anyone else's is a 404); polled while processing."""

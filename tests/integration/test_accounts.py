@@ -74,6 +74,7 @@ def test_settings_refuse_nonsense_values():
         ("STATS_MIN_GROUP", "five", "STATS_MIN_GROUP must be a whole number"),
         ("STATS_MIN_GROUP", "0", "STATS_MIN_GROUP must be at least 1"),
         ("REDIS_URL", "http://x", "REDIS_URL must start with"),
+        ("TEACHER_SIGNUP", "anyone", "TEACHER_SIGNUP must be approval, invite or open"),
     ]:
         result = subprocess.run(
             [sys.executable, "-c", "import django; django.setup()"],

@@ -107,7 +107,10 @@ def test_another_teachers_class_is_not_found(classroom, other_teacher, student):
         (reverse("accounts:student_reset_password", args=[classroom.pk, student.pk]), {}),
         (reverse("accounts:student_remove", args=[classroom.pk, student.pk]), {}),
         (reverse("accounts:classroom_add_teacher", args=[classroom.pk]), {"username": "other-t"}),
-        (reverse("accounts:classroom_archive", args=[classroom.pk]), {"archive": "1"}),
+        (
+            reverse("accounts:classroom_archive", args=[classroom.pk]),
+            {"archive": "1", "confirm": "yes"},
+        ),
     ):
         assert client.post(url, data).status_code == 404, url
     classroom.refresh_from_db()
@@ -318,11 +321,13 @@ def test_teacher_signup_joins_or_creates_the_school(school):
             "time_zone": "Europe/Berlin",
             "password1": "a-long-pass-phrase-42",
             "password2": "a-long-pass-phrase-42",
+            "email": "nia@example.org",
+            "join_existing": "on",  # an existing school is asked (test_teacher_verification)
         },
     )
     assert response.status_code == 302
     user = User.objects.get(username="newteach")
-    assert user.role == "teacher" and user.school == school
+    assert user.role == "teacher" and user.school == school and user.is_pending_teacher
 
 
 def test_student_signup_with_a_code_joins_the_class(classroom):
@@ -376,8 +381,16 @@ def test_co_teacher_is_added_by_username_within_the_school(
 
 
 def test_archived_classes_take_no_new_students(teacher_client, classroom):
+    # Archiving is confirmed: without the tick nothing happens.
+    refused = teacher_client.post(
+        reverse("accounts:classroom_archive", args=[classroom.pk]), {"archive": "1"}, follow=True
+    )
+    assert "Yes, archive this class" in refused.content.decode()
+    classroom.refresh_from_db()
+    assert not classroom.is_archived
     teacher_client.post(
-        reverse("accounts:classroom_archive", args=[classroom.pk]), {"archive": "1"}
+        reverse("accounts:classroom_archive", args=[classroom.pk]),
+        {"archive": "1", "confirm": "yes"},
     )
     classroom.refresh_from_db()
     assert classroom.is_archived and not classroom.can_join
@@ -401,6 +414,8 @@ def _invite_url(teacher_client, classroom) -> str:
 
 
 def test_an_invited_colleague_joins_the_school_and_the_class(teacher_client, classroom, school):
+    # The school's administrator invites (another teacher's invitee waits for approval).
+    User.objects.filter(username="teach").update(school_admin=True)
     url = _invite_url(teacher_client, classroom)
     client = Client()
     page = client.get(url).content.decode()

@@ -216,8 +216,9 @@ def assigned(school, school_teacher):
 @pytest.fixture
 def cohort(demo_pack, school, school_teacher):
     """Two classes (7A: 6 students, 8B: 5 students), one assignment each, and free
-    practice by a student of the school; one generated clip relabelled to a second
-    generator first, so the generator figures have two rows."""
+    practice by five students of the school (fewer would hide the school's row: it minus the
+    classes is the free practice); one generated clip relabelled to a second generator
+    first, so the generator figures have two rows."""
     single = demo_pack.items.filter(kind="single", clip__is_generated=True).order_by("position")
     Clip.objects.filter(pk=single.first().clip_id).update(generator="Veo 3")
     rng = random.Random(11)
@@ -229,7 +230,8 @@ def cohort(demo_pack, school, school_teacher):
         _play(student, demo_pack, rng, assignment=assignment_a, skill=0.45 + 0.08 * n)
     for n, student in enumerate(students_b):
         _play(student, demo_pack, rng, assignment=assignment_b, skill=0.5 + 0.07 * n)
-    _play(students_a[0], demo_pack, rng, skill=0.7)  # free practice: the school, no class
+    for student in students_a[:5]:
+        _play(student, demo_pack, rng, skill=0.7)  # free practice: the school, no class
     aggregation.fold_all()
     return {
         "classes": (class_a, class_b),
@@ -241,7 +243,9 @@ def cohort(demo_pack, school, school_teacher):
 # --- The overview: figures, suppression, exports ------------------------------------------------
 
 
-def test_overview_figures_equal_the_metrics_of_the_answers(educator_client, school, cohort):
+def test_overview_figures_equal_the_metrics_of_the_answers(
+    educator_client, school, cohort, demo_pack
+):
     class_a, class_b = cohort["classes"]
     body = _json(educator_client, school)
     rows = body["rows"]
@@ -252,7 +256,18 @@ def test_overview_figures_equal_the_metrics_of_the_answers(educator_client, scho
     school_answers = _answers(school=school)
     assert len(school_answers) > len(_answers(classroom__school=school))
     _assert_row_equals(_row(rows, "school"), school_answers)
-    _assert_row_equals(_row(rows, "all"), _answers())
+    # Everyone is this school alone: everyone minus the school is nobody, and showing it would
+    # let fewer than five students elsewhere be worked out. It is hidden until five answer
+    # outside the schools the educator oversees.
+    assert _row(rows, "all")["suppressed"] is True
+    outside = School.objects.create(name="Elsewhere")
+    for n in range(5):
+        stranger = User.objects.create_user(
+            f"out-{n}", password="x", role="student", school=outside
+        )
+        _play(stranger, demo_pack, random.Random(n), rounds=2)
+    aggregation.fold_all()
+    _assert_row_equals(_row(_json(educator_client, school)["rows"], "all"), _answers())
 
     html = educator_client.get(reverse("insights:school_overview", args=[school.pk])).content
     html = html.decode()
@@ -274,8 +289,11 @@ def test_overview_exports_have_the_documented_columns_in_order(educator_client, 
     assert table[0] == COLUMNS
     rows = [dict(zip(COLUMNS, r, strict=True)) for r in table[1:]]
     assert [r["scope"] for r in rows] == ["class", "class", "school", "all"]
+    # Everyone is hidden (nobody outside this school): empty cells, "true".
+    everyone = rows.pop()
+    assert everyone["suppressed"] == "true" and everyone["students"] == everyone["accuracy"] == ""
     body = _json(educator_client, school)
-    for row, expected in zip(rows, body["rows"], strict=True):
+    for row, expected in zip(rows, body["rows"][:-1], strict=True):
         assert row["suppressed"] == "false"
         assert int(row["students"]) == expected["students"]
         for name in COLUMNS[4:-1]:
@@ -304,13 +322,21 @@ def test_overview_exports_have_the_documented_columns_in_order(educator_client, 
         assert isinstance(row["students"], int) and isinstance(row["accuracy"], float)
 
 
-def test_a_class_of_four_is_suppressed_and_a_class_of_five_is_not(
+HIDDEN = "Hidden: fewer than 5 students, or it would let someone work out a small group"
+
+
+def test_a_class_of_four_is_hidden_with_the_smallest_other_class_and_six_are_shown(
     educator_client, school, school_teacher, demo_pack, settings
 ):
     rng = random.Random(3)
     small, small_students = _classroom(school, school_teacher, "Small 4", students=4)
     full, full_students = _classroom(school, school_teacher, "Full 5", students=5)
-    for classroom, people in ((small, small_students), (full, full_students)):
+    large, large_students = _classroom(school, school_teacher, "Large 6", students=6)
+    for classroom, people in (
+        (small, small_students),
+        (full, full_students),
+        (large, large_students),
+    ):
         assignment = _assign(classroom, demo_pack, school_teacher)
         for student in people:
             _play(student, demo_pack, rng, assignment=assignment, rounds=6)
@@ -321,22 +347,31 @@ def test_a_class_of_four_is_suppressed_and_a_class_of_five_is_not(
     hidden = _row(rows, "class", "Small 4")
     assert hidden["suppressed"] is True
     assert all(hidden[name] is None for name in COLUMNS[2:-1])
-    _assert_row_equals(_row(rows, "class", "Full 5"), _answers(classroom=full))
+    # Five students would show, but the school minus the shown classes would then be the
+    # class of four: the smallest other class is hidden with it.
+    assert _row(rows, "class", "Full 5")["suppressed"] is True
+    _assert_row_equals(_row(rows, "class", "Large 6"), _answers(classroom=large))
+    _assert_row_equals(_row(rows, "school"), _answers(school=school))
 
     table = {r[1]: dict(zip(COLUMNS, r, strict=True)) for r in _csv(educator_client, school)[1:]}
-    assert table["Small 4"]["suppressed"] == "true"
-    assert all(table["Small 4"][name] == "" for name in COLUMNS[2:-1])
-    assert table["Full 5"]["suppressed"] == "false"
+    for name in ("Small 4", "Full 5"):
+        assert table[name]["suppressed"] == "true"
+        assert all(table[name][column] == "" for column in COLUMNS[2:-1])
+    assert table["Large 6"]["suppressed"] == "false"
 
     html = educator_client.get(reverse("insights:school_overview", args=[school.pk]))
-    row = _html_row(html.content.decode(), "Small 4")
-    assert "Suppressed: fewer than 5 students" in row
-    assert "%" not in row  # not one figure of the small class
-    assert "Suppressed" not in _html_row(html.content.decode(), "Full 5")
+    html = html.content.decode()
+    for name in ("Small 4", "Full 5"):
+        row = _html_row(html, name)
+        assert HIDDEN in row
+        assert "%" not in row  # not one figure of the hidden class
+    assert "Hidden" not in _html_row(html, "Large 6")
+    assert "would let someone work out the figures of fewer than 5 students" in html
 
     settings.STATS_MIN_GROUP = 4
     rows = _json(educator_client, school)["rows"]
     _assert_row_equals(_row(rows, "class", "Small 4"), _answers(classroom=small))
+    _assert_row_equals(_row(rows, "class", "Full 5"), _answers(classroom=full))
 
 
 def test_the_school_and_everyone_rows_are_suppressed_by_the_same_rule(
@@ -350,7 +385,7 @@ def test_the_school_and_everyone_rows_are_suppressed_by_the_same_rule(
     rows = _json(educator_client, school)["rows"]
     assert [r["suppressed"] for r in rows] == [True, True, True]
     html = educator_client.get(reverse("insights:school_overview", args=[school.pk])).content
-    assert html.decode().count("Suppressed: fewer than 5 students") == 3
+    assert html.decode().count(HIDDEN) == 3
 
 
 def test_educators_never_see_individual_students(educator_client, school, cohort):
@@ -368,13 +403,12 @@ def test_educators_never_see_individual_students(educator_client, school, cohort
 # --- Filters ------------------------------------------------------------------------------------
 
 
-def test_a_date_range_includes_its_days_and_excludes_the_others(
-    educator_client, school, school_teacher, demo_pack
-):
+def test_a_date_range_is_applied_in_whole_weeks(educator_client, school, school_teacher, demo_pack):
     rng = random.Random(5)
     classroom, people = _classroom(school, school_teacher, "9C", students=6)
     assignment = _assign(classroom, demo_pack, school_teacher)
-    early, late = date(2026, 3, 2), date(2026, 3, 10)
+    # A Tuesday and the Thursday of the week after.
+    early, late = date(2026, 3, 3), date(2026, 3, 12)
     for n, student in enumerate(people):
         _play(student, demo_pack, rng, assignment=assignment, day=early if n < 3 else late)
     aggregation.fold_all()
@@ -382,29 +416,33 @@ def test_a_date_range_includes_its_days_and_excludes_the_others(
     def rows(query: str) -> list[dict]:
         return _json(educator_client, school, query)["rows"]
 
-    both = rows("?date_from=2026-03-01&date_to=2026-03-10")  # the last day is included
+    both = rows("?date_from=2026-03-03&date_to=2026-03-12")
     _assert_row_equals(_row(both, "class", "9C"), _answers(classroom=classroom))
     _assert_row_equals(_row(both, "school"), _answers(school=school))
-    _assert_row_equals(_row(both, "all"), _answers())
+    # Everyone is shown without filters only.
+    assert [r["scope"] for r in both] == ["class", "school"]
 
-    first = rows("?date_from=2026-03-01&date_to=2026-03-09")
-    # Three students only: suppressed, and the school (day cells) likewise.
-    assert _row(first, "class", "9C")["suppressed"] is True
-    assert _row(first, "school")["suppressed"] is True
-    with_three = _json(educator_client, school, "?date_to=2026-03-02")
-    assert with_three["filters"]["date_to"] == "2026-03-02"
-    for name in ("class", "school", "all"):
-        row = _row(with_three["rows"], name)
-        assert row["suppressed"] is True  # three students that day
+    # One Wednesday is its whole week, Monday to Sunday, and the JSON says so.
+    wednesday = _json(educator_client, school, "?date_from=2026-03-04&date_to=2026-03-04")
+    assert wednesday["filters"]["date_from"] == "2026-03-02"
+    assert wednesday["filters"]["date_to"] == "2026-03-08"
+    # Three students that week: hidden, the school likewise.
+    assert _row(wednesday["rows"], "class", "9C")["suppressed"] is True
+    assert _row(wednesday["rows"], "school")["suppressed"] is True
+    html = educator_client.get(
+        reverse("insights:school_overview", args=[school.pk]) + "?date_from=2026-03-04"
+    ).content.decode()
+    assert "from 2026-03-02" in html and "(whole weeks)" in html
 
-    # With a group of three allowed, the early day equals its answers exactly.
+    # With a group of three allowed, each week equals its answers exactly.
     with override_settings(STATS_MIN_GROUP=3):
-        early_rows = rows("?date_to=2026-03-02")
+        early_rows = rows("?date_to=2026-03-04")  # the Tuesday before is in the week
         _assert_row_equals(_row(early_rows, "class", "9C"), _answers(day=early))
-        late_rows = rows("?date_from=2026-03-03")
+        late_rows = rows("?date_from=2026-03-10")  # the Monday of the late week
         _assert_row_equals(_row(late_rows, "class", "9C"), _answers(day=late))
-        none = rows("?date_from=2026-03-03&date_to=2026-03-09")
-        assert _row(none, "class", "9C")["suppressed"] is True  # nobody those days
+        none = rows("?date_from=2026-03-16")
+        assert _row(none, "class", "9C")["answers"] is None  # nobody after the late week
+        assert _row(none, "class", "9C")["suppressed"] is True
 
 
 def test_the_grade_filter_sums_the_chosen_classes_and_counts_students_once(
@@ -464,7 +502,10 @@ def test_quiz_and_assignment_filters_count_only_their_answers(
         educator_client, school, f"?assignment={first.pk}&date_from=2026-03-01&date_to=2026-04-30"
     )["rows"]
     _assert_row_equals(_row(rows, "class", "10D"), _answers(assignment=first))
+    # Whole weeks: from Thursday 2 April is from Monday 30 March, which holds 1 April.
     rows = _json(educator_client, school, f"?quiz={demo_pack.pk}&date_from=2026-04-02")["rows"]
+    _assert_row_equals(_row(rows, "class", "10D"), _answers(assignment=first))
+    rows = _json(educator_client, school, f"?quiz={demo_pack.pk}&date_from=2026-04-06")["rows"]
     assert _row(rows, "class", "10D")["suppressed"] is True  # the demo quiz was on 1 April
     for dates in ("date_from=2026-04-08", "date_to=2026-04-08"):  # both ends are included
         rows = _json(educator_client, school, f"?quiz={practice.pk}&{dates}")["rows"]
@@ -532,8 +573,11 @@ def test_the_filter_form_offers_the_schools_grades_quizzes_and_assignments(
     assert f'<option value="{assigned.pk}">Week 1 for 7A, opened' in html
     assert f'<option value="{assigned.quiz_id}">Week 1</option>' in html
     assert '<option value="12">' not in html
-    assert f'<option value="{foreign.pk}">' not in html
-    assert f'<option value="{foreign.quiz_id}">' not in html
+    # Each list on its own: an assignment's id may equal a quiz's.
+    quizzes = re.search(r'<select name="quiz".*?</select>', html, re.S).group(0)
+    assignments = re.search(r'<select name="assignment".*?</select>', html, re.S).group(0)
+    assert f'<option value="{foreign.pk}">' not in assignments
+    assert f'<option value="{foreign.quiz_id}">' not in quizzes
 
 
 def test_an_htmx_request_gets_only_the_filtered_region(educator_client, school, assigned):
@@ -698,28 +742,29 @@ def _is_single_generated(answer: Answer) -> bool:
 
 
 def test_the_heatmap_equals_detection_rates_from_the_answers(educator_client, school, cohort):
+    """Single rounds only: a tell over generated clips carrying it, a decoy over real ones;
+    the last row is the classes together (free practice is not in it)."""
     heatmap = drilldowns.category_heatmap(school)
-    groups = [*cohort["classes"], school]
+    groups = [*cohort["classes"], None]
     assert [row.label for row in heatmap.tell_rows] == ["7A", "8B", "Northfield"]
     checked = 0
     for row, group in zip(heatmap.tell_rows, groups, strict=True):
-        answers = _answers(school=school) if group is school else _answers(classroom=group)
+        answers = _answers(**({"classroom": group} if group else {"classroom__school": school}))
         for category, cell in zip(heatmap.tells, row.cells, strict=True):
             bit = 1 << categories.BITS[category.code]
-            carrying = [a for a in answers if a.categories & bit]
-            trials = [a for a in carrying if _is_single_generated(a)]
-            if not carrying:
+            trials = [a for a in answers if a.categories & bit and _is_single_generated(a)]
+            if not trials:
                 assert cell.empty
                 continue
             assert not cell.suppressed
+            assert cell.figures.students == len({a.user_id for a in trials})
             assert cell.trials == len(trials)
-            if trials:
-                hits = sum(a.guess == "generated" for a in trials)
-                assert cell.rate == pytest.approx(hits / len(trials))
-                checked += 1
+            hits = sum(a.guess == "generated" for a in trials)
+            assert cell.rate == pytest.approx(hits / len(trials))
+            checked += 1
     assert checked >= 6
     for row, group in zip(heatmap.decoy_rows, groups, strict=True):
-        answers = _answers(school=school) if group is school else _answers(classroom=group)
+        answers = _answers(**({"classroom": group} if group else {"classroom__school": school}))
         for category, cell in zip(heatmap.decoys, row.cells, strict=True):
             bit = 1 << categories.BITS[category.code]
             real = [
@@ -730,9 +775,12 @@ def test_the_heatmap_equals_detection_rates_from_the_answers(educator_client, sc
             if real:
                 alarms = sum(a.guess == "generated" for a in real)
                 assert cell.rate == pytest.approx(alarms / len(real))
+            else:
+                assert cell.empty
     html = educator_client.get(reverse("insights:categories", args=[school.pk])).content.decode()
-    assert html.count('role="img"') == 2 and html.count("<table") == 2
-    cell = heatmap.tell_rows[0].cells[0]
+    # Two charts (each drawn twice: for wide screens and for phones) and two tables.
+    assert html.count('class="chart chart-wide"') == 2 and html.count("<table") == 2
+    cell = next(c for c in heatmap.tell_rows[0].cells if c.rate is not None)
     assert f'{percent(cell.rate)} <span class="interval">({cell.trials})</span>' in html
 
 
@@ -749,7 +797,7 @@ def test_heatmap_cells_of_small_classes_are_suppressed(
         for cell in row.cells:
             assert cell.empty or (cell.suppressed and cell.rate is None)
     html = educator_client.get(reverse("insights:categories", args=[school.pk])).content.decode()
-    assert "n&lt;5" in html and "suppressed" in html
+    assert "hidden" in html and "fewer than 5 students" in html
     assert not re.search(r"\d+ % <span class=\"interval\">", html)
 
 
@@ -775,12 +823,17 @@ def test_calibration_bins_equal_the_answers(educator_client, school, cohort):
     points = drilldowns.calibration_points(school)
     answers = _answers(school=school)
     assert [(p.low, p.high) for p in points] == list(CONFIDENCE_BINS)
+    by_bin = {p.low: [a for a in answers if confidence_bin(a.confidence) == p.low] for p in points}
+    students = {low: len({a.user_id for a in group}) for low, group in by_bin.items()}
+    small = {low for low, group in by_bin.items() if group and students[low] < 5}
+    if small:  # and the smallest other bin with them: the bins add up to the school's row
+        small.add(min((n, low) for low, n in students.items() if n >= 5)[1])
     for point in points:
-        group = [a for a in answers if confidence_bin(a.confidence) == point.low]
+        group = by_bin[point.low]
         assert point.figures.counts.n == len(group)
+        assert point.figures.suppressed == (point.low in small or not group)
         if point.figures.suppressed:
             assert point.accuracy is None
-            assert len({a.user_id for a in group}) < 5
             continue
         assert point.mean_confidence == pytest.approx(
             sum(a.confidence for a in group) / 100 / len(group)
@@ -822,7 +875,7 @@ def test_learning_gain_pairs_students_who_took_both_tests(
     unrelated = _assign(classroom, demo_pack, school_teacher, unit_role="post", unit="Other")
     for n, student in enumerate(people):
         _play(student, demo_pack, rng, assignment=pre, skill=0.4 + 0.03 * n)
-        if n < 6:  # one student missed the post-test
+        if n < 6:  # one student missed the post-test (for now)
             _play(student, demo_pack, rng, assignment=post, skill=0.6 + 0.04 * n)
     _play(people[0], demo_pack, rng, assignment=unrelated, skill=0.2)
     aggregation.fold_all()
@@ -832,21 +885,30 @@ def test_learning_gain_pairs_students_who_took_both_tests(
         ("Unit class", "Deepfakes", False),
         ("Northfield", "Deepfakes", True),
     ]
+    # Six took both, one only the pre-test: the pre-test's row of the overview (all seven)
+    # against the six paired would give away that one student's pre-test. Hidden.
+    assert all(r.paired == 6 and r.suppressed and r.gain is None for r in rows)
+    html = educator_client.get(reverse("insights:gains", args=[school.pk])).content.decode()
+    assert HIDDEN in html and "took only one of the two" in html and " pp" not in html
+
+    _play(people[6], demo_pack, rng, assignment=post, skill=0.7)
+    aggregation.fold_all()
+    rows = drilldowns.learning_gains(school)
     before, after = _accuracy_by_student([pre]), _accuracy_by_student([post])
     expected = learning_gain([(before[s], after[s]) for s in sorted(after)])
     for row in rows:
-        assert row.paired == 6 and not row.suppressed
+        assert row.paired == 7 and not row.suppressed
         assert row.gain.gain == pytest.approx(expected.gain)
         assert row.gain.gain_interval == pytest.approx(expected.gain_interval)
         assert row.gain.normalised == pytest.approx(expected.normalised)
     html = educator_client.get(reverse("insights:gains", args=[school.pk])).content.decode()
     assert "Deepfakes" in html and 'role="img"' in html
 
-    settings.STATS_MIN_GROUP = 7
+    settings.STATS_MIN_GROUP = 8
     rows = drilldowns.learning_gains(school)
     assert all(r.suppressed and r.gain is None for r in rows)
     html = educator_client.get(reverse("insights:gains", args=[school.pk])).content.decode()
-    assert "suppressed" in html and " pp" not in html
+    assert "Hidden: fewer than 8 students" in html and " pp" not in html
 
 
 def _discrimination_reference(answers: list[Answer]) -> dict[int, float | None]:
@@ -905,7 +967,7 @@ def test_item_rows_of_a_small_school_are_suppressed(
     assert all(p.accuracy is None for p in drilldowns.learning_curve(school))
     for name in ("items", "generators", "learning_curve", "calibration"):
         html = educator_client.get(reverse(f"insights:{name}", args=[school.pk])).content
-        assert b"suppressed" in html
+        assert HIDDEN.encode() in html
         assert not re.search(rb"<td>\d+ %", html)
 
 

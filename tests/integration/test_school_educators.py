@@ -41,3 +41,50 @@ def test_staff_add_an_educator_to_a_school_in_the_admin():
     )
     third_overview = reverse("insights:school_overview", args=[third.pk])
     assert educator_client.get(third_overview).status_code == 404
+
+
+def _practise(school: School, prefix: str, count: int, quiz) -> None:
+    """`count` students of the school play two rounds of free practice."""
+    from quiz.selectors.play import attempt_rounds
+    from quiz.services.play import answer_submit, attempt_start
+
+    for n in range(count):
+        student = User.objects.create_user(
+            f"{prefix}-{n}", password="x", role="student", school=school
+        )
+        attempt = attempt_start(user=student, quiz=quiz)
+        for shown in attempt_rounds(attempt)[:2]:
+            answer_submit(
+                attempt=attempt, item=shown.item, guess=shown.correct_option(), confidence=80
+            )
+
+
+def _everyone(client: Client, school: School) -> dict:
+    import json
+
+    url = reverse("insights:school_overview_json", args=[school.pk])
+    rows = json.loads(client.get(url).content)["rows"]
+    return next(r for r in rows if r["scope"] == "all")
+
+
+def test_everyone_is_hidden_when_few_students_answered_outside_the_schools_overseen(demo_pack):
+    """Everyone minus the schools an educator oversees is the rest of the site: shown only
+    when at least five students answered there."""
+    from quiz.stats import aggregation
+
+    home, other, third = (School.objects.create(name=n) for n in ("Home", "Other", "Third"))
+    _practise(home, "h", 6, demo_pack)
+    _practise(other, "o", 5, demo_pack)
+    _practise(third, "t", 4, demo_pack)
+    aggregation.fold_all()
+    both = User.objects.create_user("edu-both", password="x", role="educator", school=home)
+    other.educators.add(both)
+    one = User.objects.create_user("edu-one", password="x", role="educator", school=home)
+
+    # Outside Home and Other: the four of Third. Hidden, on both schools' pages.
+    for school in (home, other):
+        row = _everyone(_signed_in(both), school)
+        assert row["suppressed"] is True and row["students"] is None
+    # Outside Home only: Other and Third, nine students. Shown.
+    row = _everyone(_signed_in(one), home)
+    assert row["suppressed"] is False and row["students"] == 15
