@@ -40,6 +40,11 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "quiz.tasks.stats_fold",
             "schedule": float(settings.STATS_FOLD_INTERVAL),
         },
+        # Students of long-archived classes go when STUDENT_RETENTION_MONTHS is set.
+        "students-retention": {
+            "task": "quiz.tasks.students_retention_purge",
+            "schedule": 24 * 3600.0,
+        },
         # Uploads whose ingest message was lost (broker down at upload time) start anyway.
         "clip-ingest-requeue": {
             "task": "quiz.tasks.clip_ingest_requeue",

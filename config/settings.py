@@ -135,7 +135,11 @@ EMBEDDED_DEFAULT = not os.environ.get("DATABASE_URL")
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'secondlook.sqlite3'}",
+        # Persistent connections (README, Production): opening one costs a small request
+        # several times its own time. Checked before each request reuses one, so a database
+        # restart costs no failed request.
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        conn_health_checks=True,
     )
 }
 if os.environ.get("TEST_DATABASE_NAME"):
@@ -169,6 +173,36 @@ JOIN_THROTTLE_WINDOW = env_int("JOIN_THROTTLE_WINDOW", 900, minimum=1)
 # Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). With N the
 # client is the N-th address from the right; with 0 the header is ignored (REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Who becomes a teacher (accounts.verification): "approval" (a school administrator or staff
+# approve each new account), "invite" (only invitation links make teacher accounts) or
+# "open" (anyone, verified at once: a private install only; `check --deploy` warns).
+TEACHER_SIGNUP = env_str("TEACHER_SIGNUP", "approval").strip().lower()
+if TEACHER_SIGNUP not in {"approval", "invite", "open"}:
+    raise ImproperlyConfigured(
+        f"TEACHER_SIGNUP must be approval, invite or open, not {TEACHER_SIGNUP!r}"
+    )
+# E-mail (teacher approval): printed on the console while DEBUG, else sent by SMTP to
+# EMAIL_HOST (a local mail server by default).
+_EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+_SMTP_OPTIONS = {
+    "host": env_str("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25, minimum=1),
+    "username": env_str("EMAIL_HOST_USER", ""),
+    "password": env_str("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith(".smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Second Look <noreply@localhost>")
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 # Each language named in its own words, so a reader finds theirs whatever is shown.
@@ -255,6 +289,9 @@ STATS_FOLD_BATCH = env_int("STATS_FOLD_BATCH", 5000, minimum=1)
 STATS_MIN_GROUP = env_int("STATS_MIN_GROUP", 5, minimum=1)
 # PostgreSQL memory for grouping during a fold or rebuild (SET LOCAL work_mem).
 STATS_WORK_MEM = env_str("STATS_WORK_MEM", "256MB")
+# Students of classes archived more than this many months ago, who are in no other class,
+# are deleted for good by the beat (daily); 0 or unset: off (purge_archived_students).
+STUDENT_RETENTION_MONTHS = env_int("STUDENT_RETENTION_MONTHS", 0, minimum=0) or None
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -6,34 +6,54 @@ and never import this module, so there is no import cycle.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from quiz.background import queued_clear
 from quiz.models import Clip
 from quiz.packs.demo import demo_pack_install
 from quiz.services import library as library_services
 from quiz.services import packs as pack_services
+from quiz.services import privacy as privacy_services
 from quiz.services import uploads as upload_services
 from quiz.stats import aggregation
 
 
 @shared_task(name="quiz.tasks.stats_fold", ignore_result=True)
-def stats_fold() -> int:
+def stats_fold(gather_seconds: float = 0) -> int:
     """Fold every waiting answer into the stat tables.
 
-    Steps: claim a batch off the StatPending queue (SKIP LOCKED), add its counts and
-    students, commit; repeat until nothing is left. Safe to repeat or run on several
-    workers: see quiz.stats.aggregation.
+    Steps: wait `gather_seconds` (a fold queued by an answer gathers those that follow:
+    quiz.services.play.FOLD_DELAY_SECONDS; the beat's run waits for nothing), clear the
+    "fold queued" flag (answers stored from now on queue the next fold; those stored before
+    are in the queue this run reads: quiz.background.enqueue_once), then claim a batch off
+    the StatPending queue (SKIP LOCKED), add its counts and students, commit; repeat until
+    nothing is left. Safe to repeat or run on several workers: see quiz.stats.aggregation.
     """
+    time.sleep(min(max(gather_seconds, 0), 5))
+    queued_clear("quiz.tasks.stats_fold")
     return aggregation.fold_all(batch_size=settings.STATS_FOLD_BATCH)
 
 
 @shared_task(name="quiz.tasks.stats_rebuild", ignore_result=True)
 def stats_rebuild() -> int:
     return aggregation.rebuild()
+
+
+@shared_task(name="quiz.tasks.students_retention_purge", ignore_result=True)
+def students_retention_purge() -> int:
+    """Delete for good the students of classes archived more than STUDENT_RETENTION_MONTHS
+    ago who are in no other class (nothing when the setting is off); see
+    quiz.services.privacy.retention_purge. Safe to repeat: a second run finds nobody."""
+    months = settings.STUDENT_RETENTION_MONTHS
+    if not months:
+        return 0
+    run = privacy_services.retention_purge(months=months, dry_run=False)
+    return run.erased.students if run.erased else 0
 
 
 @shared_task(name="quiz.tasks.demo_pack_build")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from quiz.views import builder, insights, library, media, packs, play, teach, uploads
+from quiz.views import builder, insights, library, media, packs, play, privacy, teach, uploads
 
 play_patterns = [
     path("play/", play.quiz_list, name="quiz_list"),
@@ -76,6 +76,7 @@ teach_patterns = [
     path("assignments/", teach.assignment_list, name="assignment_list"),
     path("classes/<int:classroom_id>/stats/", teach.class_stats, name="class_stats"),
     path("assignments/<int:assignment_id>/", teach.assignment_live, name="assignment_live"),
+    path("live/<int:assignment_id>/", teach.assignment_live_table, name="assignment_live_table"),
     path(
         "assignments/<int:assignment_id>/report/",
         teach.assignment_report,
@@ -118,6 +119,34 @@ insights_patterns = [
     path("schools/<int:school_id>/items/", insights.items, name="items"),
 ]
 
+# Students' data: the privacy page, downloads, deleting for good (issue 11 §3).
+privacy_patterns = [
+    path("", privacy.privacy_page, name="privacy_page"),
+    path("my-data.<str:fmt>", privacy.my_data, name="my_data"),
+    path("classes/<int:classroom_id>/data.<str:fmt>", privacy.class_data, name="class_data"),
+    path(
+        "classes/<int:classroom_id>/delete/",
+        privacy.class_delete_confirm,
+        name="class_delete_confirm",
+    ),
+    path("classes/<int:classroom_id>/erase/", privacy.class_delete, name="class_delete"),
+    path(
+        "classes/<int:classroom_id>/students/<int:student_id>/data.<str:fmt>",
+        privacy.student_data,
+        name="student_data",
+    ),
+    path(
+        "classes/<int:classroom_id>/students/<int:student_id>/delete/",
+        privacy.student_delete_confirm,
+        name="student_delete_confirm",
+    ),
+    path(
+        "classes/<int:classroom_id>/students/<int:student_id>/erase/",
+        privacy.student_delete,
+        name="student_delete",
+    ),
+]
+
 # (prefix, patterns, namespace). The upload pages sit under library/ but keep their own
 # namespace; they must come before the library's, whose patterns would not match them anyway.
 urlpatterns = [
@@ -127,4 +156,5 @@ urlpatterns = [
     path("library/", include((library_patterns + packs_patterns, "library"))),
     path("teach/", include((teach_patterns, "teach"))),
     path("insights/", include((insights_patterns, "insights"))),
+    path("privacy/", include((privacy_patterns, "privacy"))),
 ]

@@ -11,6 +11,7 @@ from datetime import datetime
 from hmac import compare_digest
 from pathlib import PurePosixPath
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.crypto import salted_hmac
 
@@ -258,6 +259,81 @@ def attempt_round_by_key(attempt: Attempt, key: str) -> ShownRound | None:
             item = _items([item_id]).get(item_id)
             return None if item is None else _shown(attempt, layout, item)
     return None
+
+
+@dataclass(frozen=True)
+class AttemptState:
+    """An attempt's rounds as they stand: its layout, the quiz's items (without their
+    clips: `with_clips` loads a round's) and the points of each round answered so far, read
+    in one query (attempt_state); what a submit and its feedback need."""
+
+    layout: shuffle.Layout
+    items: dict[int, QuizItem]
+    answered: dict[int, int]  # item id -> the answer's points
+
+    def shown(self, attempt: Attempt, item_id: int) -> ShownRound:
+        return _shown(attempt, self.layout, self.items[item_id])
+
+    def by_key(self, attempt: Attempt, key: str) -> ShownRound | None:
+        """The round a URL names (round_key), or None for a key of no round of this attempt."""
+        for item_id in self.layout.order:
+            if compare_digest(round_key(attempt, item_id), key):
+                return self.shown(attempt, item_id) if item_id in self.items else None
+        return None
+
+    def next_round(self, attempt: Attempt) -> ShownRound | None:
+        """The first round of the attempt's order not answered yet (its clips not loaded);
+        None when all are."""
+        for item_id in self.layout.order:
+            if item_id not in self.answered:
+                return self.shown(attempt, item_id) if item_id in self.items else None
+        return None
+
+    def with_answer(self, item_id: int, points: int) -> AttemptState:
+        return replace(self, answered={**self.answered, item_id: points})
+
+    def progress(self, *, showing: ShownRound) -> AttemptProgress:
+        """The same figures as attempt_progress, from what is loaded."""
+        return AttemptProgress(
+            answered=len(self.answered),
+            total=len(self.items),
+            points=sum(self.answered.values()),
+            round_number=showing.number,
+        )
+
+
+def attempt_state(attempt: Attempt) -> AttemptState:
+    """The attempt's AttemptState (one query). Inside the transaction that holds the
+    attempt's lock, `answered` is every answer of the attempt (services.play).
+
+    Plain SQL, and no clips: a submit reads every round of the quiz but plays one, and
+    building the ORM query and a model for each clip of a 50-round quiz cost more than the
+    rest of the submit together (bench/submit.py)."""
+    items, answers = (connection.ops.quote_name(m._meta.db_table) for m in (QuizItem, Answer))
+    columns = ", ".join(f"i.{connection.ops.quote_name(f.column)}" for f in QuizItem._meta.fields)
+    found = list(
+        QuizItem.objects.raw(
+            f"SELECT {columns}, a.points AS answer_points FROM {items} i "  # noqa: S608
+            f"LEFT JOIN {answers} a ON a.item_id = i.id AND a.attempt_id = %s "
+            "WHERE i.quiz_id = %s ORDER BY i.position",
+            [attempt.pk, attempt.quiz_id],
+        )
+    )
+    return AttemptState(
+        layout=attempt.layout([(i.pk, i.is_pair) for i in found]),
+        items={i.pk: i for i in found},
+        answered={i.pk: i.answer_points for i in found if i.answer_points is not None},
+    )
+
+
+def with_clips(item: QuizItem) -> QuizItem:
+    """The item with its clip (and a pair's other clip) loaded, in one query."""
+    ids = [item.clip_id] + ([item.other_clip_id] if item.other_clip_id else [])
+    clips = Clip.objects.in_bulk(ids)
+    item.clip = clips[item.clip_id]
+    if item.other_clip_id:
+        item.other_clip = clips[item.other_clip_id]
+    return item
 
 
 def attempt_media_file(attempt: Attempt, name: str) -> str | None:

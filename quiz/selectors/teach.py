@@ -60,14 +60,20 @@ def _anonymous_order(assignment: Assignment, student: User) -> str:
 
 
 def assignment_live(assignment: Assignment, *, projector: bool) -> LiveView:
-    students = list(assignment.classroom.students.order_by("first_name", "username"))
-    items = list(assignment.quiz.items.order_by("position"))
+    """What the live view shows, in four small queries however many answers there are
+    (polled every second while a class plays: only the columns it shows)."""
+    students = list(
+        assignment.classroom.students.only("pk", "first_name", "last_name", "username").order_by(
+            "first_name", "username"
+        )
+    )
+    items = list(assignment.quiz.items.only("pk", "position", "kind").order_by("position"))
     cells = {
         (cell.dimension, cell.key): Counts.from_mapping(cell.counts())
         for cell in StatCell.objects.filter(scope="assignment", scope_id=assignment.pk)
     }
     attempts: dict[int, list[Attempt]] = defaultdict(list)
-    for attempt in Attempt.objects.filter(assignment=assignment):
+    for attempt in Attempt.objects.filter(assignment=assignment).only("user", "finished_at"):
         attempts[attempt.user_id].append(attempt)
     if projector:
         students.sort(key=lambda s: _anonymous_order(assignment, s))

@@ -4,20 +4,29 @@ queuing the fold that adds them to the statistics."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from quiz import categories, shuffle
-from quiz.background import enqueue
+from quiz.background import enqueue_once
 from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatPending
 from quiz.scoring import points_for
-from quiz.selectors.play import attempt_layout, quiz_rounds
+from quiz.selectors.play import (
+    AttemptState,
+    ShownRound,
+    attempt_state,
+    item_artifacts,
+    quiz_rounds,
+    with_clips,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +41,34 @@ class SubmitResult:
     created: bool
 
 
+# How long a fold queued by an answer waits before it starts, gathering the answers stored
+# meanwhile (quiz.tasks.stats_fold). A fold of a few answers costs PostgreSQL about as much as
+# one of a few hundred (15-20 ms against 40-80 ms, measured): back to back, folds of one or
+# two answers each took most of a core from the answers themselves. Half a second keeps the
+# live view well within its 2 s.
+FOLD_DELAY_SECONDS = 0.5
+
+
 def queue_stats_fold() -> None:
     """Ask a worker to fold new answers, without ever holding up play.
 
-    If the broker is down the answer is already stored; the beat's safety net (or the next
-    answer) folds it once Redis is back, so a failure is only logged (by enqueue).
+    At most one fold waits in the queue: while one does, this answer is folded by it
+    (quiz.background.enqueue_once; the fold clears its flag before it claims), so a class
+    answering at once costs one fold of many answers every FOLD_DELAY_SECONDS, not a fold
+    per answer. If the broker is down the answer is already stored; the beat's safety net
+    (or the next answer) folds it once Redis is back, so a failure is only logged.
     """
-    enqueue("quiz.tasks.stats_fold")
+    enqueue_once("quiz.tasks.stats_fold", FOLD_DELAY_SECONDS)
 
 
-def answer_facts(attempt: Attempt, item: QuizItem, *, now: datetime) -> dict[str, Any]:
+def answer_facts(
+    attempt: Attempt,
+    item: QuizItem,
+    *,
+    now: datetime,
+    codes: Iterable[str] | None = None,
+    position: int | None = None,
+) -> dict[str, Any]:
     """What the statistics group an answer by, as it stands when the answer is stored.
 
     Frozen on the answer so that relabelling a clip, editing its artifacts or moving a
@@ -53,13 +80,20 @@ def answer_facts(attempt: Attempt, item: QuizItem, *, now: datetime) -> dict[str
     side the attempt showed it on): no statistic groups by the side shown (METRICS.md defines
     none; pairs count towards accuracy and the 2AFC figures whatever the placement), and the
     side itself is kept on the answer (Answer.swapped) for any that comes later.
+
+    `codes` (the categories of the artifacts of the round's clips) and `position` (the
+    number of the attempt's answers before this one, plus one) are read here unless the
+    caller has them already, read under the same lock.
     """
     assignment = attempt.assignment
     classroom = assignment.classroom if assignment is not None else None
     school = classroom.school if classroom is not None else attempt.user.school
     zone = school.zone if school is not None else timezone.get_default_timezone()
-    clips = [item.clip] if item.other_clip is None else [item.clip, item.other_clip]
-    codes = Artifact.objects.filter(clip__in=clips).values_list("category", flat=True)
+    if codes is None:
+        clips = [item.clip] if item.other_clip is None else [item.clip, item.other_clip]
+        codes = Artifact.objects.filter(clip__in=clips).values_list("category", flat=True)
+    if position is None:
+        position = attempt.answers.count() + 1
     return {
         "user_id": attempt.user_id,
         "assignment": assignment,
@@ -72,7 +106,7 @@ def answer_facts(attempt: Attempt, item: QuizItem, *, now: datetime) -> dict[str
         "generator": item.generated_clip().generator,
         "categories": categories.mask(code for code in codes if code in categories.BITS),
         "day": timezone.localtime(now, zone).date(),
-        "position": attempt.answers.count() + 1,
+        "position": position,
     }
 
 
@@ -149,51 +183,141 @@ def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: i
     """
     if item.quiz_id != attempt.quiz_id:
         raise AnswerRejected(_("This question is not part of your quiz."))
-    existing = Answer.objects.filter(attempt=attempt, item=item).first()
-    if existing is not None:
-        return SubmitResult(existing, created=False)
-    if attempt.is_finished:
-        raise AnswerRejected(_("This attempt is already finished."))
-    if attempt.assignment is not None and timezone.now() >= attempt.assignment.due_at:
-        raise AnswerRejected(_("This assignment is closed: its due time has passed."))
-    if guess not in item.options():
-        raise AnswerRejected(_("Choose one of the answers offered."))
-    if not 50 <= confidence <= 100:
-        raise AnswerRejected(_("Confidence must be between 50 and 100 percent."))
-    swapped = item.pk in attempt_layout(attempt).swapped
-    stored_guess = shuffle.swap_side(guess, swapped=swapped)
-    is_correct = stored_guess == item.correct_option()
+    submitted = _submit(
+        Attempt.objects.filter(pk=attempt.pk),
+        lambda locked, rounds: (
+            rounds.shown(locked, item.pk) if item.pk in rounds.items else _quiz_changed()
+        ),
+        lambda _item: (guess, confidence),
+    )
+    attempt.finished_at = submitted.attempt.finished_at
+    return SubmitResult(submitted.answer, created=submitted.created)
+
+
+class RoundNotFound(Exception):
+    """No such attempt of this learner, or no such round in it (a 404)."""
+
+
+@dataclass(frozen=True)
+class RoundSubmitted:
+    """A submit of one round, with what its feedback shows, all read in the submit's
+    transaction: the attempt (quiz, assignment, class and school loaded), its rounds as
+    they stand after the answer, the round as shown, the answer (the stored one when the
+    round was answered before) and, when they were read, the artifacts of the round's clips
+    by clip id."""
+
+    attempt: Attempt
+    rounds: AttemptState
+    shown: ShownRound
+    answer: Answer
+    created: bool
+    artifacts: dict[int, list[Artifact]] | None
+
+
+def round_answer(
+    *,
+    user: User,
+    attempt_id: int,
+    round_key: str,
+    read: Callable[[QuizItem], tuple[str, int]],
+) -> RoundSubmitted:
+    """Grade and store the answer to the round that `round_key` names in the user's attempt.
+
+    `read(item)` gives the answer as the learner chose it (see answer_submit), or raises
+    (a form that does not validate): it is called only for a round not answered yet, and
+    whatever it raises leaves nothing stored. A round answered before returns the stored
+    answer (created False). Raises RoundNotFound for another user's attempt or an unknown
+    round, AnswerRejected for an answer that cannot be taken.
+
+    One transaction of six statements: the attempt locked with what grading needs, its
+    rounds and answers, the round's clips, their artifacts, the answer and its queue row;
+    a seventh ends the attempt after its last round.
+    """
+    return _submit(
+        Attempt.objects.filter(pk=attempt_id, user=user),
+        lambda locked, rounds: rounds.by_key(locked, round_key),
+        read,
+        user=user,
+    )
+
+
+def _quiz_changed() -> NoReturn:
+    # The round itself went away (its teacher re-saved the quiz before anyone answered it).
+    raise AnswerRejected(_("This quiz was changed by its teacher. Reload the page to carry on."))
+
+
+def _submit(
+    attempts: QuerySet[Attempt],
+    locate: Callable[[Attempt, AttemptState], ShownRound | None],
+    read: Callable[[QuizItem], tuple[str, int]],
+    *,
+    user: User | None = None,
+) -> RoundSubmitted:
+    """The submit itself; `user`, when given, is the attempt's user as already loaded (with
+    their school), so the locked read need not join them again."""
+    related = ["quiz", "assignment__classroom__school"] + ([] if user else ["user__school"])
     try:
         with transaction.atomic():
-            # Answers of one attempt are taken one at a time, so the last of two concurrent
-            # answers sees the other and finishes the attempt.
-            Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+            # Answers of one attempt are taken one at a time: everything about its answers
+            # is read after this lock, so the last of two concurrent answers sees the other
+            # and finishes the attempt, and positions never repeat.
+            attempt = attempts.select_for_update(of=("self",)).select_related(*related).first()
+            if attempt is None:
+                raise RoundNotFound
+            if user is not None:
+                attempt.user = user
+            rounds = attempt_state(attempt)
+            shown = locate(attempt, rounds)
+            if shown is None:
+                raise RoundNotFound
+            item = with_clips(shown.item)
+            if item.pk in rounds.answered:
+                stored = Answer.objects.get(attempt=attempt, item=item)
+                return RoundSubmitted(attempt, rounds, shown, stored, False, None)
+            if attempt.is_finished:
+                raise AnswerRejected(_("This attempt is already finished."))
+            now = timezone.now()
+            if attempt.assignment is not None and now >= attempt.assignment.due_at:
+                raise AnswerRejected(_("This assignment is closed: its due time has passed."))
+            guess, confidence = read(item)
+            if guess not in item.options():
+                raise AnswerRejected(_("Choose one of the answers offered."))
+            if not 50 <= confidence <= 100:
+                raise AnswerRejected(_("Confidence must be between 50 and 100 percent."))
+            stored_guess = shuffle.swap_side(guess, swapped=shown.swapped)
+            is_correct = stored_guess == item.correct_option()
+            artifacts = item_artifacts(item)
             answer = Answer.objects.create(
                 attempt=attempt,
                 item=item,
                 guess=stored_guess,
-                swapped=swapped,
+                swapped=shown.swapped,
                 confidence=confidence,
                 is_correct=is_correct,
                 points=points_for(confidence, is_correct),
-                **answer_facts(attempt, item, now=timezone.now()),
+                **answer_facts(
+                    attempt,
+                    item,
+                    now=now,
+                    codes=[a.category for found in artifacts.values() for a in found],
+                    position=len(rounds.answered) + 1,
+                ),
             )
             StatPending.objects.create(answer=answer)
-            remaining = attempt.quiz.items.exclude(answers__attempt=attempt).exists()
-            if not remaining:
-                Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
-                    finished_at=timezone.now()
-                )
+            rounds = rounds.with_answer(item.pk, answer.points)
+            if len(rounds.answered) >= len(rounds.items):
+                finished_at = timezone.now()
+                if Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(
+                    finished_at=finished_at
+                ):
+                    attempt.finished_at = finished_at
             transaction.on_commit(queue_stats_fold)
     except IntegrityError:
-        # A concurrent submit of the same round won; the database kept exactly one answer.
+        # A concurrent submit of the same round won (the lock makes this rare: a row
+        # written outside it); the database kept exactly one answer.
         stored = Answer.objects.filter(attempt=attempt, item=item).first()
         if stored is None:
-            # Not a duplicate: the round itself went away (its teacher re-saved the quiz
-            # before anyone answered it).
-            raise AnswerRejected(
-                _("This quiz was changed by its teacher. Reload the page to carry on.")
-            ) from None
-        return SubmitResult(stored, created=False)
-    attempt.refresh_from_db(fields=["finished_at"])
-    return SubmitResult(answer, created=True)
+            _quiz_changed()
+        attempt.refresh_from_db(fields=["finished_at"])
+        return RoundSubmitted(attempt, attempt_state(attempt), shown, stored, False, None)
+    return RoundSubmitted(attempt, rounds, shown, answer, True, artifacts)

@@ -101,6 +101,14 @@ _KEYS: dict[str, tuple[tuple[str, ...], str]] = {
     "student": (("user_id",), "CAST(s.user_id AS TEXT)"),
     "day_asg": (("day_key", "assignment_id"), "s.day_key || ':' || CAST(s.assignment_id AS TEXT)"),
     "item": (("item_id",), "CAST(s.item_id AS TEXT)"),
+    # For small-group suppression (quiz.stats.suppression): the students who contributed
+    # to a figure. A generator's fool rate and a category's detection or false-alarm rate
+    # come from single rounds only, so these cells hold single rounds only ("g"/"r": the
+    # clip's truth); `practice` is a school's free practice (no assignment) by day. The
+    # derived columns are NULL for other answers, which makes no cell.
+    "gen_single": (("gen_single",), "s.gen_single"),
+    "cat_single": (("code", "single_truth"), "s.code || ':' || s.single_truth"),
+    "practice": (("practice_day",), "s.practice_day"),
 }
 
 
@@ -122,8 +130,10 @@ class Family:
     def kind(self) -> str:
         """Which fan-out feeds the family: the answer itself, its categories or its clips
         (a pair round counts for both of its clips)."""
-        if self.dimension in ("category", "clip"):
-            return self.dimension
+        if self.dimension in ("category", "cat_single"):
+            return "category"
+        if self.dimension == "clip":
+            return "clip"
         return "answer"
 
 
@@ -133,7 +143,17 @@ class Family:
 STUDENT_DIMENSIONS: dict[str, frozenset[str]] = {
     "user": frozenset(),
     "class": frozenset(
-        {"overall", "category", "generator", "assignment", "day", "day_asg", "position", "conf_bin"}
+        {
+            "overall",
+            "category",
+            "generator",
+            "assignment",
+            "day",
+            "day_asg",
+            "position",
+            "conf_bin",
+            "cat_single",
+        }
     ),
     "school": frozenset(
         {
@@ -147,6 +167,8 @@ STUDENT_DIMENSIONS: dict[str, frozenset[str]] = {
             "position",
             "conf_bin",
             "clip",
+            "gen_single",
+            "practice",
         }
     ),
     "all": frozenset({"overall", "category", "generator", "day", "position", "conf_bin"}),
@@ -183,6 +205,11 @@ def families() -> list[Family]:
             dimensions += ["clip"]
         if scope == "class":
             dimensions += ["student", "day_asg"]
+        # Cells only small-group suppression reads (see _KEYS), where educators see them.
+        if scope == "class":
+            dimensions += ["cat_single"]
+        if scope == "school":
+            dimensions += ["gen_single", "practice"]
         found += [
             Family(scope, column, dimension, students=dimension in STUDENT_DIMENSIONS[scope])
             for dimension in dimensions
@@ -202,9 +229,17 @@ def _prepared(source: str, where: str) -> str:
     else:
         day = "CAST(a.day AS TEXT)"
     counts = ", ".join(f"{expression} AS c_{name}" for name, expression in _PER_ANSWER.items())
+    # A single round's truth follows from its guess and whether it was right.
+    truth = (
+        "CASE WHEN (a.guess = 'generated' AND a.is_correct) "
+        "OR (a.guess = 'real' AND NOT a.is_correct) THEN 'g' ELSE 'r' END"
+    )
     return (
         "(SELECT a.id, a.user_id, a.assignment_id, a.classroom_id, a.school_id, a.item_id, "
         "a.clip_id, a.other_clip_id, a.item_kind, a.media_kind, a.generator, a.categories, "
+        f"CASE WHEN {_SINGLE} THEN {truth} END AS single_truth, "
+        f"CASE WHEN {_SINGLE} AND {truth} = 'g' THEN a.generator END AS gen_single, "
+        f"CASE WHEN a.assignment_id IS NULL THEN {day} END AS practice_day, "
         f"{day} AS day_key, CAST(a.position AS TEXT) AS position_key, "
         "CAST(CASE WHEN a.confidence >= 90 THEN 90 ELSE a.confidence / 10 * 10 END AS TEXT) "
         f"AS bin_key, {counts} FROM {source} a{' WHERE ' + where if where else ''})"
@@ -474,6 +509,10 @@ def _write_one_at_a_time() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FOLD_WRITE_LOCK])
+
+
+# Whatever else writes cells takes the same turn (quiz.stats.unfold: erasing answers).
+write_one_at_a_time = _write_one_at_a_time
 
 
 def fold_pending(*, batch_size: int = 5000) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -161,34 +162,75 @@ def _feedback_context(
     }
 
 
+class _FormInvalid(Exception):
+    def __init__(self, form: AnswerForm) -> None:
+        self.form = form
+
+
+def _submitted_context(submitted: services.RoundSubmitted) -> dict[str, Any]:
+    """The feedback of a submit, from what the submit read (no query, but the artifacts of
+    a round answered before)."""
+    attempt, item, answer = submitted.attempt, submitted.shown.item, submitted.answer
+    shown = submitted.shown
+    if answer.swapped != shown.swapped:
+        shown = replace(shown, swapped=answer.swapped)
+    next_round = submitted.rounds.next_round(attempt)
+    withheld = _withheld(attempt)
+    artifacts = {} if withheld else submitted.artifacts or selectors.item_artifacts(item)
+    clips = (
+        [("a", shown.media_a), ("b", shown.media_b)] if item.is_pair else [("main", shown.media_a)]
+    )
+    return {
+        "attempt": attempt,
+        "item": item,
+        "round": shown,
+        "answer": answer,
+        "repeated": not submitted.created,
+        "shown_clips": []
+        if withheld
+        else [(label, served, artifacts[served.clip.pk]) for label, served in clips],
+        "withheld": withheld,
+        "progress": submitted.rounds.progress(showing=shown),
+        "next_url": (
+            reverse("quiz:attempt_play", args=[attempt.pk])
+            if next_round
+            else reverse("quiz:attempt_summary", args=[attempt.pk])
+        ),
+        "is_last": next_round is None,
+        "mode": "feedback",
+    }
+
+
 @login_required
 @require_POST
 def answer_submit(request: HttpRequest, attempt_id: int, round_key: str) -> HttpResponse:
-    attempt = _attempt_for(request, attempt_id)
-    shown = _round_for(attempt, round_key)
-    item = shown.item
-    stored = Answer.objects.filter(attempt=attempt, item=item).first()
-    if stored is not None:
-        # A repeated submit changes nothing: show what was stored, and say so.
-        return _render_stage(request, _feedback_context(attempt, item, stored, repeated=True))
-    form = AnswerForm(request.POST, item=item)
-    if not form.is_valid():
-        return _render_stage(request, _round_context(attempt, shown, form), status=422)
+    def read(item: QuizItem) -> tuple[str, int]:
+        form = AnswerForm(request.POST, item=item)
+        if not form.is_valid():
+            raise _FormInvalid(form)
+        return form.cleaned_data["guess"], form.cleaned_data["confidence"]
+
     try:
-        result = services.answer_submit(
-            attempt=attempt,
-            item=item,
-            guess=form.cleaned_data["guess"],
-            confidence=form.cleaned_data["confidence"],
+        submitted = services.round_answer(
+            user=request.user, attempt_id=attempt_id, round_key=round_key, read=read
         )
+    except services.RoundNotFound:
+        raise Http404 from None
+    except _FormInvalid as invalid:
+        attempt = _attempt_for(request, attempt_id)
+        shown = _round_for(attempt, round_key)
+        return _render_stage(request, _round_context(attempt, shown, invalid.form), status=422)
     except services.AnswerRejected as rejected:
+        attempt = _attempt_for(request, attempt_id)
+        shown = _round_for(attempt, round_key)
+        form = AnswerForm(request.POST, item=shown.item)
+        form.is_valid()
         form.add_error(None, str(rejected))
         return _render_stage(request, _round_context(attempt, shown, form), status=409)
-    if not request.htmx:
-        return redirect("quiz:round_feedback", attempt_id=attempt.pk, round_key=shown.key)
-    return _render_stage(
-        request, _feedback_context(attempt, item, result.answer, repeated=not result.created)
-    )
+    if submitted.created and not request.htmx:
+        return redirect("quiz:round_feedback", attempt_id=attempt_id, round_key=round_key)
+    # A repeated submit changes nothing: show what was stored, and say so.
+    return _render_stage(request, _submitted_context(submitted))
 
 
 @login_required

@@ -98,6 +98,24 @@ def assignment_live(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @teacher_required
 @require_safe
+def assignment_live_table(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The live view's figures alone, which its page polls every second: the same partial
+    as the page, from a few small queries (the assignment's cells, students, rounds and
+    attempts) and nothing around it. Under /teach/live/, so that a proxy can send it to an
+    address of the server's own, where it never waits behind the students' answers (README,
+    Production)."""
+    assignment = _assignment_for(request, assignment_id)
+    projector = request.GET.get("projector") == "1"
+    context = {
+        "assignment": assignment,
+        "live": reports.assignment_live(assignment, projector=projector),
+        "projector": projector,
+    }
+    return render(request, f"{LIVE_TEMPLATE}#live", context)
+
+
+@teacher_required
+@require_safe
 def assignment_report(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment_for(request, assignment_id)
     return render(

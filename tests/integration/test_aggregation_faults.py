@@ -30,6 +30,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from accounts.models import Classroom, Enrollment, School, User
+from quiz.background import enqueue
 from quiz.models import Answer, Assignment, Attempt, Quiz, StatCell
 from quiz.packs.demo import PRACTICE_QUIZ_SLUG
 from quiz.services import play as play_services
@@ -275,7 +276,11 @@ def _folded_by(worker: workers.CeleryProcess, task_id: str | None = None) -> lis
 # --- (a) concurrent answers, two worker processes folding ---
 
 
-def test_concurrent_answers_folded_by_two_worker_processes(start_process, demo_pack):
+def test_concurrent_answers_folded_by_two_worker_processes(start_process, demo_pack, monkeypatch):
+    # One fold per answer, as many as possible side by side (play coalesces them otherwise).
+    monkeypatch.setattr(
+        play_services, "queue_stats_fold", partial(enqueue, "quiz.tasks.stats_fold")
+    )
     _school, classroom, assignment = _class_with_assignment(demo_pack, "Concurrent")
     in_class = _new_students(4, "class")
     _enrol(classroom, in_class)

@@ -256,7 +256,7 @@ def test_live_view_reads_the_aggregates_and_hides_names_for_the_projector(
     right = len(range(0, total, 2))
     html = teacher_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "1 of 1 started, 1 finished" in html
-    assert f"{total}/{total}" in html and f"<td>{right}</td>" in html
+    assert f"{total}/{total}" in html and f'<td data-label="Right">{right}</td>' in html
     assert "<html" not in html  # the polled fragment only
     projected = teacher_client.get(url + "?projector=1").content.decode()
     assert student.display_name not in projected
@@ -323,6 +323,7 @@ def test_teacher_pages_check_who_may_see_them(
         reverse(name, args=[assignment.pk])
         for name in (
             "teach:assignment_live",
+            "teach:assignment_live_table",
             "teach:assignment_report",
             "teach:assignment_answers_csv",
             "teach:assignment_students_csv",
