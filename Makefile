@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # pyenv (and the .python-version file) give python3.12 on our machines; any 3.12+ works.
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 
-.PHONY: run test lint check-migrations unit browser-deps clean
+.PHONY: run test lint check-migrations unit browser-deps gettext-deps clean
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), sys.version' 2>/dev/null \
@@ -38,6 +38,16 @@ browser-deps:
 	  else echo "chromium is missing: the browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
+# GNU gettext, for the check that the German catalogue is complete (tests/unit/test_translations.py).
+gettext-deps:
+	@if ! command -v msgfmt >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing GNU gettext for the translation checks..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  elif [ "$$CI" = true ]; then echo "CI=true needs gettext: apt-get install -y gettext"; exit 1; \
+	  else echo "gettext is missing: the translation checks will be skipped (apt-get install gettext)"; fi; \
+	fi
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -45,7 +55,7 @@ lint: $(VENV)/.dev
 check-migrations: $(VENV)/.dev
 	$(PY) scripts/services.py test -- $(PY) manage.py makemigrations --check --dry-run
 
-test: $(VENV)/.dev browser-deps lint check-migrations
+test: $(VENV)/.dev browser-deps gettext-deps lint check-migrations
 	$(PY) scripts/services.py test -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:

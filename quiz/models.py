@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from quiz import categories, shuffle
+from quiz.media.files import media_path, replay_poster_name
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -32,21 +33,26 @@ class ClipQuerySet(models.QuerySet["Clip"]):
         """The library's one visibility rule (every page, the builder and the media follow it):
 
         - staff see every clip;
-        - teachers and educators see the shared library (clips nobody uploaded, i.e. packs,
-          and clips uploaded by staff), every clip uploaded for their own school, and their
-          own uploads;
+        - verified teachers and educators see the shared library (clips nobody uploaded, i.e.
+          packs, and clips uploaded by staff), every clip uploaded for their own school (but
+          not by a teacher still waiting for approval), and their own uploads;
+        - a teacher waiting for approval sees only their own uploads;
         - everyone else (students, visitors) sees no clip of the library.
         """
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
             return self.all()
+        if user.is_pending_teacher:
+            return self.filter(uploaded_by=user)
         if not user.may_use_library:
             return self.none()
         own = Q(uploaded_by=user)
         # Only a real school: two teachers without one share nothing.
         if user.school_id is not None:
-            own |= Q(school_id=user.school_id)
+            own |= Q(school_id=user.school_id) & (
+                Q(uploaded_by__verified_at__isnull=False) | ~Q(uploaded_by__role="teacher")
+            )
         return self.shared() | self.filter(own)
 
 
@@ -195,6 +201,13 @@ class Artifact(models.Model):
             "h": round(self.box_h * 100, 3),
         }
 
+    @property
+    def replay_poster(self) -> str:
+        """The stored name of the replay's poster (its first frame, shown until it plays), or
+        "" if it has none (a still replay, or one rendered before replays had posters)."""
+        name = replay_poster_name(self.replay.name or "")
+        return name if name and media_path(name).exists() else ""
+
 
 class QuizQuerySet(models.QuerySet["Quiz"]):
     def visible_to(self, teacher: User) -> QuizQuerySet:
@@ -282,6 +295,11 @@ class QuizItem(models.Model):
         if self.is_pair:
             return "a" if self.clip.is_generated else "b"
         return "generated" if self.clip.is_generated else "real"
+
+    @property
+    def clips(self) -> list[Clip]:
+        """The round's clips in the quiz's terms: its clip, then a pair's other clip."""
+        return [self.clip] if self.other_clip_id is None else [self.clip, self.other_clip]
 
     def generated_clip(self) -> Clip:
         if self.is_pair and not self.clip.is_generated:
@@ -546,6 +564,12 @@ class StatCell(models.Model):
         DAY_ASSIGNMENT = "day_asg", _("Day and assignment")
         ITEM = "item", _("Quiz item")
         STUDENT = "student", _("Student")
+        # For small-group suppression (quiz.stats.aggregation._KEYS): single rounds of a
+        # generator's generated clips; single rounds by category and truth; free practice
+        # by day.
+        GENERATOR_SINGLE = "gen_single", _("Generator, single rounds")
+        CATEGORY_SINGLE = "cat_single", _("Artifact category and truth, single rounds")
+        PRACTICE = "practice", _("Free practice by day")
 
     scope = models.CharField(max_length=16, choices=Scope)
     scope_id = models.BigIntegerField()

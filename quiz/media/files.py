@@ -3,7 +3,7 @@
 Served files (MEDIA_ROOT) get random names of one shape, "clips/<token>.mp4|jpg", made here
 and only here: uploads, pack imports and replays alike, so nothing can be learnt from a URL
 and the media view accepts exactly these names. A clip's thumbnails are named after its
-poster, so they need no field of their own. Files reach MEDIA_ROOT whole (placed after they
+poster, and a replay's poster after the replay, so they need no field of their own. Files reach MEDIA_ROOT whole (placed after they
 are made elsewhere) and leave it together.
 
 Files that come from people (an upload's original, an uploaded pack) are kept privately under
@@ -42,6 +42,17 @@ def thumbnail_names(poster: str) -> list[str]:
     """Where a clip's thumbnails live, derived from its poster's name."""
     stem = poster.removesuffix(".jpg")
     return [f"{stem}-t{index}.jpg" for index in range(THUMBNAIL_COUNT)]
+
+
+def replay_poster_name(replay: str) -> str:
+    """Where a video replay's poster (its first frame, shown until it plays) lives, derived
+    from the replay's name ("" for a still replay, which needs none)."""
+    return replay.removesuffix(".mp4") + "-p.jpg" if replay.endswith(".mp4") else ""
+
+
+def replay_files(replay: str) -> list[str]:
+    """A replay's files: the replay and, for a video, its poster."""
+    return [name for name in (replay, replay_poster_name(replay)) if name]
 
 
 def media_path(name: str) -> Path:

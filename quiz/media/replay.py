@@ -119,6 +119,7 @@ def render_replay(
     end_s: float | None,
     slow: float = 2.0,
     size: int = 360,
+    poster: Path | None = None,
 ) -> None:
     """Write the magnified replay of `box` in `source` to `dst`.
 
@@ -126,7 +127,8 @@ def render_replay(
     if no times are given), cropped to the box plus a margin, scaled so the long side is `size`,
     and encoded as the normalised MP4 with every timestamp stretched by `slow` (2: half speed).
     Image: the same crop as a still JPEG. `dst` is written whole or not at all (encode writes to
-    a temporary file and renames it). Raises ValueError for a box outside the frame or a time
+    a temporary file and renames it). For a video, `poster` (if given) receives the replay's
+    first frame as the normalised JPEG, shown until the replay plays. Raises ValueError for a box outside the frame or a time
     range with no frames; a file PyAV cannot read raises PyAV's own error.
     """
     source, dst = Path(source), Path(dst)
@@ -153,10 +155,14 @@ def render_replay(
                 continue
             if t > last + _TIME_EPS:
                 break  # decoding the rest of the clip would be wasted work
+            first_frame = region is None
             if region is None:
                 region = crop_region(box, rgb.shape[1], rgb.shape[0])
                 out = output_size(region[2] - region[0], region[3] - region[1], size)
-            yield t * slow, np.asarray(_magnify(rgb, region, out))
+            frame = _magnify(rgb, region, out)
+            if first_frame and poster is not None:
+                encode_image(frame, poster, max_side=max(out))
+            yield t * slow, np.asarray(frame)
 
     try:
         # max_height well above the output: encode must not rescale what was just enlarged.

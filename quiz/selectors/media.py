@@ -11,8 +11,10 @@ from accounts.models import User
 from quiz.models import Assignment, Attempt, Clip, QuizItem
 from quiz.selectors.play import attempt_media_file, quizzes_playable_by
 
-# A thumbnail of the annotation editor's strip is named after its clip's poster.
+# A thumbnail of the annotation editor's strip is named after its clip's poster, and a video
+# replay's poster (its first frame) after the replay (quiz.media.files.replay_poster_name).
 THUMBNAIL_NAME = re.compile(r"^(clips/[A-Za-z0-9_-]+)-t\d+(\.jpg)$")
+REPLAY_POSTER_NAME = re.compile(r"^(clips/[A-Za-z0-9_-]+)-p\.jpg$")
 
 
 def clip_for_media_name(user: User, name: str) -> Clip | None:
@@ -24,14 +26,18 @@ def clip_for_media_name(user: User, name: str) -> Clip | None:
     (attempt_media_name): a stable name seen in one attempt would name the same clip in the
     next, so a table of name -> label from free practice would answer a test. Magnified
     replays keep their stable names for players of a quiz that holds the clip: they are
-    shown only in feedback, after the answer, and never on a round's page."""
+    shown only in feedback, after the answer, and never on a round's page. A replay's poster
+    goes to whoever may fetch its replay."""
 
-    match = Q(media=name) | Q(poster=name) | Q(artifacts__replay=name)
+    replays = Q(artifacts__replay=name)
+    if replay_poster := REPLAY_POSTER_NAME.match(name):
+        replays |= Q(artifacts__replay=replay_poster.group(1) + ".mp4")
+    match = Q(media=name) | Q(poster=name) | replays
     if thumbnail := THUMBNAIL_NAME.match(name):
         match |= Q(poster=thumbnail.group(1) + thumbnail.group(2))
     if clip := Clip.objects.visible_to(user).filter(match).first():
         return clip
-    clip = Clip.objects.filter(artifacts__replay=name).first()
+    clip = Clip.objects.filter(replays).first()
     if clip is None:
         return None
     # Anyone (a teacher too) may see the replays of the clips of quizzes they may play.

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from quiz import categories
 from quiz.background import enqueue
-from quiz.media.files import media_path, remove_media, served_name
+from quiz.media.files import media_path, remove_media, replay_files, replay_poster_name, served_name
 from quiz.media.replay import render_replay
 from quiz.models import Artifact, Clip
 from quiz.packs.format import artifact_problems
@@ -210,12 +210,12 @@ def artifact_update(
             transaction.on_commit(lambda: _queue_replay(current.pk))
         current.save()
         if stale:
-            transaction.on_commit(lambda: remove_media([stale]))
+            transaction.on_commit(lambda: remove_media(replay_files(stale)))
     return current
 
 
 def artifact_delete(*, clip: Clip, artifact: Artifact) -> None:
-    """Delete an artifact of `clip` and, after commit, its replay file."""
+    """Delete an artifact of `clip` and, after commit, its replay's files."""
     if artifact.clip_id != clip.pk:
         raise ValueError("the artifact belongs to another clip")
     with transaction.atomic():
@@ -224,7 +224,7 @@ def artifact_delete(*, clip: Clip, artifact: Artifact) -> None:
             return  # already gone (a double click): nothing left to do
         replay = current.replay.name or ""
         current.delete()
-        transaction.on_commit(lambda: remove_media([replay]))
+        transaction.on_commit(lambda: remove_media(replay_files(replay)))
 
 
 def artifact_replay_render(*, artifact_id: int) -> str | None:
@@ -232,7 +232,7 @@ def artifact_replay_render(*, artifact_id: int) -> str | None:
     artifact, or its clip's media, is gone, or an edit overtook this render).
 
     Steps: read the artifact and its clip; render to a fresh random name under MEDIA_ROOT
-    outside any transaction (slow); then, in a short transaction with the row locked, check the
+    outside any transaction (slow), a video's poster (its first frame) beside it; then, in a short transaction with the row locked, check the
     artifact still exists with the same region and time range, point it at the new file, and
     after commit delete the previous replay. Safe to repeat or run twice at once: each run
     replaces the last one's file, so exactly one replay file per artifact remains; a run that
@@ -248,8 +248,10 @@ def artifact_replay_render(*, artifact_id: int) -> str | None:
         return None
     region = _region(artifact)
     # Opaque, like every served name: nothing in it says which clip or artifact it shows.
+    # A video replay's poster (its first frame) is named after it and served like it.
     name = served_name(".mp4" if clip.is_video else ".jpg")
     target = media_path(name)
+    poster = media_path(replay_poster_name(name)) if clip.is_video else None
     try:
         render_replay(
             source,
@@ -257,6 +259,7 @@ def artifact_replay_render(*, artifact_id: int) -> str | None:
             box=(artifact.box_x, artifact.box_y, artifact.box_w, artifact.box_h),
             start_s=artifact.start_s if clip.is_video else None,
             end_s=artifact.end_s if clip.is_video else None,
+            poster=poster,
         )
         with transaction.atomic():
             current = (
@@ -265,27 +268,29 @@ def artifact_replay_render(*, artifact_id: int) -> str | None:
                 .first()
             )
             if current is None or _region(current) != region:
-                target.unlink(missing_ok=True)
+                remove_media(replay_files(name))
                 return None
             previous = current.replay.name or ""
             current.replay = name
             current.save(update_fields=["replay"])
-            transaction.on_commit(lambda: remove_media([previous]))
+            transaction.on_commit(lambda: remove_media(replay_files(previous)))
     except BaseException:
-        target.unlink(missing_ok=True)
+        remove_media(replay_files(name))
         raise
     return name
 
 
 def artifact_replays_queue_missing() -> int:
     """Queue a replay for every artifact of a ready clip that has none (artifacts imported
-    from packs, or renders lost to a broker outage); returns how many were queued. Safe to
-    repeat: a render that finds a replay already stored just replaces it."""
-    ids = list(
-        Artifact.objects.filter(replay="", clip__status=Clip.Status.READY)
-        .exclude(clip__media="")
-        .values_list("pk", flat=True)
-    )
+    from packs, or renders lost to a broker outage), or whose video replay has no poster
+    (rendered before replays had posters); returns how many were queued. Safe to repeat: a
+    render that finds a replay already stored just replaces it."""
+    ready = Artifact.objects.filter(clip__status=Clip.Status.READY).exclude(clip__media="")
+    ids = list(ready.filter(replay="").values_list("pk", flat=True))
+    for artifact_id, replay in ready.filter(replay__endswith=".mp4").values_list("pk", "replay"):
+        if not media_path(replay_poster_name(replay)).exists():
+            ids.append(artifact_id)
+    ids.sort()
     for artifact_id in ids:
         _queue_replay(artifact_id)
     return len(ids)

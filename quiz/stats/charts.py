@@ -8,10 +8,16 @@ number, suppressed cells a mark, intervals are drawn as whiskers).
 
 Callers pass every word already translated; values are proportions (0..1) unless a chart
 says otherwise. Text is escaped here, so the markup returned is safe to render.
+
+Each chart is drawn twice: as designed (class "chart-wide"), and laid out again for a phone
+(class "chart-narrow", id "<chart_id>-narrow": labels above the bars, narrower plots, a
+heatmap's long side down the page), so its text keeps its size on a 390-px screen instead
+of shrinking with the picture. insights.css shows one or the other.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +33,10 @@ ROW_HEIGHT = 28
 LABEL_WIDTH = 190
 PLOT_WIDTH = 420
 MARGIN = 12
+# The phone layout: a row holds its label above its bar; the whole chart is about 360 wide,
+# so its text keeps its drawn size in a 390-px screen's column.
+NARROW_ROW_HEIGHT = 48
+NARROW_PLOT_WIDTH = 288
 
 
 def _num(value: float) -> str:
@@ -44,11 +54,18 @@ def _shorten(label: str, limit: int = 28) -> str:
 
 
 def _svg(
-    chart_id: str, title: str, desc: str, width: float, height: float, body: str
+    chart_id: str,
+    title: str,
+    desc: str,
+    width: float,
+    height: float,
+    body: str,
+    narrow: bool = False,
 ) -> SafeString:
     ident = _text(chart_id)
+    layout = "chart-narrow" if narrow else "chart-wide"
     return mark_safe(  # noqa: S308 (every value above is escaped or a number)
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{ident}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {layout}" id="{ident}" '
         f'width="{_num(width)}" height="{_num(height)}" '
         f'viewBox="0 0 {_num(width)} {_num(height)}" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" focusable="false">'
@@ -56,6 +73,19 @@ def _svg(
         f'<desc id="{ident}-desc">{_text(desc)}</desc>'
         f"{body}</svg>"
     )
+
+
+def _both_layouts[**P](draw: Callable[P, SafeString]) -> Callable[P, SafeString]:
+    """The chart as designed, then laid out for a phone (`narrow=True`) under its own id."""
+
+    @functools.wraps(draw)
+    def both(*args: P.args, **kwargs: P.kwargs) -> SafeString:
+        chart_id, *rest = args
+        wide = draw(*args, **kwargs)
+        narrow = draw(f"{chart_id}-narrow", *rest, **{**kwargs, "narrow": True})  # type: ignore[arg-type]
+        return mark_safe(wide + narrow)  # noqa: S308 (both escaped by _svg)
+
+    return both
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, css: str) -> str:
@@ -82,6 +112,7 @@ class Bar:
     emphasis: bool = False  # a total row (the school)
 
 
+@_both_layouts
 def bar_chart(
     chart_id: str,
     title: str,
@@ -90,25 +121,34 @@ def bar_chart(
     *,
     axis_label: str,
     fmt: Formatter = percent,
+    narrow: bool = False,
 ) -> SafeString:
     """One horizontal bar per row on a 0..1 axis, with its 95 % interval as a whisker and
-    its value printed at the end."""
+    its value printed at the end (narrow: each row's label above its bar)."""
     top = 30
-    height = top + ROW_HEIGHT * max(1, len(bars)) + 44
-    width = LABEL_WIDTH + PLOT_WIDTH + 90
-    x0 = LABEL_WIDTH
+    row = NARROW_ROW_HEIGHT if narrow else ROW_HEIGHT
+    # Narrow: the label sits above the bar, which starts at the left margin.
+    x0, plot, label_y, bar_y = (
+        (MARGIN, NARROW_PLOT_WIDTH, 14, 18) if narrow else (LABEL_WIDTH, PLOT_WIDTH, 18, 0)
+    )
+    height = top + row * max(1, len(bars)) + 44
+    width = x0 + plot + (60 if narrow else 90)
 
     def x(value: float) -> float:
-        return x0 + max(0.0, min(1.0, value)) * PLOT_WIDTH
+        return x0 + max(0.0, min(1.0, value)) * plot
 
     parts = [_label(x0, 16, axis_label, "chart-axis-title")]
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts.append(_line(x(tick), top - 6, x(tick), height - 40, "chart-grid"))
         parts.append(_label(x(tick), height - 24, fmt(tick), "chart-tick", "middle"))
     for n, bar in enumerate(bars):
-        y = top + n * ROW_HEIGHT
         css = "chart-label chart-strong" if bar.emphasis else "chart-label"
-        parts.append(_label(x0 - 8, y + 18, _shorten(bar.label), css, "end"))
+        y = top + n * row
+        if narrow:
+            parts.append(_label(x0, y + label_y, _shorten(bar.label, 48), css))
+        else:
+            parts.append(_label(x0 - 8, y + label_y, _shorten(bar.label), css, "end"))
+        y += bar_y
         if bar.value is None:
             parts.append(_label(x0 + 4, y + 18, bar.note, "chart-note"))
             continue
@@ -124,7 +164,7 @@ def bar_chart(
             parts.append(_line(x(bar.high), y + 8, x(bar.high), y + 20, "chart-whisker"))
             end = max(end, bar.high)
         parts.append(_label(x(end) + 6, y + 18, fmt(bar.value), "chart-value"))
-    return _svg(chart_id, title, desc, width, height, "".join(parts))
+    return _svg(chart_id, title, desc, width, height, "".join(parts), narrow)
 
 
 # --- Heatmap -----------------------------------------------------------------------------------
@@ -145,6 +185,7 @@ def heat_level(value: float) -> int:
     return min(HEAT_LEVELS - 1, max(0, int(value * HEAT_LEVELS)))
 
 
+@_both_layouts
 def heatmap(
     chart_id: str,
     title: str,
@@ -152,11 +193,19 @@ def heatmap(
     rows: Sequence[str],
     columns: Sequence[str],
     cells: Sequence[Sequence[HeatCell]],
+    narrow: bool = False,
 ) -> SafeString:
-    """Rows x columns of shaded cells, each printing its value; suppressed cells hatched."""
+    """Rows x columns of shaded cells, each printing its value; suppressed cells hatched.
+    Narrow: the longer side runs down the page (rows and columns swapped if need be)."""
     cell_w, cell_h = 58, 30
     head = 150  # room for the slanted column names
-    width = LABEL_WIDTH + cell_w * max(1, len(columns)) + 130  # the last name slants right
+    label_width, slant = LABEL_WIDTH, 130  # the last name slants right
+    if narrow:
+        if len(columns) > len(rows):
+            rows, columns = columns, rows
+            cells = [[line[r] for line in cells] for r in range(len(rows))]
+        cell_w, label_width, slant = 48, 156, 70
+    width = label_width + cell_w * max(1, len(columns)) + slant
     height = head + cell_h * max(1, len(rows)) + MARGIN
     pattern = f"{_text(chart_id)}-hatch"
     parts = [
@@ -165,7 +214,7 @@ def heatmap(
         f'<line class="heat-hatch" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>'
     ]
     for c, name in enumerate(columns):
-        cx = LABEL_WIDTH + c * cell_w + cell_w / 2
+        cx = label_width + c * cell_w + cell_w / 2
         parts.append(
             _label(
                 cx,
@@ -178,9 +227,10 @@ def heatmap(
         )
     for r, name in enumerate(rows):
         y = head + r * cell_h
-        parts.append(_label(LABEL_WIDTH - 8, y + 20, _shorten(name), "chart-label", "end"))
+        limit = 20 if narrow else 28
+        parts.append(_label(label_width - 8, y + 20, _shorten(name, limit), "chart-label", "end"))
         for c, cell in enumerate(cells[r]):
-            x = LABEL_WIDTH + c * cell_w
+            x = label_width + c * cell_w
             if cell.suppressed:
                 css, fill = "heat-cell heat-suppressed", f' fill="url(#{pattern})"'
                 text_css = "heat-text"
@@ -195,7 +245,7 @@ def heatmap(
                 f'width="{cell_w - 2}" height="{cell_h - 2}"/>'
             )
             parts.append(_label(x + cell_w / 2, y + 20, cell.text, text_css, "middle"))
-    return _svg(chart_id, title, desc, width, height, "".join(parts))
+    return _svg(chart_id, title, desc, width, height, "".join(parts), narrow)
 
 
 # --- Points with intervals on a line (learning curve) ------------------------------------------
@@ -213,6 +263,7 @@ def _frame(x0: float, y0: float, w: float, h: float) -> str:
     return f'<rect class="chart-frame" x="{_num(x0)}" y="{_num(y0)}" width="{_num(w)}" height="{_num(h)}"/>'
 
 
+@_both_layouts
 def interval_line_chart(
     chart_id: str,
     title: str,
@@ -222,10 +273,11 @@ def interval_line_chart(
     x_title: str,
     y_title: str,
     fmt: Formatter = percent,
+    narrow: bool = False,
 ) -> SafeString:
     """Values 0..1 at evenly spaced x positions, joined by a line (broken where a point is
     missing), each with its interval as a vertical whisker."""
-    x0, y0, w, h = 60, 30, 520, 240
+    x0, y0, w, h = (48, 30, 296, 220) if narrow else (60, 30, 520, 240)
     width, height = x0 + w + 20, y0 + h + 60
     step = w / max(1, len(points))
 
@@ -239,7 +291,7 @@ def interval_line_chart(
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts.append(_line(x0, py(tick), x0 + w, py(tick), "chart-grid"))
         parts.append(_label(x0 - 6, py(tick) + 4, fmt(tick), "chart-tick", "end"))
-    every = max(1, len(points) // 15)  # keep the x labels legible on long quizzes
+    every = max(1, len(points) // (8 if narrow else 15))  # x labels legible on long quizzes
     path: list[str] = []
     segments: list[str] = []
     for i, point in enumerate(points):
@@ -263,7 +315,7 @@ def interval_line_chart(
                 f'<circle class="chart-point" cx="{_num(px(i))}" cy="{_num(py(point.value))}" r="4"/>'
             )
     parts.append(_label(x0 + w / 2, y0 + h + 44, x_title, "chart-axis-title", "middle"))
-    return _svg(chart_id, title, desc, width, height, "".join(parts))
+    return _svg(chart_id, title, desc, width, height, "".join(parts), narrow)
 
 
 # --- Calibration ------------------------------------------------------------------------------
@@ -278,6 +330,7 @@ class CalibrationMark:
     high: float | None = None
 
 
+@_both_layouts
 def calibration_chart(
     chart_id: str,
     title: str,
@@ -287,10 +340,11 @@ def calibration_chart(
     x_title: str,
     y_title: str,
     diagonal_label: str,
+    narrow: bool = False,
 ) -> SafeString:
     """Accuracy against mean confidence per bin, with its interval as a whisker and the
     diagonal of perfect calibration (points below it: overconfident)."""
-    x0, y0, w, h = 60, 30, 400, 320
+    x0, y0, w, h = (48, 30, 290, 260) if narrow else (60, 30, 400, 320)
     width, height = x0 + w + 30, y0 + h + 60
 
     def px(confidence: float) -> float:  # confidence runs from 50 % to 100 %
@@ -323,7 +377,7 @@ def calibration_chart(
             f'cy="{_num(py(mark.accuracy))}" r="5"/>'
         )
     parts.append(_label(x0 + w / 2, y0 + h + 44, x_title, "chart-axis-title", "middle"))
-    return _svg(chart_id, title, desc, width, height, "".join(parts))
+    return _svg(chart_id, title, desc, width, height, "".join(parts), narrow)
 
 
 # --- Pre and post (learning gain) -------------------------------------------------------------
@@ -337,6 +391,7 @@ class Dumbbell:
     note: str = ""  # printed when there is nothing to draw
 
 
+@_both_layouts
 def dumbbell_chart(
     chart_id: str,
     title: str,
@@ -346,16 +401,19 @@ def dumbbell_chart(
     start_label: str,
     end_label: str,
     axis_label: str,
+    narrow: bool = False,
 ) -> SafeString:
     """Per row, a hollow dot at the start value joined to a filled dot at the end value on
-    a 0..1 axis; the legend names both, the values are printed beside them."""
+    a 0..1 axis; the legend names both, the values are printed beside them (narrow: each
+    row's label above its dots, the values below them)."""
     top = 44
-    height = top + ROW_HEIGHT * max(1, len(rows)) + 44
-    width = LABEL_WIDTH + PLOT_WIDTH + 110
-    x0 = LABEL_WIDTH
+    row_height = NARROW_ROW_HEIGHT if narrow else ROW_HEIGHT
+    height = top + row_height * max(1, len(rows)) + 44
+    x0, plot = (MARGIN + 6, NARROW_PLOT_WIDTH + 36) if narrow else (LABEL_WIDTH, PLOT_WIDTH)
+    width = x0 + plot + (22 if narrow else 110)
 
     def x(value: float) -> float:
-        return x0 + max(0.0, min(1.0, value)) * PLOT_WIDTH
+        return x0 + max(0.0, min(1.0, value)) * plot
 
     parts = [
         _label(x0, 14, axis_label, "chart-axis-title"),
@@ -368,8 +426,12 @@ def dumbbell_chart(
         parts.append(_line(x(tick), top - 4, x(tick), height - 40, "chart-grid"))
         parts.append(_label(x(tick), height - 24, percent(tick), "chart-tick", "middle"))
     for n, row in enumerate(rows):
-        y = top + n * ROW_HEIGHT + 14
-        parts.append(_label(x0 - 8, y + 4, _shorten(row.label), "chart-label", "end"))
+        y = top + n * row_height + 14
+        if narrow:  # the label on a line of its own, the dots below it
+            parts.append(_label(MARGIN, y + 4, _shorten(row.label, 26), "chart-label"))
+            y += 22
+        else:
+            parts.append(_label(x0 - 8, y + 4, _shorten(row.label), "chart-label", "end"))
         if row.start is None or row.end is None:
             parts.append(_label(x0 + 4, y + 4, row.note, "chart-note"))
             continue
@@ -378,15 +440,12 @@ def dumbbell_chart(
             f'<circle class="chart-point-hollow" cx="{_num(x(row.start))}" cy="{_num(y)}" r="5"/>'
         )
         parts.append(f'<circle class="chart-point" cx="{_num(x(row.end))}" cy="{_num(y)}" r="5"/>')
-        parts.append(
-            _label(
-                x(max(row.start, row.end)) + 10,
-                y + 4,
-                f"{percent(row.start)} → {percent(row.end)}",
-                "chart-value",
-            )
-        )
-    return _svg(chart_id, title, desc, width, height, "".join(parts))
+        values = f"{percent(row.start)} → {percent(row.end)}"
+        if narrow:  # at the end of the label's line
+            parts.append(_label(width - MARGIN, y - 18, values, "chart-value", "end"))
+        else:
+            parts.append(_label(x(max(row.start, row.end)) + 10, y + 4, values, "chart-value"))
+    return _svg(chart_id, title, desc, width, height, "".join(parts), narrow)
 
 
 # --- Scatter (item analysis) ------------------------------------------------------------------
@@ -399,6 +458,7 @@ class ScatterPoint:
     y: float
 
 
+@_both_layouts
 def scatter_chart(
     chart_id: str,
     title: str,
@@ -411,9 +471,10 @@ def scatter_chart(
     y_range: tuple[float, float] = (-1.0, 1.0),
     x_fmt: Formatter = percent,
     y_fmt: Formatter = _num,
+    narrow: bool = False,
 ) -> SafeString:
     """Labelled points on two axes, with a zero line when the y range crosses zero."""
-    x0, y0, w, h = 60, 30, 460, 300
+    x0, y0, w, h = (48, 30, 286, 260) if narrow else (60, 30, 460, 300)
     width, height = x0 + w + 40, y0 + h + 60
     (xa, xb), (ya, yb) = x_range, y_range
 
@@ -438,4 +499,4 @@ def scatter_chart(
         )
         parts.append(_label(px(point.x) + 6, py(point.y) - 6, point.label, "chart-point-label"))
     parts.append(_label(x0 + w / 2, y0 + h + 44, x_title, "chart-axis-title", "middle"))
-    return _svg(chart_id, title, desc, width, height, "".join(parts))
+    return _svg(chart_id, title, desc, width, height, "".join(parts), narrow)

@@ -50,3 +50,22 @@ def signed_points(value: float | None) -> str:
     if _is_missing(value):
         return MISSING
     return _("%(points)s pp") % {"points": signed_number(exact(value) * 100, 0)}
+
+
+@register.simple_tag
+def very_sure(calibration: list | None, at_least: int = 90) -> dict[str, int]:
+    """Answers given at `at_least` % confidence or more, and how many of them were right,
+    from a learner's calibration bins (each with low, n and accuracy)."""
+    n = right = 0
+    for bin in calibration or []:
+        if bin.low >= at_least and bin.n:
+            n += bin.n
+            right += round((bin.accuracy or 0) * bin.n)
+    return {"n": n, "right": right}
+
+
+@register.filter
+def generated_first(shown_clips: list) -> list:
+    """A round's clips for the feedback with the generated one first: the giveaway is the
+    point of a pair, the real clip's look-alikes come after it."""
+    return sorted(shown_clips or [], key=lambda row: not row[1].clip.is_generated)

@@ -74,3 +74,20 @@ def test_nothing_scrolls_sideways_on_a_phone(page: Page, demo_site):
     _play_every_round(page, no_sideways, no_sideways)
     page.goto(f"{demo_site.url}/progress/")
     assert page.evaluate(SIDEWAYS) == 0
+
+
+def test_the_next_round_is_a_few_tab_presses_from_the_feedback(page: Page, demo_site):
+    sign_in(page, demo_site.url)
+    page.get_by_role("button", name=re.compile("^Start: Demo quiz")).click()
+    page.locator("#answer-form .choice input").first.check()
+    page.get_by_role("button", name="Submit answer").click()
+    expect(page.locator("#feedback-title")).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        text = page.evaluate("document.activeElement.textContent.trim()")
+        if text == "Continue":
+            break
+    else:
+        raise AssertionError("the next round is more than 3 Tab presses away")
+    page.keyboard.press("Enter")
+    expect(page.locator("#stage").get_by_text(re.compile(r"Round 2 of \d+"))).to_be_visible()

@@ -92,9 +92,14 @@ def test_student_plays_the_demo_quiz_to_the_end(page: Page, demo_site):
     attempt = Attempt.objects.get(user__username="student1", quiz=quiz)
     right = Answer.objects.filter(attempt=attempt, is_correct=True).count()
     assert attempt.is_finished and right == sum(1 for n in range(total) if n % 4 != 1)
+    # Plain words first; the research figures open on request.
+    expect(page.locator(".plain-results")).to_contain_text("generated clip")
+    expect(page.get_by_text(f"{right} right of {total}")).to_be_hidden()
+    page.get_by_text("For the curious").click()
     expect(page.get_by_text(f"{right} right of {total}")).to_be_visible()
     expect(page.get_by_role("heading", name="Giveaways you missed")).to_be_visible()
     page.get_by_role("link", name="See all my progress").click()
+    page.get_by_text("For the curious").click()
     expect(page.get_by_text(f"{right} right of {total}")).to_be_visible()
 
 

@@ -35,18 +35,18 @@ def test_the_switcher_keeps_the_choice_and_needs_the_csrf_token():
     page = client.get("/accounts/login/")
     token = page.cookies["csrftoken"].value
     refused = Client(enforce_csrf_checks=True).post(
-        "/i18n/setlang/", {"language": "de", "next": "/accounts/login/"}
+        "/language/", {"language": "de", "next": "/accounts/login/"}
     )
     assert refused.status_code == 403
     switched = client.post(
-        "/i18n/setlang/",
+        "/language/",
         {"language": "de", "next": "/accounts/login/", "csrfmiddlewaretoken": token},
     )
     assert switched.status_code == 302 and switched.url == "/accounts/login/"
     assert "Anmelden" in client.get("/accounts/login/").content.decode()
     # An unknown language or a foreign next address changes nothing harmful.
     odd = client.post(
-        "/i18n/setlang/",
+        "/language/",
         {"language": "xx", "next": "https://evil.example/", "csrfmiddlewaretoken": token},
     )
     assert odd.status_code in (302, 204) and "evil.example" not in odd.get("Location", "")
@@ -57,3 +57,98 @@ def test_each_language_keeps_its_own_name_in_german_too():
     html = Client().get("/accounts/login/", headers={"Accept-Language": "de"}).content.decode()
     assert ">English</button>" in html and "Englisch" not in html
     assert 'aria-current="true" disabled>Deutsch</button>' in html
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_signed_in_choice_is_kept_on_the_account_and_follows_to_another_device():
+    from accounts.models import User
+
+    student = User.objects.create_user("lena", password="x", role="student")
+    phone = _signed_in(student)
+    assert phone.post("/language/", {"language": "de", "next": "/play/"}).status_code == 302
+    student.refresh_from_db()
+    assert student.language == "de"
+    # Another device, an English browser, no cookie: German, because the account says so.
+    laptop = _signed_in(student)
+    page = laptop.get("/play/", headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="de">' in page
+    # An unknown code changes nothing on the account.
+    laptop.post("/language/", {"language": "xx"})
+    student.refresh_from_db()
+    assert student.language == "de"
+    assert laptop.get("/language/").status_code == 405
+
+
+def test_a_schools_language_is_what_its_students_see_until_they_choose():
+    from accounts import services as account_services
+    from accounts.models import School, User
+
+    school = School.objects.create(name="Gymnasium Am See", language="de")
+    teacher = User.objects.create_user("lehrer", password="x", role="teacher", school=school)
+    classroom = account_services.classroom_create(teacher=teacher, name="8b")
+    card = account_services.students_bulk_create(classroom=classroom, names=["Mia Berg"])[0]
+    student = User.objects.get(username=card.username)
+    page = _signed_in(student).get("/play/", headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="de">' in page
+    student.language = "en"
+    student.save()
+    page = _signed_in(student).get("/play/", headers={"Accept-Language": "de"}).content.decode()
+    assert '<html lang="en">' in page
+
+
+def test_a_school_administrator_sets_the_schools_language():
+    from accounts.models import School, User
+
+    school = School.objects.create(name="Lakeside")
+    admin = User.objects.create_user(
+        "admin1", password="x", role="teacher", school=school, school_admin=True
+    )
+    colleague = User.objects.create_user("col", password="x", role="teacher", school=school)
+    assert _signed_in(colleague).post(
+        "/teachers/language/", {"school": school.pk, "language": "de"}
+    ).status_code in (403, 404)
+    client = _signed_in(admin)
+    assert 'name="language"' in client.get("/teachers/").content.decode()
+    client.post("/teachers/language/", {"school": school.pk, "language": "de"})
+    school.refresh_from_db()
+    assert school.language == "de"
+    client.post("/teachers/language/", {"school": school.pk, "language": "<b>"})
+    school.refresh_from_db()
+    assert school.language == "de"
+
+
+def test_a_student_changes_their_password():
+    from accounts.models import User
+
+    student = User.objects.create_user("pw", password="old-pass-1234", role="student")
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(student)
+    page = client.get("/accounts/password/")
+    assert page.status_code == 200 and 'name="old_password"' in page.content.decode()
+    wrong = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "nope",
+            "new_password1": "a-new-sentence-9",
+            "new_password2": "a-new-sentence-9",
+        },
+    )
+    assert wrong.status_code == 200 and "incorrect" in wrong.content.decode()
+    done = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "old-pass-1234",
+            "new_password1": "a-new-sentence-9",
+            "new_password2": "a-new-sentence-9",
+        },
+    )
+    assert done.status_code == 302
+    student.refresh_from_db()
+    assert student.check_password("a-new-sentence-9")
+    assert client.get("/play/").status_code == 200  # still signed in
+    assert Client().get("/accounts/password/").status_code == 302  # strangers sign in first

@@ -13,8 +13,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from accounts.models import School, User
+from quiz.media.files import replay_files, replay_poster_name
 from quiz.models import Answer, Artifact, Attempt, Clip, QuizItem
 from quiz.selectors import library as library_selectors
 from quiz.selectors.play import round_clip, round_key
@@ -82,12 +84,12 @@ def _demo(key: str) -> Clip:
 
 @pytest.fixture
 def generated_video(demo_pack) -> Clip:
-    return _demo("demo-snow-rises")
+    return _demo("demo-deep-field-new-galaxy")
 
 
 @pytest.fixture
 def real_video(demo_pack) -> Clip:
-    return _demo("demo-car-passenger")
+    return _demo("demo-van-passes-close")
 
 
 @pytest.fixture
@@ -284,7 +286,7 @@ def _categories(clip: Clip) -> set[str]:
         ({"generator": "camera"}, lambda c: c.generator == "camera"),
         ({"media_kind": "image"}, lambda c: c.media_kind == "image"),
         ({"media_kind": "video"}, lambda c: c.media_kind == "video"),
-        ({"category": "physics"}, lambda c: "physics" in _categories(c)),
+        ({"category": "morphing"}, lambda c: "morphing" in _categories(c)),
         ({"category": "compression"}, lambda c: "compression" in _categories(c)),
         ({"status": "ready"}, lambda c: c.status == "ready" and c.retired_at is None),
         ({"status": "retired"}, lambda c: c.retired_at is not None),
@@ -336,9 +338,9 @@ def test_filter_library_refuses_unknown_values():
 def test_unannotated_and_retired_clips_are_marked(teacher, mixed_library):
     html = _client(teacher).get(reverse("library:index")).content.decode()
     rows = dict(re.findall(r'<tr id="clip-(\d+)"(.*?)</tr>', html, flags=re.S))
-    coins = _demo("demo-museum-coins")
+    coins = _demo("demo-coins-push-in")
     assert "Not annotated" in rows[str(coins.pk)]
-    assert "Not annotated" not in rows[str(_demo("demo-snow-rises").pk)]
+    assert "Not annotated" not in rows[str(_demo("demo-deep-field-new-galaxy").pk)]
     assert "Retired" in rows[str(_demo("demo-van-melts").pk)]
     assert "Retired" not in rows[str(coins.pk)]
     detail = _client(teacher).get(reverse("library:clip_detail", args=[coins.pk]))
@@ -428,6 +430,14 @@ def test_the_replay_include_renders_video_or_image():
     artifact = Artifact(category="physics", replay="clips/" + "v" * 24 + ".mp4")
     html = render_to_string("quiz/_replay.html", {"artifact": artifact})
     assert "<video" in html and "loop" in html and "Magnified replay" in html
+    assert "poster=" not in html  # rendered before replays had posters: none to show
+    poster = Path(django_settings.MEDIA_ROOT) / replay_poster_name(artifact.replay.name)
+    poster.parent.mkdir(parents=True, exist_ok=True)
+    poster.write_bytes(b"a jpeg")
+    html = render_to_string("quiz/_replay.html", {"artifact": artifact})
+    assert (
+        f'poster="{reverse("quiz:media", args=[replay_poster_name(artifact.replay.name)])}"' in html
+    )
     artifact.replay = "clips/" + "i" * 24 + ".jpg"
     html = render_to_string("quiz/_replay.html", {"artifact": artifact})
     assert "<img" in html and "<video" not in html
@@ -493,34 +503,42 @@ LONG = "x" * 5000
 @pytest.mark.parametrize(
     ("clip_key", "overrides", "message"),
     [
-        ("demo-snow-rises", {"category": "vibes"}, "Select a valid choice"),
-        ("demo-snow-rises", {"category": ""}, "Choose a category"),
-        ("demo-car-passenger", {"category": "physics"}, "choose a decoy, not a tell"),
-        ("demo-snow-rises", {"category": "noise"}, "choose a tell, not a decoy"),
-        ("demo-snow-rises", {"x": "-5"}, "within the frame"),
-        ("demo-snow-rises", {"y": "120", "h": "10"}, "within the frame"),
-        ("demo-snow-rises", {"x": "80", "w": "30"}, "past the right edge"),
-        ("demo-snow-rises", {"y": "70", "h": "40"}, "past the bottom"),
-        ("demo-snow-rises", {"w": "0"}, "width above zero"),
-        ("demo-snow-rises", {"h": "-1"}, "height above zero"),
-        ("demo-snow-rises", {"start_s": "2", "end_s": "1"}, "end must come after the start"),
-        ("demo-snow-rises", {"start_s": "1", "end_s": "1"}, "end must come after the start"),
-        ("demo-snow-rises", {"start_s": "-1"}, "before the clip begins"),
-        ("demo-snow-rises", {"end_s": "999"}, "after the clip ends"),
-        ("demo-snow-rises", {"start_s": None}, "Mark where the artifact starts"),
-        ("demo-snow-rises", {"end_s": ""}, "Mark where the artifact ends"),
+        ("demo-deep-field-new-galaxy", {"category": "vibes"}, "Select a valid choice"),
+        ("demo-deep-field-new-galaxy", {"category": ""}, "Choose a category"),
+        ("demo-van-passes-close", {"category": "physics"}, "choose a decoy, not a tell"),
+        ("demo-deep-field-new-galaxy", {"category": "noise"}, "choose a tell, not a decoy"),
+        ("demo-deep-field-new-galaxy", {"x": "-5"}, "within the frame"),
+        ("demo-deep-field-new-galaxy", {"y": "120", "h": "10"}, "within the frame"),
+        ("demo-deep-field-new-galaxy", {"x": "80", "w": "30"}, "past the right edge"),
+        ("demo-deep-field-new-galaxy", {"y": "70", "h": "40"}, "past the bottom"),
+        ("demo-deep-field-new-galaxy", {"w": "0"}, "width above zero"),
+        ("demo-deep-field-new-galaxy", {"h": "-1"}, "height above zero"),
+        (
+            "demo-deep-field-new-galaxy",
+            {"start_s": "2", "end_s": "1"},
+            "end must come after the start",
+        ),
+        (
+            "demo-deep-field-new-galaxy",
+            {"start_s": "1", "end_s": "1"},
+            "end must come after the start",
+        ),
+        ("demo-deep-field-new-galaxy", {"start_s": "-1"}, "before the clip begins"),
+        ("demo-deep-field-new-galaxy", {"end_s": "999"}, "after the clip ends"),
+        ("demo-deep-field-new-galaxy", {"start_s": None}, "Mark where the artifact starts"),
+        ("demo-deep-field-new-galaxy", {"end_s": ""}, "Mark where the artifact ends"),
         (
             "demo-cat-third-eye",
             {"category": "anatomy", "start_s": "0", "end_s": "1"},
             "no time range",
         ),
-        ("demo-snow-rises", {"explanation": LONG}, "at most 2000 characters"),
-        ("demo-snow-rises", {"explanation": "   "}, "Explain what to look for"),
-        ("demo-snow-rises", {"x": "abc"}, "Enter a number"),
-        ("demo-snow-rises", {"start_s": "soon"}, "Enter a number"),
-        ("demo-snow-rises", {"w": "nan"}, "Enter a number"),
-        ("demo-snow-rises", {"h": "inf"}, "Enter a number"),
-        ("demo-snow-rises", {"x": None}, "Draw the region"),
+        ("demo-deep-field-new-galaxy", {"explanation": LONG}, "at most 2000 characters"),
+        ("demo-deep-field-new-galaxy", {"explanation": "   "}, "Explain what to look for"),
+        ("demo-deep-field-new-galaxy", {"x": "abc"}, "Enter a number"),
+        ("demo-deep-field-new-galaxy", {"start_s": "soon"}, "Enter a number"),
+        ("demo-deep-field-new-galaxy", {"w": "nan"}, "Enter a number"),
+        ("demo-deep-field-new-galaxy", {"h": "inf"}, "Enter a number"),
+        ("demo-deep-field-new-galaxy", {"x": None}, "Draw the region"),
     ],
 )
 def test_invalid_artifacts_are_refused_with_a_message(
@@ -707,13 +725,17 @@ def test_saving_renders_a_replay_and_a_second_run_replaces_it(
     artifact = generated_video.artifacts.get(explanation="The snow falls upwards.")
     first = artifact.replay.name
     assert re.fullmatch(r"clips/[A-Za-z0-9_-]{24}\.mp4", first)
-    assert _replay_files() == {first}
+    # The replay and its poster, the first magnified frame, shown until it plays.
+    assert _replay_files() == {first, replay_poster_name(first)}
+    assert artifact.replay_poster == replay_poster_name(first)
+    with Image.open(Path(django_settings.MEDIA_ROOT) / artifact.replay_poster) as poster:
+        assert poster.format == "JPEG" and max(poster.size) == 360
 
     with django_capture_on_commit_callbacks(execute=True):
         artifact_replay_render(artifact.pk)  # the task, run again
     artifact.refresh_from_db()
     assert artifact.replay.name != first
-    assert _replay_files() == {artifact.replay.name}  # the old one was deleted
+    assert _replay_files() == set(replay_files(artifact.replay.name))  # the old ones went
 
     from quiz.media.probe import probe_media
 
@@ -731,6 +753,7 @@ def test_an_image_artifact_gets_a_still_replay(
     artifact = generated_image.artifacts.get(explanation="The snow falls upwards.")
     assert artifact.replay.name.endswith(".jpg")
     assert (Path(django_settings.MEDIA_ROOT) / artifact.replay.name).exists()
+    assert artifact.replay_poster == "" and _replay_files() == {artifact.replay.name}
 
 
 def test_a_new_region_drops_the_old_replay_and_renders_a_new_one(
@@ -752,7 +775,7 @@ def test_a_new_region_drops_the_old_replay_and_renders_a_new_one(
         client.post(edit_url, _form_data(generated_video, {"x": "50", "w": "40"}))
     artifact.refresh_from_db()
     assert artifact.replay.name and artifact.replay.name != first
-    assert _replay_files() == {artifact.replay.name}
+    assert _replay_files() == set(replay_files(artifact.replay.name))
 
 
 def test_deleting_an_artifact_deletes_its_replay(
@@ -762,7 +785,8 @@ def test_deleting_an_artifact_deletes_its_replay(
     with django_capture_on_commit_callbacks(execute=True):
         _post_artifact(client, generated_video)
     artifact = generated_video.artifacts.get(explanation="The snow falls upwards.")
-    assert artifact.replay and _replay_files() == {artifact.replay.name}
+    assert artifact.replay and _replay_files() == set(replay_files(artifact.replay.name))
+    assert len(_replay_files()) == 2  # the replay and its poster: both go
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("library:artifact_delete", args=[generated_video.pk, artifact.pk]))
     assert _replay_files() == set()
@@ -839,7 +863,7 @@ def test_missing_replays_are_queued_for_imported_artifacts(generated_image, monk
 
 @pytest.mark.integration
 def test_a_real_worker_renders_the_replay_after_commit(celery_worker, demo_pack):
-    clip = _demo("demo-balls-pass-through")
+    clip = _demo("demo-coins-count-changes")
     artifact = library.artifact_create(
         clip=clip,
         category="physics",

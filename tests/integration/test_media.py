@@ -249,9 +249,14 @@ def test_replays_are_served_to_players_of_a_quiz_that_holds_the_clip(student_cli
     url = reverse("quiz:media", args=[artifact.replay.name])
     assert student_client.get(url).status_code == 200
     assert Client().get(url).status_code == 404
+    # Its poster (the first frame, shown until it plays) goes to the same people.
+    poster = reverse("quiz:media", args=[artifact.replay_poster])
+    assert artifact.replay_poster and student_client.get(poster)["Content-Type"] == "image/jpeg"
+    assert Client().get(poster).status_code == 404
     # only where the clip is in a quiz the student may play (replays appear in feedback)
     Quiz.objects.update(is_public=False)
     assert student_client.get(url).status_code == 404
+    assert student_client.get(poster).status_code == 404
 
 
 def test_another_schools_upload_is_not_served_to_a_teacher(demo_pack):

@@ -114,9 +114,9 @@ def test_right_answer_is_graded_with_points_and_feedback(student_client, demo_pa
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Right!" in html and "+92 points" in html
+    assert "Right!" in html and "96 of 100 points" in html
     answer = Answer.objects.get(attempt=attempt, item=item)
-    assert answer.is_correct and answer.points == 92 and answer.confidence == 80
+    assert answer.is_correct and answer.points == 96 and answer.confidence == 80
     # the htmx fragment is the stage alone, with the live-region announcement
     assert "<html" not in html and 'hx-swap-oob="innerHTML:#announce"' in html
 
@@ -128,7 +128,7 @@ def test_wrong_answer_costs_points_when_sure(student_client, demo_pack):
         _answer_url(attempt, item), {"guess": _wrong(attempt, item), "confidence": "100"}
     )
     answer = Answer.objects.get(attempt=attempt, item=item)
-    assert not answer.is_correct and answer.points == -100
+    assert not answer.is_correct and answer.points == 0
 
 
 def test_feedback_reveals_truth_source_and_artifacts(student_client, demo_pack):
@@ -229,8 +229,9 @@ def test_each_attempt_shows_its_clips_under_names_of_its_own(student_client, dem
                 {"guess": _right(attempt, item), "confidence": 70},
                 headers={"HX-Request": "true"},
             ).content.decode()
-            # the feedback too: the round's URLs, no stored name of the clips' files
-            assert _media_urls(feedback) == urls
+            # the feedback too: the round's URLs (generated clip first), no stored name of the
+            # clips' files
+            assert sorted(_media_urls(feedback)) == sorted(urls)
             for clip in filter(None, [item.clip, item.other_clip]):
                 for stored in _stored_names(clip):
                     assert stored not in feedback
@@ -664,7 +665,13 @@ def test_grading_follows_the_sides_each_student_saw(seeds, client, demo_pack, st
         page = c.get(_feedback_url(attempt, pair)).content.decode()
         assert truth in page and truth in html
         assert f"You answered “Clip {shown_side.upper()}”" in page
-        assert page.index(round_.media_a.media) < page.index(round_.media_b.media)
+        # the feedback leads with the generated clip, whichever side it was on
+        generated, real = (
+            (round_.media_a, round_.media_b)
+            if round_.clip_a.is_generated
+            else (round_.media_b, round_.media_a)
+        )
+        assert page.index(generated.media) < page.index(real.media)
         assert 'id="feedback-media-a"' in page
         # the feedback shows the clips under the round's very URLs (the browser's cache)
         assert _media_urls(page) == _media_urls(html)
@@ -684,7 +691,7 @@ def test_answering_the_real_side_shown_is_wrong_on_either_placement(seeds, demo_
         shown = selectors.attempt_round(attempt, pair)
         real_side = "b" if shown.clip_a.is_generated else "a"
         result = services.answer_submit(attempt=attempt, item=pair, guess=real_side, confidence=80)
-        assert not result.answer.is_correct and result.answer.points == -28
+        assert not result.answer.is_correct and result.answer.points == 36
         assert result.answer.guess != pair.correct_option()
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts import services as account_services
 from accounts.models import School, User
@@ -56,3 +57,32 @@ def test_a_ready_upload_links_to_its_clip_page(tmp_path, django_capture_on_commi
     page = client.get(reverse("upload:upload_status")).content.decode()
     assert f'href="{reverse("library:clip_detail", args=[clip.pk])}"' in page
     assert client.get(reverse("library:clip_detail", args=[clip.pk])).status_code == 200
+
+
+def test_the_reports_rounds_show_their_clips_linked_to_the_clip_pages(demo_pack):
+    from quiz.services.teach import assignment_create
+
+    school = School.objects.create(name="Report School")
+    teacher = User.objects.create_user("rt", password="x", role="teacher", school=school)
+    classroom = account_services.classroom_create(teacher=teacher, name="7R")
+    from django.utils import timezone
+
+    assignment = assignment_create(
+        teacher=teacher,
+        quiz=demo_pack,
+        classrooms=[classroom],
+        opens_at=timezone.now(),
+        due_at=timezone.now() + timedelta(days=1),
+        attempts_allowed=1,
+        feedback="each",
+    )[0]
+    client = Client()
+    client.force_login(teacher)
+    html = client.get(reverse("teach:assignment_report", args=[assignment.pk])).content.decode()
+    by_round = html.split('id="by-item"')[1].split('id="by-category"')[0]
+    for item in demo_pack.items.select_related("clip", "other_clip"):
+        for clip in item.clips:
+            assert f'href="{reverse("library:clip_detail", args=[clip.pk])}"' in by_round
+            if clip.description:
+                assert escape(clip.description) in by_round
+    assert by_round.count("<img ") == sum(len(i.clips) for i in demo_pack.items.all())

@@ -20,8 +20,14 @@ from quiz.templatetags.secondlook import pct
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def _layouts(markup: str) -> list[ET.Element]:
+    """A chart's two <svg> layouts: as designed, and for a phone."""
+    return list(ET.fromstring(f"<div>{markup}</div>"))  # noqa: S314 (our own markup)
+
+
 def _parse(markup: str) -> ET.Element:
-    return ET.fromstring(str(markup))  # noqa: S314 (our own markup, not untrusted input)
+    """The chart as designed."""
+    return _layouts(markup)[0]
 
 
 def _all_charts() -> dict[str, str]:
@@ -114,6 +120,31 @@ def test_every_chart_is_an_image_named_by_its_title_and_description(name):
     width, height = float(svg.get("width")), float(svg.get("height"))
     assert svg.get("viewBox") == f"0 0 {svg.get('width')} {svg.get('height')}"
     assert width > 100 and height > 100
+
+
+@pytest.mark.parametrize("name", list(_all_charts()))
+def test_every_chart_has_a_phone_layout_whose_text_keeps_its_size(name):
+    wide, narrow = _layouts(_all_charts()[name])
+    assert wide.get("class") == "chart chart-wide"
+    assert narrow.get("class") == "chart chart-narrow"  # insights.css shows it on phones
+    assert narrow.get("id") == f"{wide.get('id')}-narrow"
+    title, desc = narrow.find(f"{SVG}title"), narrow.find(f"{SVG}desc")
+    assert narrow.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert title.text == wide.find(f"{SVG}title").text and desc.text
+    # A 390-px phone's column is about 350 px: drawn at most ~380 wide, 12-px text stays
+    # above 11 px, where the wide layout (500-900) would shrink it to 5-8 px.
+    assert float(narrow.get("width")) <= 380 < float(wide.get("width"))
+    texts = sorted(t.text or "" for t in wide.iter(f"{SVG}text"))
+    assert texts == sorted(t.text or "" for t in narrow.iter(f"{SVG}text")) or name == "heatmap"
+
+
+def test_a_heatmap_on_a_phone_runs_its_long_side_down_the_page():
+    columns = [f"Category {n}" for n in range(8)]
+    cells = [[charts.HeatCell(n / 10, f"{n}0 %") for n in range(8)] for _ in range(2)]
+    _, narrow = _layouts(charts.heatmap("h", "T", "D", ["7A", "8B"], columns, cells))
+    labels = [t.text for t in narrow.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert labels == columns  # the categories are the rows now
+    assert float(narrow.get("width")) <= 380
 
 
 def test_text_is_escaped():

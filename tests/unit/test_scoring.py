@@ -9,7 +9,16 @@ from quiz.scoring import points_for
 
 @pytest.mark.parametrize(
     ("confidence", "correct", "points"),
-    [(100, True, 100), (100, False, -100), (50, True, 50), (50, False, 50), (80, True, 92)],
+    [
+        (100, True, 100),
+        (100, False, 0),
+        (50, True, 75),
+        (50, False, 75),
+        (80, True, 96),
+        (60, False, 64),
+        (75, False, 44),
+        (95, True, 100),
+    ],
 )
 def test_points_reward_confidence_that_matches_the_result(confidence, correct, points):
     assert points_for(confidence, correct) == points
@@ -30,3 +39,8 @@ def _expected(belief: int, stated: int) -> float:
 def test_stating_your_true_belief_earns_the_most_on_average(belief, stated):
     # A proper scoring rule: honesty is the best policy (up to integer rounding).
     assert _expected(belief, belief) >= _expected(belief, stated) - 1
+
+
+@given(st.integers(50, 100), st.booleans())
+def test_no_round_takes_points_away(confidence, correct):
+    assert 0 <= points_for(confidence, correct) <= 100
