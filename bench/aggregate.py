@@ -40,6 +40,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.library import CATEGORY_CODES, bench_clips  # noqa: E402 (needs ROOT on the path)
+
 DATABASE = "secondlook_bench"
 STUDENTS_PER_CLASS = 20
 CLASSES_PER_SCHOOL = 20
@@ -48,8 +51,6 @@ ASSIGNMENTS_PER_CLASS = 20
 ROUNDS = 25
 QUIZZES = 40
 CLIPS = 400
-GENERATORS = ["Sora 2", "Veo 3", "Runway Gen-4", "Kling 2", "Demo synthesizer"]
-CATEGORY_CODES = ["anatomy", "physics", "text", "lighting", "morphing", "count", "motion"]
 
 
 def _setup_django(server_url: str, *, fresh: bool) -> None:
@@ -86,7 +87,7 @@ def _seed_population(students: int) -> dict:
     from datetime import UTC, datetime, timedelta
 
     from accounts.models import Classroom, Enrollment, School, User
-    from quiz.models import Artifact, Assignment, Clip, Quiz, QuizItem
+    from quiz.models import Assignment, Quiz, QuizItem
 
     rng = random.Random(42)
     unusable = _unusable()
@@ -127,37 +128,7 @@ def _seed_population(students: int) -> dict:
     )
     educator = User.objects.create(username="bench-educator", password=unusable, role="educator")
     school_rows[0].educators.add(educator)
-    clips = Clip.objects.bulk_create(
-        [
-            Clip(
-                key=f"bench-{k}",
-                media_kind="video" if k % 4 else "image",
-                status="ready",
-                is_generated=k % 2 == 0,
-                generator=GENERATORS[k % len(GENERATORS)] if k % 2 == 0 else "camera",
-                media=f"clips/bench{k}.mp4",
-            )
-            for k in range(CLIPS)
-        ]
-    )
-    Artifact.objects.bulk_create(
-        [
-            Artifact(
-                clip=clip,
-                category=CATEGORY_CODES[(k + j) % len(CATEGORY_CODES)],
-                start_s=0.5,
-                end_s=1.5,
-                box_x=0.1,
-                box_y=0.1,
-                box_w=0.2,
-                box_h=0.2,
-                explanation="bench",
-            )
-            for k, clip in enumerate(clips)
-            if clip.is_generated
-            for j in range(1 + k % 2)
-        ]
-    )
+    clips = bench_clips(CLIPS)
     generated = [c for c in clips if c.is_generated]
     real = [c for c in clips if not c.is_generated]
     quizzes = Quiz.objects.bulk_create(

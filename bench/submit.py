@@ -59,11 +59,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.library import bench_clips  # noqa: E402 (needs ROOT on the path)
+
 DATABASE = "secondlook_bench_submit"
 SETTINGS = "bench.submit_settings"
 CLIPS = 40
-GENERATORS = ["Sora 2", "Veo 3", "Runway Gen-4", "Kling 2"]
-CATEGORY_CODES = ["anatomy", "physics", "text", "lighting", "morphing", "count", "motion"]
 TIMEOUT = 60.0
 PROGRESS = re.compile(rb'<progress max="\d+" value="(\d+)"')
 
@@ -130,7 +131,7 @@ def _seed(args: argparse.Namespace) -> tuple[list[Student], str, int]:
     from django.utils import timezone
 
     from accounts.models import Classroom, Enrollment, School, User
-    from quiz.models import Artifact, Assignment, Clip, Quiz, QuizItem
+    from quiz.models import Assignment, Quiz, QuizItem
 
     unusable = make_password(None)
     school = School.objects.create(name="Bench school", time_zone="Europe/Berlin")
@@ -146,39 +147,8 @@ def _seed(args: argparse.Namespace) -> tuple[list[Student], str, int]:
         ]
     )
     Enrollment.objects.bulk_create([Enrollment(classroom=classroom, student=u) for u in users])
-    clips = Clip.objects.bulk_create(
-        [
-            Clip(
-                key=f"bench-{k}",
-                media_kind="video" if k % 4 else "image",
-                status="ready",
-                is_generated=k % 2 == 0,
-                generator=GENERATORS[k % len(GENERATORS)] if k % 2 == 0 else "camera",
-                media=f"clips/bench{k}.mp4",
-                poster=f"posters/bench{k}.jpg",
-                description=f"Bench clip {k}",
-                explanation="What to look at in this clip.",
-            )
-            for k in range(CLIPS)
-        ]
-    )
-    Artifact.objects.bulk_create(
-        [
-            Artifact(
-                clip=clip,
-                category=CATEGORY_CODES[(k + j) % len(CATEGORY_CODES)],
-                start_s=0.5,
-                end_s=1.5,
-                box_x=0.1,
-                box_y=0.1,
-                box_w=0.2,
-                box_h=0.2,
-                explanation="A giveaway to look for.",
-            )
-            for k, clip in enumerate(clips)
-            if clip.is_generated
-            for j in range(1 + k % 2)
-        ]
+    clips = bench_clips(
+        CLIPS, description="A bench clip", explanation="What to look at in this clip."
     )
     generated = [c for c in clips if c.is_generated]
     real = [c for c in clips if not c.is_generated]
