@@ -45,7 +45,7 @@ gettext-deps:
 	    echo "Installing GNU gettext for the translation checks..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
 	  elif [ "$$CI" = true ]; then echo "CI=true needs gettext: apt-get install -y gettext"; exit 1; \
-	  else echo "gettext is missing: the translation checks will be skipped (apt-get install gettext)"; fi; \
+	  else echo "gettext is missing: the translation checks will fail (apt-get install gettext)"; fi; \
 	fi
 
 lint: $(VENV)/.dev
