@@ -46,3 +46,26 @@ def sign_in(page, base_url: str, username: str = "student1", password: str = "lo
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}/play/")
+
+
+def pre_and_post_tests(teacher, quiz, classroom, now):
+    """A pre-test and a post-test of one unit ("Second looks") of `quiz` for `classroom`,
+    open since an hour before `now` and due a day after."""
+    from datetime import timedelta
+
+    from quiz.services.teach import assignment_create
+
+    return [
+        assignment_create(
+            teacher=teacher,
+            quiz=quiz,
+            classrooms=[classroom],
+            opens_at=now - timedelta(hours=1),
+            due_at=now + timedelta(days=1),
+            attempts_allowed=1,
+            feedback="each",
+            unit_role=role,
+            unit="Second looks",
+        )[0]
+        for role in ("pre", "post")
+    ]

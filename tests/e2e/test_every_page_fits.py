@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,8 +27,8 @@ from quiz.selectors.play import attempt_rounds
 from quiz.services.builder import quiz_copy
 from quiz.services.library import artifact_replay_render
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
+from tests.e2e.conftest import pre_and_post_tests
 
 pytestmark = pytest.mark.e2e
 
@@ -98,20 +97,7 @@ def full_site(demo_site):
     for name, grade in (("7A Media literacy", "7"), ("8B", "8")):
         classroom = Classroom.objects.create(school=school, name=name, grade=grade)
         classroom.teachers.add(teacher)
-        tests = [
-            assignment_create(
-                teacher=teacher,
-                quiz=quiz,
-                classrooms=[classroom],
-                opens_at=now - timedelta(hours=1),
-                due_at=now + timedelta(days=1),
-                attempts_allowed=1,
-                feedback="each",
-                unit_role=role,
-                unit="Second looks",
-            )[0]
-            for role in ("pre", "post")
-        ]
+        tests = pre_and_post_tests(teacher, quiz, classroom, now)
         for n in range(6):  # above STATS_MIN_GROUP, so the figures are shown
             student = User.objects.create_user(
                 f"{grade}-pupil{n}",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import random
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,8 @@ from accounts.models import Classroom, Enrollment, School, User
 from quiz.models import Quiz
 from quiz.selectors.play import attempt_rounds
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import pre_and_post_tests, sign_in
 from tests.e2e.test_accessibility import _violations
 from tests.stats_reference import OVERVIEW_COLUMNS as COLUMNS
 
@@ -42,20 +40,7 @@ def cohort_site(demo_site):
     for name, grade in (("7A", "7"), ("8B", "8")):
         classroom = Classroom.objects.create(school=school, name=name, grade=grade)
         classroom.teachers.add(teacher)
-        tests = [
-            assignment_create(
-                teacher=teacher,
-                quiz=quiz,
-                classrooms=[classroom],
-                opens_at=now - timedelta(hours=1),
-                due_at=now + timedelta(days=1),
-                attempts_allowed=1,
-                feedback="each",
-                unit_role=role,
-                unit="Second looks",
-            )[0]
-            for role in ("pre", "post")
-        ]
+        tests = pre_and_post_tests(teacher, quiz, classroom, now)
         for n in range(5):
             student = User.objects.create_user(
                 f"{name.lower()}-pupil{n}", password="x", role="student", school=school
