@@ -93,6 +93,10 @@ def test_teacher_assigns_student_plays_teacher_watches_and_exports(
     )
     teacher.get_by_role("link", name="Projector mode (hide names)").click()
     expect(teacher.locator(".live-students")).not_to_contain_text("Ada Lovelace")
+    # The projector shows no downloads; back at the desk, the CSV is one click away.
+    expect(teacher.get_by_role("link", name="Answers (CSV)")).to_be_hidden()
+    teacher.get_by_role("link", name="Leave projector mode (show names)").click()
+    expect(teacher.locator(".live-students")).to_contain_text("Ada Lovelace")
 
     with teacher.expect_download() as download_info:
         teacher.get_by_role("link", name="Answers (CSV)").click()
