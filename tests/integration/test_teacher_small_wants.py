@@ -86,3 +86,8 @@ def test_the_reports_rounds_show_their_clips_linked_to_the_clip_pages(demo_pack)
             if clip.description:
                 assert escape(clip.description) in by_round
     assert by_round.count("<img ") == sum(len(i.clips) for i in demo_pack.items.all())
+
+
+def test_favicon_ico_leads_to_the_sites_icon():
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and response.url.endswith("favicon.svg")
