@@ -38,6 +38,7 @@ from quiz.services.play import answer_submit, attempt_start
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from tests import stats_reference, workers
+from tests.concurrency import WAIT, Background, waits_for
 from tests.stats_reference import reference
 
 pytestmark = [
@@ -50,7 +51,6 @@ pytestmark = [
     ),
 ]
 
-WAIT = 120  # seconds: generous, for a slow shared machine
 # The beat's log when it could not send its due tasks (the safety-net fold among them): it
 # could not reach the broker ("beat: Connection error: ... Trying again in 2.0 seconds"), or
 # it could and publishing failed ("Message Error").
@@ -330,45 +330,6 @@ def test_concurrent_answers_folded_by_two_worker_processes(start_process, demo_p
 # --- a rebuild between folds ---
 
 
-class _Background:
-    """A function running in a thread of its own (so on its own database connection)."""
-
-    def __init__(self, name: str, function: Callable[[], object]) -> None:
-        self.pid = 0
-        self._outcome: dict[str, object] = {}
-        self._started = threading.Event()
-
-        def run() -> None:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_backend_pid()")
-                    self.pid = cursor.fetchone()[0]
-                self._started.set()
-                self._outcome["result"] = function()
-            except BaseException as error:
-                self._outcome["error"] = error
-            finally:
-                self._started.set()
-                connections.close_all()
-
-        self.thread = threading.Thread(target=run, name=name, daemon=True)
-        self.thread.start()
-        assert self._started.wait(WAIT)
-
-    def result(self) -> object:
-        self.thread.join(WAIT)
-        assert not self.thread.is_alive(), f"{self.thread.name} is stuck"
-        if "error" in self._outcome:
-            raise self._outcome["error"]  # type: ignore[misc]
-        return self._outcome["result"]
-
-
-def _waits_for(pid: int, holder_pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT %s = ANY(pg_blocking_pids(%s))", [holder_pid, pid])
-        return cursor.fetchone()[0]
-
-
 def _pause_in(function_name: str, thread_name: str, monkeypatch) -> tuple[threading.Event, ...]:
     """Make aggregation.<function_name> stop, in the thread called `thread_name`, until the
     test lets it go: returns (reached, go). The pause comes after `_claim` (holding the claim)
@@ -412,11 +373,11 @@ def test_a_rebuild_between_folds_counts_each_answer_once(demo_pack, no_queued_fo
     claimed, fold_go = _pause_in("_claim", "fold-holding", monkeypatch)
     rebuilding, rebuild_go = _pause_in("_insert_cells", "rebuild", monkeypatch)
     try:
-        holding = _Background("fold-holding", partial(aggregation.fold_pending, batch_size=7))
+        holding = Background("fold-holding", partial(aggregation.fold_pending, batch_size=7))
         assert claimed.wait(WAIT)
-        rebuild = _Background("rebuild", aggregation.rebuild)
+        rebuild = Background("rebuild", aggregation.rebuild)
         workers.wait_for(
-            partial(_waits_for, rebuild.pid, holding.pid),
+            partial(waits_for, rebuild.pid, holding.pid),
             timeout=WAIT,
             what="the rebuild to wait for the batch the fold holds",
         )
@@ -426,9 +387,9 @@ def test_a_rebuild_between_folds_counts_each_answer_once(demo_pack, no_queued_fo
         fold_go.set()
         assert holding.result() == 7
         assert rebuilding.wait(WAIT)  # the cell tables are emptied and locked
-        after = _Background("fold-after", aggregation.fold_pending)
+        after = Background("fold-after", aggregation.fold_pending)
         workers.wait_for(
-            partial(_waits_for, after.pid, rebuild.pid),
+            partial(waits_for, after.pid, rebuild.pid),
             timeout=WAIT,
             what="the next fold to wait for the rebuild",
         )
@@ -755,7 +716,7 @@ def test_ids_that_commit_out_of_order_are_not_skipped(demo_pack, no_queued_folds
         real_on_commit(func, using=using, robust=robust)
 
     monkeypatch.setattr(transaction, "on_commit", on_commit_after_release)
-    early_answer = _Background(
+    early_answer = Background(
         "early-answer", lambda: _answer(early_attempt, items[0], random.Random(1)).pk
     )
     try:

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -32,12 +32,11 @@ from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from quiz.tasks import students_retention_purge
 from tests import stats_reference
+from tests.concurrency import WAIT, Background, waits_for
 from tests.stats_reference import reference, student_counts
 from tests.tiny_quiz import tiny_quiz
 
 pytestmark = pytest.mark.django_db
-
-WAIT = 120  # seconds: generous, for a slow shared machine
 
 
 # --- helpers ---
@@ -519,45 +518,6 @@ def test_the_students_home_page_links_to_their_download(world):
 # --- erasure while a fold is running (PostgreSQL: row locks and the fold's write lock) ---
 
 
-class _Background:
-    """A function running in a thread of its own (so on its own database connection)."""
-
-    def __init__(self, name: str, function) -> None:
-        self.pid = 0
-        self.outcome: dict[str, object] = {}
-        started = threading.Event()
-
-        def run() -> None:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_backend_pid()")
-                    self.pid = cursor.fetchone()[0]
-                started.set()
-                self.outcome["result"] = function()
-            except BaseException as error:
-                self.outcome["error"] = error
-            finally:
-                started.set()
-                connections.close_all()
-
-        self.thread = threading.Thread(target=run, name=name, daemon=True)
-        self.thread.start()
-        assert started.wait(WAIT)
-
-    def result(self) -> object:
-        self.thread.join(WAIT)
-        assert not self.thread.is_alive(), f"{self.thread.name} is stuck"
-        if "error" in self.outcome:
-            raise self.outcome["error"]  # type: ignore[misc]
-        return self.outcome["result"]
-
-
-def _blocked_by(pid: int, holder: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT %s = ANY(pg_blocking_pids(%s))", [holder, pid])
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.parametrize(
@@ -597,13 +557,11 @@ def test_an_erasure_waits_for_a_fold_holding_the_students_answers(
 
     monkeypatch.setattr(aggregation, pause_in, paused)
     try:
-        fold = _Background("fold", aggregation.fold_pending)
+        fold = Background("fold", aggregation.fold_pending)
         assert reached.wait(WAIT)
-        erase = _Background(
-            "erase", lambda: privacy_services.student_erase(student=ada, by=teacher)
-        )
+        erase = Background("erase", lambda: privacy_services.student_erase(student=ada, by=teacher))
         deadline = time.monotonic() + WAIT
-        while not _blocked_by(erase.pid, fold.pid):
+        while not waits_for(erase.pid, fold.pid):
             assert time.monotonic() < deadline, "the erasure did not wait for the fold"
             time.sleep(0.05)
         go.set()
