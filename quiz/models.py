@@ -55,6 +55,19 @@ class ClipQuerySet(models.QuerySet["Clip"]):
             )
         return self.shared() | self.filter(own)
 
+    def for_learning(self, user: User | AnonymousUser) -> ClipQuerySet:
+        """The one pool of the learning modes (lessons, adaptive practice, boosters, feeds) for
+        a learner: ready clips in use from the shared library and from their school's verified
+        teachers, never a clip a teacher keeps for tests (students must meet those fresh)."""
+        if not user.is_authenticated:
+            return self.none()
+        pool = Q(uploaded_by__isnull=True) | Q(uploaded_by__is_staff=True)
+        if user.school_id is not None:
+            pool |= Q(school_id=user.school_id) & (
+                Q(uploaded_by__verified_at__isnull=False) | ~Q(uploaded_by__role="teacher")
+            )
+        return self.in_use().filter(pool).filter(kept_for_tests=False)
+
 
 class Clip(models.Model):
     """One real or generated video or image, with the truth about it.
@@ -121,6 +134,9 @@ class Clip(models.Model):
     # state), shown in the feedback only.
     provenance = models.JSONField(_("provenance"), default=dict, blank=True)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    # Kept for tests: the learning modes never show it, so a test can use clips students
+    # have not met (quiz.models.ClipQuerySet.for_learning).
+    kept_for_tests = models.BooleanField(_("keep for tests"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ClipQuerySet.as_manager()
@@ -233,7 +249,20 @@ def _rounds_hidden_from(user: User) -> models.QuerySet[QuizItem]:
 
 
 class Quiz(models.Model):
+    class Mode(models.TextChoices):
+        """What playing it is like. Every mode is played as an attempt of answers, so it can be
+        assigned, reported and aggregated like a quiz."""
+
+        QUIZ = "quiz", _("Quiz")
+        # The immediate check of a lesson on one giveaway category (learn).
+        LESSON = "lesson", _("Lesson")
+        # Rounds chosen for one student as they play (practice, boosters).
+        PRACTICE = "practice", _("Practice")
+        # A scrolling feed of short clips where generated ones are rare.
+        FEED = "feed", _("Feed")
+
     title = models.CharField(_("title"), max_length=200)
+    mode = models.CharField(max_length=10, choices=Mode, default=Mode.QUIZ, db_default=Mode.QUIZ)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     # Public quizzes are open to every signed-in learner as free practice (the demo quiz is).
