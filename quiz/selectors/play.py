@@ -79,9 +79,31 @@ class AssignmentRow:
     status: str  # upcoming, open, in_progress, done, closed
     can_start: bool
     attempts_left: int
+    # Every class that set this quiz for the student (one row, however many classes).
+    classes: tuple[str, ...] = ()
+
+
+# Which of a quiz's assignments a student's one row starts: what they are in the middle of,
+# then what is still to do, then what opens later, then what they have done.
+_ROW_FIRST = {"in_progress": 0, "open": 1, "upcoming": 2, "done": 3, "closed": 4}
 
 
 def student_assignment_rows(user: User, now: datetime) -> list[AssignmentRow]:
+    """The student's assignments, one row per quiz: a student in two classes that both set a
+    quiz sees it once, with both classes named; the row plays the assignment that matters
+    most now (_ROW_FIRST), and the next one once that is done."""
+    by_quiz: dict[int, list[AssignmentRow]] = {}
+    for row in _assignment_rows(user, now):
+        by_quiz.setdefault(row.assignment.quiz_id, []).append(row)
+    rows = []
+    for group in by_quiz.values():
+        first = min(group, key=lambda r: (_ROW_FIRST[r.status], r.assignment.due_at))
+        names = tuple(dict.fromkeys(r.assignment.classroom.name for r in group))
+        rows.append(replace(first, classes=names))
+    return sorted(rows, key=lambda r: r.assignment.due_at)
+
+
+def _assignment_rows(user: User, now: datetime) -> list[AssignmentRow]:
     rows = []
     for a in assignments_for_student(user):
         in_progress = a.attempts_used > a.attempts_finished

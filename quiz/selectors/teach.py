@@ -9,18 +9,52 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import QuerySet
 
 from accounts.models import User
 from quiz import categories
-from quiz.models import Answer, Artifact, Assignment, Attempt, QuizItem, StatCell
+from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatCell
 from quiz.selectors.play import answer_counts_of
 from quiz.stats.metrics import Counts, Summary, summarize
 
 
 def assignments_for_teacher(user: User) -> QuerySet[Assignment]:
     return Assignment.objects.filter(classroom__teachers=user).select_related("quiz", "classroom")
+
+
+@dataclass(frozen=True)
+class AssignableQuiz:
+    quiz: Quiz
+    # Set only where another listed quiz has the same title, so the teacher can tell them
+    # apart: when it was made, and the teacher's classes it was set for.
+    created_at: datetime | None = None
+    classes: tuple[str, ...] = ()
+
+
+def assignable_quizzes(user: User) -> list[AssignableQuiz]:
+    """The "Assign a quiz" list, in two queries: quizzes that share a title name their date
+    and the classes they were set for."""
+    quizzes = list(Quiz.objects.assignable_by(user).order_by("title", "-created_at"))
+    titles = Counter(q.title.casefold() for q in quizzes)
+    twins = [q.pk for q in quizzes if titles[q.title.casefold()] > 1]
+    classes: dict[int, list[str]] = defaultdict(list)
+    if twins:
+        for quiz_id, name in (
+            assignments_for_teacher(user)
+            .filter(quiz_id__in=twins)
+            .order_by("classroom__name")
+            .values_list("quiz_id", "classroom__name")
+            .distinct()
+        ):
+            classes[quiz_id].append(name)
+    return [
+        AssignableQuiz(q, q.created_at, tuple(classes[q.pk]))
+        if titles[q.title.casefold()] > 1
+        else AssignableQuiz(q)
+        for q in quizzes
+    ]
 
 
 @dataclass(frozen=True)

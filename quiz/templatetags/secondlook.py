@@ -69,3 +69,34 @@ def generated_first(shown_clips: list) -> list:
     """A round's clips for the feedback with the generated one first: the giveaway is the
     point of a pair, the real clip's look-alikes come after it."""
     return sorted(shown_clips or [], key=lambda row: not row[1].clip.is_generated)
+
+
+@register.simple_tag(takes_context=True)
+def csv_link(context: template.Context, url: str, label: str, query: str = "") -> str:
+    """A CSV download in the shape the page's language expects (quiz.responses.csv_style:
+    semicolons and decimal commas for German Excel, commas otherwise), with the other shape
+    offered beside it."""
+    from django.utils.html import format_html
+
+    from quiz.responses import csv_style
+
+    style = csv_style(context["request"])
+    other = "standard" if style == "excel-de" else "excel-de"
+    other_label = (
+        _("commas, for other programs") if other == "standard" else _("semicolons, for Excel")
+    )
+    join = "&" if query else "?"
+    return format_html(
+        '<a href="{}{}{}csv={}" download>{}</a> <span class="help">(<a href="{}{}{}csv={}" '
+        "download>{}</a>)</span>",
+        url,
+        query,
+        join,
+        style,
+        label,
+        url,
+        query,
+        join,
+        other,
+        other_label,
+    )

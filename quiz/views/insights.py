@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from accounts.decorators import insights_required
 from accounts.models import School
 from quiz.forms.insights import OverviewFilterForm
-from quiz.responses import csv_response, page_or_partial
+from quiz.responses import csv_response, csv_style, page_or_partial
 from quiz.stats import charts, drilldowns, insights
 from quiz.stats.formatting import percent
 
@@ -153,7 +153,9 @@ def school_overview_csv(request: HttpRequest, school_id: int) -> HttpResponse:
         [_plain_decimal(v) for v in insights.overview_export_row(row).values()]
         for row in overview.rows
     )
-    return csv_response(_export_name(school, "csv"), insights.OVERVIEW_COLUMNS, rows)
+    return csv_response(
+        _export_name(school, "csv"), insights.OVERVIEW_COLUMNS, rows, style=csv_style(request)
+    )
 
 
 def _json_number(value: object) -> object:

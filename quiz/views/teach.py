@@ -13,7 +13,7 @@ from accounts.decorators import teacher_required
 from accounts.models import Classroom
 from quiz.forms.teach import AssignmentForm
 from quiz.models import Assignment, Quiz
-from quiz.responses import bound_data, csv_response
+from quiz.responses import bound_data, csv_response, csv_style
 from quiz.selectors import teach as reports
 from quiz.services import teach as services
 from quiz.stats import insights
@@ -76,7 +76,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         "quiz/teach/assignment_list.html",
         {
             "assignments": reports.assignments_for_teacher(request.user).order_by("-due_at"),
-            "quizzes": Quiz.objects.assignable_by(request.user).order_by("title"),
+            "quizzes": reports.assignable_quizzes(request.user),
         },
     )
 
@@ -135,7 +135,10 @@ def _filename(assignment: Assignment, what: str) -> str:
 def assignment_answers_csv(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _assignment_for(request, assignment_id)
     return csv_response(
-        _filename(assignment, "answers"), reports.ANSWER_COLUMNS, reports.answer_rows(assignment)
+        _filename(assignment, "answers"),
+        reports.ANSWER_COLUMNS,
+        reports.answer_rows(assignment),
+        style=csv_style(request),
     )
 
 
@@ -147,6 +150,7 @@ def assignment_students_csv(request: HttpRequest, assignment_id: int) -> HttpRes
         _filename(assignment, "students"),
         reports.STUDENT_COLUMNS,
         reports.student_rows(assignment),
+        style=csv_style(request),
     )
 
 

@@ -301,6 +301,39 @@ def test_answers_csv_matches_what_was_played(
         assert row["student_name"].startswith("'=")  # no formula runs in a spreadsheet
 
 
+def test_csv_follows_the_language_and_offers_the_other_shape(
+    teacher_client, classroom, demo_pack, teacher, student
+):
+    """German pages download what German Excel opens (semicolons, decimal commas); the other
+    shape is one link away, and `?csv=` wins over the language."""
+    assignment = _assign(classroom, demo_pack, teacher)
+    _play(student, assignment)
+    url = reverse("teach:assignment_students_csv", args=[assignment.pk])
+
+    def rows(response):
+        text = response.content.decode("utf-8")
+        assert text.startswith("\ufeff")
+        return text.lstrip("\ufeff").splitlines()
+
+    german = rows(teacher_client.get(url, HTTP_ACCEPT_LANGUAGE="de"))
+    header = german[0].split(";")
+    accuracy = german[1].split(";")[header.index("accuracy")]
+    assert "," in accuracy and "." not in accuracy
+    standard = rows(teacher_client.get(url + "?csv=standard", HTTP_ACCEPT_LANGUAGE="de"))
+    assert standard[0].split(",") == header
+    assert "." in next(csv.reader(standard[1:]))[header.index("accuracy")]
+    english = rows(teacher_client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert english == standard
+    forced = rows(teacher_client.get(url + "?csv=excel-de", HTTP_ACCEPT_LANGUAGE="en"))
+    assert forced == german
+    assert rows(teacher_client.get(url + "?csv=nonsense", HTTP_ACCEPT_LANGUAGE="en")) == english
+
+    page = teacher_client.get(
+        reverse("teach:assignment_report", args=[assignment.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f'href="{url}?csv=standard"' in page and f'href="{url}?csv=excel-de"' in page
+
+
 def test_students_csv_has_one_row_per_student(
     teacher_client, classroom, demo_pack, teacher, student
 ):

@@ -91,3 +91,82 @@ def test_the_reports_rounds_show_their_clips_linked_to_the_clip_pages(demo_pack)
 def test_favicon_ico_leads_to_the_sites_icon():
     response = Client().get("/favicon.ico")
     assert response.status_code == 301 and response.url.endswith("favicon.svg")
+
+
+def _set(teacher, quiz, classroom, *, due_in_days: int):
+    from django.utils import timezone
+
+    from quiz.services import teach as teach_services
+
+    now = timezone.now()
+    (assignment,) = teach_services.assignment_create(
+        teacher=teacher,
+        quiz=quiz,
+        classrooms=[classroom],
+        opens_at=now - timedelta(hours=1),
+        due_at=now + timedelta(days=due_in_days),
+        attempts_allowed=1,
+        feedback="each",
+    )
+    return assignment
+
+
+def test_a_quiz_set_by_two_classes_shows_once_naming_both(demo_pack, student):
+    from accounts.models import Enrollment
+    from quiz.models import Answer
+    from quiz.selectors import play as selectors
+    from quiz.services import play as services
+
+    school = School.objects.create(name="Two classes school")
+    teacher = User.objects.create_user("t2", password="x", role="teacher", school=school)
+    art, physics = (
+        account_services.classroom_create(teacher=teacher, name=name) for name in ("Art", "Physics")
+    )
+    for classroom in (art, physics):
+        Enrollment.objects.create(classroom=classroom, student=student)
+    sooner = _set(teacher, demo_pack, physics, due_in_days=2)
+    later = _set(teacher, demo_pack, art, due_in_days=5)
+    client = Client()
+    client.force_login(student)
+    page = client.get(reverse("quiz:quiz_list")).content.decode()
+    assert page.count(reverse("quiz:assignment_start", args=[sooner.pk])) == 1
+    assert reverse("quiz:assignment_start", args=[later.pk]) not in page
+    assert "Physics, Art" in page
+
+    # Once it is done for one class, the same row offers it for the other.
+    attempt = services.attempt_start(user=student, quiz=demo_pack, assignment=sooner)
+    for shown in selectors.attempt_rounds(attempt):
+        services.answer_submit(
+            attempt=attempt, item=shown.item, guess=shown.item.options()[0], confidence=60
+        )
+    assert Answer.objects.filter(attempt=attempt).count() == demo_pack.items.count()
+    page = client.get(reverse("quiz:quiz_list")).content.decode()
+    assert reverse("quiz:assignment_start", args=[later.pk]) in page
+    assert reverse("quiz:assignment_start", args=[sooner.pk]) not in page
+    assert page.count(">Physics, Art</td>") == 1
+
+
+def test_quizzes_with_one_title_name_their_date_and_classes_when_assigning(demo_pack):
+    from quiz.services import builder
+
+    school = School.objects.create(name="Twin titles school")
+    teacher = User.objects.create_user("t3", password="x", role="teacher", school=school)
+    teacher.verified_at = teacher.date_joined
+    teacher.save()
+    classroom = account_services.classroom_create(teacher=teacher, name="9B")
+    assert teacher.is_verified_teacher
+    copy = builder.quiz_copy(teacher=teacher, quiz=demo_pack)
+    copy.title = demo_pack.title
+    copy.save()
+    _set(teacher, copy, classroom, due_in_days=3)
+    client = Client()
+    client.force_login(teacher)
+    page = client.get(reverse("teach:assignment_list")).content.decode()
+    assert page.count(f"<h3>{escape(demo_pack.title)}</h3>") == 2
+    assert "set for class 9B" in page and "not set for a class yet" in page
+    assert page.count("Made ") == 2
+    # A title nobody shares stays plain.
+    copy.title = "Only one"
+    copy.save()
+    page = client.get(reverse("teach:assignment_list")).content.decode()
+    assert "Made " not in page
