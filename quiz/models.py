@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from quiz import categories, shuffle
@@ -15,6 +16,17 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
+
+
+def in_language(translations: object, field: str, written: str) -> str:
+    """`field` in the active language from a `translations` object ({"de": {field: text}}),
+    falling back to the text as written (its language is whatever its author used)."""
+    language = (get_language() or "").split("-")[0]
+    if isinstance(translations, dict):
+        texts = translations.get(language)
+        if isinstance(texts, dict) and isinstance(texts.get(field), str) and texts[field].strip():
+            return texts[field]
+    return written
 
 
 class ClipQuerySet(models.QuerySet["Clip"]):
@@ -104,6 +116,9 @@ class Clip(models.Model):
         help_text=_("Alt text shown before the answer: describe the scene, never the truth."),
     )
     explanation = models.TextField(_("explanation"), blank=True)
+    # The texts above in other languages, for learners who use them (quiz.packs.format
+    # ITEM_TRANSLATED): {"de": {"description": "…", "explanation": "…", "credit": "…"}}.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     # Served under random names (see quiz.services.clip_store_media), never the upload's.
     media = models.FileField(_("media"), max_length=200, blank=True)
     poster = models.FileField(_("poster"), max_length=200, blank=True)
@@ -160,6 +175,19 @@ class Clip(models.Model):
     def is_video(self) -> bool:
         return self.media_kind == self.MediaKind.VIDEO
 
+    @property
+    def shown_description(self) -> str:
+        """The neutral description in the learner's language, else as written."""
+        return in_language(self.translations, "description", self.description)
+
+    @property
+    def shown_explanation(self) -> str:
+        return in_language(self.translations, "explanation", self.explanation)
+
+    @property
+    def shown_credit(self) -> str:
+        return in_language(self.translations, "credit", self.credit)
+
 
 class Artifact(models.Model):
     """A giveaway (or, on a real clip, a decoy) at a time range and region of a clip."""
@@ -174,6 +202,8 @@ class Artifact(models.Model):
     box_w = models.FloatField()
     box_h = models.FloatField()
     explanation = models.TextField(_("explanation"))
+    # The explanation in other languages: {"de": {"explanation": "…"}} (see Clip.translations).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     # The region cropped, enlarged and slowed over its time range (rendered by a task).
     replay = models.FileField(_("magnified replay"), max_length=200, blank=True)
 
@@ -203,6 +233,10 @@ class Artifact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} on {self.clip}"
+
+    @property
+    def shown_explanation(self) -> str:
+        return in_language(self.translations, "explanation", self.explanation)
 
     @property
     def category_info(self) -> categories.Category:

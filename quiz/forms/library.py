@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -147,6 +148,23 @@ class ArtifactForm(forms.Form):
         help_text=gettext_lazy("What the learner should see here, in a sentence or two."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The explanation in each language of the site, for learners who use it; empty
+        # shows them the explanation as written above.
+        for code, name in settings.LANGUAGES:
+            self.fields[f"explanation_{code}"] = forms.CharField(
+                label=gettext_lazy("Explanation in %(language)s (optional)") % {"language": name},
+                required=False,
+                strip=False,
+                max_length=EXPLANATION_MAX,
+                validators=[plain_multi_line_text],
+                widget=forms.Textarea(attrs={"rows": 3, "maxlength": EXPLANATION_MAX}),
+            )
+
+    def translation_fields(self) -> list[forms.BoundField]:
+        return [self[f"explanation_{code}"] for code, _name in settings.LANGUAGES]
+
     @classmethod
     def for_artifact(cls, artifact: Artifact) -> ArtifactForm:
         box = artifact.box_percent
@@ -160,6 +178,12 @@ class ArtifactForm(forms.Form):
                 "end_s": artifact.end_s,
                 "category": artifact.category,
                 "explanation": artifact.explanation,
+                **{
+                    f"explanation_{code}": (artifact.translations.get(code) or {}).get(
+                        "explanation", ""
+                    )
+                    for code, _name in settings.LANGUAGES
+                },
             }
         )
 
@@ -172,4 +196,7 @@ class ArtifactForm(forms.Form):
             "start_s": data["start_s"],
             "end_s": data["end_s"],
             "explanation": data["explanation"],
+            "translations": {
+                code: data.get(f"explanation_{code}") or "" for code, _name in settings.LANGUAGES
+            },
         }

@@ -24,6 +24,8 @@ from quiz.media.files import shown
 from quiz.media.provenance import STATES as PROVENANCE_STATES
 from quiz.models import Clip
 from quiz.packs.format import (
+    ARTIFACT_TRANSLATED,
+    ITEM_TRANSLATED,
     KEY_PATTERN,
     MANIFEST_NAME,
     PACK_FORMAT,
@@ -33,6 +35,7 @@ from quiz.packs.format import (
     PackError,
     Progress,
     no_progress,
+    translations_of,
 )
 from quiz.packs.manifest import check_manifest
 
@@ -78,6 +81,12 @@ def _keyed_clip(clip: Clip) -> Clip:
     return clip
 
 
+def _translations(value: object, fields: tuple[str, ...]) -> dict[str, Any]:
+    """{"translations": …} when there are any, else nothing (older readers see no change)."""
+    cleaned = translations_of(value, fields)
+    return {"translations": cleaned} if cleaned else {}
+
+
 def _export_item(clip: Clip, file: str) -> dict[str, Any]:
     item: dict[str, Any] = {"file": file}
     # A key the format cannot carry is left out; the import then makes one from the content.
@@ -97,9 +106,11 @@ def _export_item(clip: Clip, file: str) -> dict[str, Any]:
                 "end_s": artifact.end_s,
                 "box": [artifact.box_x, artifact.box_y, artifact.box_w, artifact.box_h],
                 "explanation": artifact.explanation,
+                **_translations(artifact.translations, ARTIFACT_TRANSLATED),
             }
             for artifact in clip.artifacts.all()
         ],
+        **_translations(clip.translations, ITEM_TRANSLATED),
     )
     provenance = _export_provenance(clip.provenance)
     if provenance is not None:

@@ -37,6 +37,27 @@ TEXT_FIELDS = (
     "description",
     "explanation",
 )
+# Texts a pack may carry in other languages, per item and per artifact, as
+# "translations": {"de": {"explanation": "…"}} (optional; packs without it read as before).
+ITEM_TRANSLATED = ("description", "explanation", "credit")
+ARTIFACT_TRANSLATED = ("explanation",)
+
+
+def translations_of(value: object, fields: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """A translations object cleaned for storing: known fields, non-empty text only."""
+    if not isinstance(value, dict):
+        return {}
+    cleaned: dict[str, dict[str, str]] = {}
+    for language, texts in value.items():
+        if isinstance(texts, dict):
+            kept = {
+                f: texts[f] for f in fields if isinstance(texts.get(f), str) and texts[f].strip()
+            }
+            if kept:
+                cleaned[str(language)] = kept
+    return cleaned
+
+
 # Enough to act on, few enough to read: a pack with 5000 bad items gets the first 50.
 MAX_PROBLEMS = 50
 # The same slack as the Artifact "artifact_box_inside_frame" constraint, so whatever passes

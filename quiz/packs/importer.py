@@ -44,6 +44,8 @@ from quiz.media.probe import (
 from quiz.models import Artifact, Clip
 from quiz.packs.archive import Manifest, read_pack
 from quiz.packs.format import (
+    ARTIFACT_TRANSLATED,
+    ITEM_TRANSLATED,
     STAGE_CHECKING,
     STAGE_ENCODING,
     STAGE_MANIFEST,
@@ -54,6 +56,7 @@ from quiz.packs.format import (
     Progress,
     item_label,
     no_progress,
+    translations_of,
 )
 from quiz.packs.manifest import artifact_pack_problems
 
@@ -221,6 +224,7 @@ def _import_item(
         "media_kind": kind,
         "is_generated": item["is_generated"],
         **{name: item.get(name, "") for name in TEXT_FIELDS},
+        "translations": item.get("translations", {}),
         **measured,
         "artifacts": [
             {
@@ -229,6 +233,7 @@ def _import_item(
                 "end_s": a.get("end_s"),
                 "box": list(a["box"]),
                 "explanation": a["explanation"],
+                "translations": a.get("translations", {}),
             }
             for a in item.get("artifacts", [])
         ],
@@ -306,6 +311,7 @@ def _create_clip(item: dict[str, Any], media_name: str, poster_name: str) -> Cli
         source_url=item.get("source_url", ""),
         description=item.get("description", ""),
         explanation=item.get("explanation", ""),
+        translations=translations_of(item.get("translations"), ITEM_TRANSLATED),
         media=media_name,
         poster=poster_name,
         width=item.get("width"),
@@ -325,6 +331,7 @@ def _create_clip(item: dict[str, Any], media_name: str, poster_name: str) -> Cli
             box_w=artifact["box"][2],
             box_h=artifact["box"][3],
             explanation=artifact["explanation"],
+            translations=translations_of(artifact.get("translations"), ARTIFACT_TRANSLATED),
         )
         for artifact in item.get("artifacts", [])
     )

@@ -6,8 +6,9 @@ which clip is `Clip.objects.visible_to`.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +54,12 @@ class ArtifactValues:
     start_s: float | None
     end_s: float | None
     explanation: str
+    # The explanation in other languages, {"de": "…"}; empty ones left out.
+    translations: dict[str, str] = field(default_factory=dict)
+
+    def stored_translations(self) -> dict[str, dict[str, str]]:
+        """As Artifact.translations holds them: {"de": {"explanation": "…"}}."""
+        return {code: {"explanation": text} for code, text in self.translations.items()}
 
 
 def artifact_check(
@@ -63,8 +70,10 @@ def artifact_check(
     start_s: float | None,
     end_s: float | None,
     explanation: str,
+    translations: dict[str, str] | None = None,
 ) -> ArtifactValues:
-    """Validate an artifact for `clip`; raise ArtifactRefused with the first problem."""
+    """Validate an artifact for `clip`; raise ArtifactRefused with the first problem.
+    `translations` holds the explanation in other languages ({"de": "…"}; empty = none)."""
     if clip.status != Clip.Status.READY:
         raise ArtifactRefused(_("Only clips that are ready can be annotated."))
     info = categories.BY_CODE.get(category)
@@ -119,7 +128,26 @@ def artifact_check(
     # Stored with a precision far below a pixel, so a value typed as a percentage reads back
     # the same and the database's box check sees what was validated here.
     box = (round(x, 6), round(y, 6), round(w, 6), round(h, 6))
-    return ArtifactValues(category, box, *times, explanation)
+    return ArtifactValues(category, box, *times, explanation, _translations(translations or {}))
+
+
+def _translations(texts: dict[str, str]) -> dict[str, str]:
+    known = {code for code, _name in settings.LANGUAGES}
+    kept = {}
+    for code, text in texts.items():
+        text = str(text or "").replace("\r\n", "\n").strip()
+        if not text:
+            continue
+        if code not in known:
+            raise ArtifactRefused(_("That language is not offered on this site."))
+        if len(text) > EXPLANATION_MAX:
+            raise ArtifactRefused(
+                _("The explanation can be at most %(max)d characters long (it has %(n)d).")
+                % {"max": EXPLANATION_MAX, "n": len(text)},
+                field=f"explanation_{code}",
+            )
+        kept[code] = text
+    return kept
 
 
 def _queue_replay(artifact_id: int) -> None:
@@ -133,6 +161,7 @@ def _assign(artifact: Artifact, values: ArtifactValues) -> None:
     artifact.box_x, artifact.box_y, artifact.box_w, artifact.box_h = values.box
     artifact.start_s, artifact.end_s = values.start_s, values.end_s
     artifact.explanation = values.explanation
+    artifact.translations = values.stored_translations()
 
 
 def _region(artifact: Artifact) -> tuple[object, ...]:
@@ -155,6 +184,7 @@ def artifact_create(
     start_s: float | None,
     end_s: float | None,
     explanation: str,
+    translations: dict[str, str] | None = None,
 ) -> Artifact:
     """Add a checked artifact to the clip and queue its magnified replay after commit."""
     values = artifact_check(
@@ -164,6 +194,7 @@ def artifact_create(
         start_s=start_s,
         end_s=end_s,
         explanation=explanation,
+        translations=translations,
     )
     artifact = Artifact(clip=clip)
     _assign(artifact, values)
@@ -182,6 +213,7 @@ def artifact_update(
     start_s: float | None,
     end_s: float | None,
     explanation: str,
+    translations: dict[str, str] | None = None,
 ) -> Artifact:
     """Change an artifact of `clip`.
 
@@ -198,6 +230,7 @@ def artifact_update(
         start_s=start_s,
         end_s=end_s,
         explanation=explanation,
+        translations=translations,
     )
     with transaction.atomic():
         # Locked so a replay task finishing now cannot store a render of the old region.

@@ -72,7 +72,7 @@ def test_curator_annotates_edits_by_keyboard_and_deletes(page: Page, curator_sit
     expect(page.locator("[data-draw-box]")).to_have_attribute("visibility", "visible")
 
     page.get_by_label("Category").select_option("physics")
-    page.get_by_label("Explanation").fill("Snowflakes rise instead of falling.")
+    page.get_by_label("Explanation", exact=True).fill("Snowflakes rise instead of falling.")
     page.evaluate("window.__sameDocument = true")
     page.get_by_role("button", name="Save artifact").click()
     expect(page.locator("#announce")).to_have_text("Artifact saved.")
@@ -88,7 +88,7 @@ def test_curator_annotates_edits_by_keyboard_and_deletes(page: Page, curator_sit
         page.locator(f'rect.artifact-box[data-artifact="artifact-{artifact.pk}"]')
     ).to_have_count(1)
     # The editor is fresh for the next artifact; the page was never reloaded.
-    expect(page.get_by_label("Explanation")).to_have_value("")
+    expect(page.get_by_label("Explanation", exact=True)).to_have_value("")
     assert page.evaluate("window.__sameDocument") is True
 
     # Edit with the keyboard only: open the editor, tab through the fields, type, save.
@@ -118,9 +118,17 @@ def test_curator_annotates_edits_by_keyboard_and_deletes(page: Page, curator_sit
     page.keyboard.press("Tab")  # category
     expect(page.get_by_label("Category")).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Explanation")).to_be_focused()
+    expect(page.get_by_label("Explanation", exact=True)).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("The snow drifts upwards, against gravity.")
+    # The explanation in the site's other languages sits in a closed disclosure on the way.
+    page.keyboard.press("Tab")
+    expect(page.get_by_text("The explanation in other languages")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Explanation in Deutsch (optional)")).to_be_focused()
+    page.keyboard.type("Der Schnee treibt nach oben, gegen die Schwerkraft.")
+    page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save changes")).to_be_focused()
     page.keyboard.press("Enter")
@@ -129,6 +137,9 @@ def test_curator_annotates_edits_by_keyboard_and_deletes(page: Page, curator_sit
     assert (artifact.box_x, artifact.box_y, artifact.box_w, artifact.box_h) == (0.05, 0.1, 0.5, 0.3)
     assert (artifact.start_s, artifact.end_s) == (0.6, 2.0)
     assert artifact.explanation == "The snow drifts upwards, against gravity."
+    assert artifact.translations == {
+        "de": {"explanation": "Der Schnee treibt nach oben, gegen die Schwerkraft."}
+    }
     expect(
         page.locator(f'rect.artifact-box[data-artifact="artifact-{artifact.pk}"]')
     ).to_have_attribute("width", "50.000000")

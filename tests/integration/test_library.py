@@ -938,3 +938,35 @@ def test_a_teacher_retires_a_clip_of_their_school(teacher, school_upload):
     assert response.status_code == 302
     school_upload.refresh_from_db()
     assert school_upload.retired_at is not None
+
+
+def test_the_editor_keeps_the_explanation_in_each_language(staff, generated_video):
+    """The annotation editor edits the explanation as written and in each language of the
+    site; an empty one falls back, a too-long one is refused by name and saves nothing."""
+    client = _client(staff)
+    response = _post_artifact(
+        client,
+        generated_video,
+        explanation_de="Der Schnee fällt nach oben.",
+        explanation_en="",
+    )
+    assert response.status_code == 302
+    artifact = generated_video.artifacts.get(explanation="The snow falls upwards.")
+    assert artifact.translations == {"de": {"explanation": "Der Schnee fällt nach oben."}}
+    edit = client.get(
+        reverse("library:clip_detail", args=[generated_video.pk]) + f"?edit={artifact.pk}"
+    ).content.decode()
+    assert "Der Schnee fällt nach oben.</textarea>" in edit
+    assert 'name="explanation_de"' in edit and 'name="explanation_en"' in edit
+
+    before = Artifact.objects.count()
+    refused = _post_artifact(client, generated_video, explanation_de="x" * 2001)
+    assert refused.status_code == 422 and Artifact.objects.count() == before
+    assert "at most 2000 characters" in refused.content.decode()
+
+    client.post(
+        reverse("library:artifact_edit", args=[generated_video.pk, artifact.pk]),
+        _form_data(generated_video, {"explanation_de": ""}),
+    )
+    artifact.refresh_from_db()
+    assert artifact.translations == {}

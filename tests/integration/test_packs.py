@@ -306,6 +306,58 @@ def test_imported_media_are_re_encoded_and_stripped_like_every_clip(media, tmp_p
         assert "clip" not in Path(clip.media.name).stem and "photo" not in clip.media.name
 
 
+def test_texts_in_other_languages_import_export_and_import_again(media, tmp_path, work_dir):
+    """A pack's optional `translations` reach the clip and its artifacts, the learner's
+    language picks them with the text as written as the fallback, and an export carries them
+    back out; a pack without them (older packs) reads as before."""
+    from django.utils import translation
+
+    german = {
+        "de": {
+            "description": "Ein gelber Balken bewegt sich über einen grauen Hintergrund",
+            "explanation": "Der Balken kümmert sich nicht um die Wand.",
+            "credit": "Teststudio",
+        },
+        "fr": {"explanation": "La barre ignore le mur."},
+    }
+    item = _video_item(
+        translations=german,
+        artifacts=[_artifact(translations={"de": {"explanation": "Der Balken gleitet hindurch"}})],
+    )
+    import_pack(write_zip(tmp_path / "pack.zip", {"media/clip.mp4": media.video}, _manifest(item)))
+    clip = Clip.objects.get(key="test-clip")
+    artifact = clip.artifacts.get()
+    assert clip.translations == german
+    with translation.override("de"):
+        assert clip.shown_description.startswith("Ein gelber Balken")
+        assert clip.shown_explanation == "Der Balken kümmert sich nicht um die Wand."
+        assert clip.shown_credit == "Teststudio"
+        assert artifact.shown_explanation == "Der Balken gleitet hindurch"
+    with translation.override("en"):
+        assert clip.shown_explanation == "The bar ignores the wall."
+        assert artifact.shown_explanation == "the bar slides through the wall"
+
+    exported = tmp_path / "out.zip"
+    export_pack(exported, Clip.objects.filter(pk=clip.pk), title="Out")
+    with zipfile.ZipFile(exported) as z:
+        (entry,) = json.loads(z.read("manifest.json"))["items"]
+    assert entry["translations"] == german
+    assert entry["artifacts"][0]["translations"] == {
+        "de": {"explanation": "Der Balken gleitet hindurch"}
+    }
+
+    plain = _photo_item()
+    import_pack(write_zip(tmp_path / "old.zip", {"media/photo.jpg": media.photo}, _manifest(plain)))
+    photo = Clip.objects.get(key="test-photo")
+    assert photo.translations == {} and photo.artifacts.get().translations == {}
+    with translation.override("de"):
+        assert photo.shown_credit == "A. Photographer"
+    export_pack(tmp_path / "old-out.zip", Clip.objects.filter(pk=photo.pk), title="Old")
+    with zipfile.ZipFile(tmp_path / "old-out.zip") as z:
+        (entry,) = json.loads(z.read("manifest.json"))["items"]
+    assert "translations" not in entry and "translations" not in entry["artifacts"][0]
+
+
 def test_importing_the_same_pack_again_changes_nothing(media, tmp_path):
     pack = write_zip(tmp_path / "pack.zip", _good_files(media), _good_manifest())
     import_pack(pack)
@@ -641,6 +693,23 @@ HOSTILE: dict[str, tuple[Build, str]] = {
     "a bad item after good ones": (
         _bad_item_last,
         "item 4 (media/broken.mp4): the file is not a video or an image",
+    ),
+    "a translation of an unknown field": (
+        _zip(_one_video(), _manifest(_video_item(translations={"de": {"prompt": "ein Balken"}}))),
+        "item 1 (media/clip.mp4), translations, de: Additional properties are not allowed",
+    ),
+    "a translation that is not text": (
+        _zip(_one_video(), _manifest(_video_item(translations={"de": {"explanation": 7}}))),
+        "item 1 (media/clip.mp4), translations, de, explanation: 7 is not of type 'string'",
+    ),
+    "a language code that is not one": (
+        _zip(
+            _one_video(),
+            _manifest(
+                _video_item(artifacts=[_artifact(translations={"<b>": {"explanation": "x"}})])
+            ),
+        ),
+        "item 1 (media/clip.mp4), artifact 1, translations",
     ),
     "not a zip": (_not_a_zip, "is neither a zip file nor a folder with manifest.json"),
     "no such path": (

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import User
 from quiz import shuffle
@@ -151,6 +152,34 @@ def test_feedback_reveals_truth_source_and_artifacts(student_client, demo_pack):
         assert f'id="artifact-{artifact.pk}"' in html
         assert str(artifact.category_info.name) in html
         assert 'class="artifact-box"' in html
+
+
+def test_feedback_speaks_the_learners_language_and_falls_back(student_client, demo_pack):
+    """Texts written in another language reach a learner who uses it; where a text has no
+    version in their language, they read it as written."""
+    attempt = _start(student_client, demo_pack)
+    rounds = _rounds(attempt)
+    item = next(i for i in rounds if not i.is_pair and i.clip.is_generated)
+    clip = item.clip
+    first, *others = clip.artifacts.all()
+    clip.translations = {"de": {"explanation": "Schau genau hin: DEUTSCHE ERKLÄRUNG."}}
+    clip.save()
+    first.translations = {"de": {"explanation": "DEUTSCHES ARTEFAKT"}}
+    first.save()
+    for earlier in rounds[: rounds.index(item)]:
+        student_client.post(
+            _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 60}
+        )
+    student_client.post(_answer_url(attempt, item), {"guess": "generated", "confidence": 70})
+    german = student_client.get(_feedback_url(attempt, item), HTTP_ACCEPT_LANGUAGE="de")
+    html = german.content.decode()
+    assert "DEUTSCHE ERKLÄRUNG" in html and "DEUTSCHES ARTEFAKT" in html
+    assert escape(clip.explanation) not in html
+    for other in others:
+        assert escape(other.explanation).split("\n")[0] in html
+    english = student_client.get(_feedback_url(attempt, item), HTTP_ACCEPT_LANGUAGE="en")
+    html = english.content.decode()
+    assert "DEUTSCH" not in html
 
 
 def test_feedback_and_library_show_an_explanations_paragraphs_alike(
