@@ -50,6 +50,11 @@ library_patterns = [
     path("", library.library_index, name="index"),
     path("clips/<int:clip_id>/", library.clip_detail, name="clip_detail"),
     path("clips/<int:clip_id>/retire/", library.clip_retire, name="clip_retire"),
+    path(
+        "clips/<int:clip_id>/keep-for-tests/",
+        library.clip_keep_for_tests,
+        name="clip_keep_for_tests",
+    ),
     path("clips/<int:clip_id>/artifacts/", library.artifact_create, name="artifact_create"),
     path(
         "clips/<int:clip_id>/artifacts/<int:artifact_id>/",

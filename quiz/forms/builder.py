@@ -80,7 +80,7 @@ class BuilderFilterForm(ClipFilterForm):
             data = {}
         found: dict[str, Any] = {
             name: data[name]
-            for name in ("label", "generator", "media_kind", "category")
+            for name in ("label", "generator", "media_kind", "category", "kept")
             if data.get(name)
         }
         for name in ("min_difficulty", "max_difficulty"):

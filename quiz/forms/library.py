@@ -48,6 +48,16 @@ class ClipFilterForm(forms.Form):
         ],
     )
 
+    kept = forms.ChoiceField(
+        label=_("Kept for tests"),
+        required=False,
+        choices=[
+            ("", _("Kept or not")),
+            ("kept", _("Only clips kept for tests")),
+            ("free", _("Only clips lessons and practice may show")),
+        ],
+    )
+
     def __init__(self, *args: Any, generators: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["generator"].choices = [
@@ -92,7 +102,15 @@ class LibraryFilterForm(ClipFilterForm):
         data = self.cleaned_data
         found: dict[str, Any] = {
             name: data[name]
-            for name in ("label", "generator", "media_kind", "category", "status", "uploader")
+            for name in (
+                "label",
+                "generator",
+                "media_kind",
+                "category",
+                "status",
+                "uploader",
+                "kept",
+            )
             if data.get(name)
         }
         if data.get("unannotated"):

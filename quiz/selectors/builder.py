@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce
 from quiz import categories
 from quiz.models import Answer, Artifact, Clip, Quiz, StatCell
 from quiz.packs.format import source_family
+from quiz.selectors.library import kept_filter
 
 # Primary keys are 64-bit; anything outside cannot name a clip and must not reach the database
 # (PostgreSQL refuses such numbers with an error instead of finding nothing).
@@ -70,6 +71,7 @@ def library_clips(
     category: str | None = None,
     max_difficulty: float | None = None,
     min_difficulty: float | None = None,
+    kept: str | None = None,
 ) -> QuerySet[Clip]:
     """Clips of `available` (default: pickable_clips()) matching every filter given, with
     `answer_count` and `difficulty` annotated.
@@ -94,7 +96,7 @@ def library_clips(
         clips = clips.filter(difficulty__gte=min_difficulty)
     if max_difficulty is not None:
         clips = clips.filter(difficulty__lte=max_difficulty)
-    return clips.order_by("id")
+    return kept_filter(clips, kept).order_by("id")
 
 
 def library_clips_by_id(

@@ -57,6 +57,7 @@ def filter_library(
     status: str | None = None,
     uploader: str | int | None = None,
     unannotated_only: bool = False,
+    kept: str | None = None,
 ) -> QuerySet[Clip]:
     """Narrow `clips` by every filter given (None or "" means any).
 
@@ -93,7 +94,16 @@ def filter_library(
         clips = clips.shared() if uploader == SHARED else clips.filter(uploaded_by_id=int(uploader))
     if unannotated_only:
         clips = clips.exclude(Exists(Artifact.objects.filter(clip=OuterRef("pk"))))
-    return clips
+    return kept_filter(clips, kept)
+
+
+def kept_filter(clips: QuerySet[Clip], kept: str | None) -> QuerySet[Clip]:
+    """kept: "kept" for clips kept for tests, "free" for the others, None or "" for both."""
+    if not kept:
+        return clips
+    if kept not in ("kept", "free"):
+        raise ValueError(f"unknown kept filter {kept!r}")
+    return clips.filter(kept_for_tests=kept == "kept")
 
 
 def for_library_list(clips: QuerySet[Clip]) -> QuerySet[Clip]:

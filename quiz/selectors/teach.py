@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from accounts.models import User
+from accounts.models import Classroom, Enrollment, User
 from quiz import categories
 from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatCell
 from quiz.selectors.play import answer_counts_of
@@ -55,6 +56,47 @@ def assignable_quizzes(user: User) -> list[AssignableQuiz]:
         else AssignableQuiz(q)
         for q in quizzes
     ]
+
+
+@dataclass(frozen=True)
+class SeenClips:
+    """Of one class: how many of a quiz's clips its students have already answered a round
+    on (anywhere: quizzes, lessons, practice, feeds), and how many students that is."""
+
+    classroom: Classroom
+    clips: int
+    students: int
+
+
+def clips_already_seen(quiz: Quiz, classrooms: Iterable[Classroom]) -> list[SeenClips]:
+    """For a test: classes whose students have met some of the quiz's clips before (those
+    rounds test memory, not looking), in three queries whatever the size of the classes."""
+    classrooms = list(classrooms)
+    ids: set[int] = set()
+    for clip_id, other_id in QuizItem.objects.filter(quiz=quiz).values_list(
+        "clip_id", "other_clip_id"
+    ):
+        ids.update(i for i in (clip_id, other_id) if i is not None)
+    members = list(
+        Enrollment.objects.filter(classroom__in=classrooms).values_list(
+            "classroom_id", "student_id"
+        )
+    )
+    seen: dict[int, set[int]] = defaultdict(set)  # student -> clips of the quiz they met
+    for user_id, clip_id, other_id in (
+        Answer.objects.filter(attempt__user_id__in={s for _c, s in members})
+        .filter(Q(clip_id__in=ids) | Q(other_clip_id__in=ids))
+        .values_list("attempt__user_id", "clip_id", "other_clip_id")
+        .distinct()
+    ):
+        seen[user_id].update(i for i in (clip_id, other_id) if i in ids)
+    rows = []
+    for classroom in classrooms:
+        students = [s for c, s in members if c == classroom.pk and seen.get(s)]
+        if students:
+            clips = set().union(*(seen[s] for s in students))
+            rows.append(SeenClips(classroom, len(clips), len(students)))
+    return rows
 
 
 @dataclass(frozen=True)

@@ -332,6 +332,14 @@ def artifact_replays_queue_missing() -> int:
 # --- Clips --------------------------------------------------------------------------------
 
 
+def clip_keep_for_tests(*, clip: Clip, kept: bool) -> Clip:
+    """Keep a clip for tests (lessons, practice and feeds never show it:
+    Clip.objects.for_learning) or give it back to them. Repeating either changes nothing."""
+    Clip.objects.filter(pk=clip.pk).update(kept_for_tests=kept)
+    clip.refresh_from_db(fields=["kept_for_tests"])
+    return clip
+
+
 def clip_retire(*, clip: Clip, retired: bool) -> Clip:
     """Retire a clip (it leaves new quizzes: `Clip.objects.in_use()` skips it, while quizzes
     that hold it and past answers keep it) or bring it back. Repeating either changes nothing."""

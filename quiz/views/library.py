@@ -189,6 +189,25 @@ def artifact_delete(request: HttpRequest, clip_id: int, artifact_id: int) -> Htt
 
 @library_required
 @require_POST
+def clip_keep_for_tests(request: HttpRequest, clip_id: int) -> HttpResponse:
+    """`kept=1` keeps the clip for tests, `kept=0` gives it back to the learning modes."""
+    clip = _editable_clip(request, clip_id)
+    wanted = request.POST.get("kept")
+    if wanted not in ("0", "1"):
+        return HttpResponseBadRequest()
+    library_services.clip_keep_for_tests(clip=clip, kept=wanted == "1")
+    if clip.kept_for_tests:
+        messages.success(
+            request,
+            _("Kept for tests: lessons, practice and feeds no longer show this clip."),
+        )
+    else:
+        messages.success(request, _("Lessons, practice and feeds may show this clip again."))
+    return redirect("library:clip_detail", clip_id=clip.pk)
+
+
+@library_required
+@require_POST
 def clip_retire(request: HttpRequest, clip_id: int) -> HttpResponse:
     """`retired=1` retires the clip, `retired=0` brings it back."""
     clip = _editable_clip(request, clip_id)

@@ -64,7 +64,14 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("teach:assignment_live", assignment_id=created[0].pk)
         return redirect("teach:assignment_list")
     return render(
-        request, "quiz/teach/assign.html", {"form": form, "quiz": quiz, "classrooms": classrooms}
+        request,
+        "quiz/teach/assign.html",
+        {
+            "form": form,
+            "quiz": quiz,
+            "classrooms": classrooms,
+            "seen": reports.clips_already_seen(quiz, classrooms),
+        },
     )
 
 

@@ -1,0 +1,156 @@
+"""Clips kept for tests (issue 10): the learning modes never show them, the people who may
+curate a clip can keep it, and assigning a quiz warns when students have met its clips."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Enrollment, School, User
+from quiz.models import Clip
+from quiz.selectors import play as selectors
+from quiz.selectors.teach import clips_already_seen
+from quiz.services import play as services
+
+
+@pytest.fixture
+def school(db):
+    return School.objects.create(name="Kept school")
+
+
+@pytest.fixture
+def teacher(school):
+    return User.objects.create_user(
+        "kt-teacher", password="x", role="teacher", school=school, verified_at=timezone.now()
+    )
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _upload(by: User | None, **fields) -> Clip:
+    values = {
+        "media_kind": "image",
+        "status": Clip.Status.READY,
+        "is_generated": False,
+        "uploaded_by": by,
+        "school": by.school if by else None,
+    }
+    return Clip.objects.create(**{**values, **fields})
+
+
+def test_the_learning_pool_is_shared_and_own_school_never_kept_retired_or_unready(school, teacher):
+    other_school = School.objects.create(name="Elsewhere")
+    stranger = User.objects.create_user(
+        "kt-stranger", password="x", role="teacher", school=other_school, verified_at=timezone.now()
+    )
+    pending = User.objects.create_user(
+        "kt-pending", password="x", role="teacher", school=school, verified_at=None
+    )
+    staff = User.objects.create_user("kt-staff", password="x", is_staff=True)
+    student = User.objects.create_user("kt-student", password="x", role="student", school=school)
+
+    shared, by_staff, ours = _upload(None), _upload(staff), _upload(teacher)
+    kept = _upload(None, kept_for_tests=True)
+    retired = _upload(None, retired_at=timezone.now())
+    unready = _upload(None, status=Clip.Status.PROCESSING)
+    foreign, unapproved = _upload(stranger), _upload(pending)
+
+    pool = set(Clip.objects.for_learning(student))
+    assert {shared, by_staff, ours} <= pool
+    assert not pool & {kept, retired, unready, foreign, unapproved}
+    assert not Clip.objects.for_learning(type("Anon", (), {"is_authenticated": False})())
+    loner = User.objects.create_user("kt-loner", password="x", role="student")
+    assert ours not in set(Clip.objects.for_learning(loner))
+
+
+def test_a_teacher_keeps_their_schools_clip_for_tests_and_nobody_else_may(school, teacher):
+    clip = _upload(teacher)
+    url = reverse("library:clip_keep_for_tests", args=[clip.pk])
+    client = _signed_in(teacher)
+
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"kept": "maybe"}).status_code == 400
+    response = client.post(url, {"kept": "1"}, follow=True)
+    clip.refresh_from_db()
+    assert clip.kept_for_tests
+    assert "Kept for tests: lessons, practice and feeds no longer show this clip." in (
+        response.content.decode()
+    )
+    client.post(url, {"kept": "0"})
+    clip.refresh_from_db()
+    assert not clip.kept_for_tests
+
+    stranger = User.objects.create_user(
+        "kt-other",
+        password="x",
+        role="teacher",
+        school=School.objects.create(name="Far away"),
+        verified_at=timezone.now(),
+    )
+    assert _signed_in(stranger).post(url, {"kept": "1"}).status_code == 404
+    student = User.objects.create_user("kt-pupil", password="x", role="student", school=school)
+    assert _signed_in(student).post(url, {"kept": "1"}).status_code in (403, 404)
+    shared = _upload(None)
+    shared_url = reverse("library:clip_keep_for_tests", args=[shared.pk])
+    assert client.post(shared_url, {"kept": "1"}).status_code == 403
+    assert Client().post(url, {"kept": "1"}).status_code == 302  # to the sign-in page
+    clip.refresh_from_db()
+    shared.refresh_from_db()
+    assert not clip.kept_for_tests and not shared.kept_for_tests
+
+
+def test_assigning_names_the_classes_whose_students_met_the_quizs_clips(school, teacher, demo_pack):
+    seen_class = account_services.classroom_create(teacher=teacher, name="7S")
+    fresh_class = account_services.classroom_create(teacher=teacher, name="7F")
+    who_played, who_did_not = (
+        User.objects.create_user(name, password="x", role="student", school=school)
+        for name in ("kt-played", "kt-fresh")
+    )
+    Enrollment.objects.create(classroom=seen_class, student=who_played)
+    Enrollment.objects.create(classroom=fresh_class, student=who_did_not)
+    page = _signed_in(teacher).get(reverse("teach:assignment_create", args=[demo_pack.slug]))
+    assert "already seen" not in page.content.decode()
+
+    attempt = services.attempt_start(user=who_played, quiz=demo_pack)
+    first, second = selectors.attempt_rounds(attempt)[:2]
+    for shown in (first, second):
+        services.answer_submit(
+            attempt=attempt, item=shown.item, guess=shown.item.options()[0], confidence=70
+        )
+    clips = {c.pk for shown in (first, second) for c in shown.item.clips}
+
+    (row,) = clips_already_seen(demo_pack, [seen_class, fresh_class])
+    assert (row.classroom, row.clips, row.students) == (seen_class, len(clips), 1)
+    html = (
+        _signed_in(teacher)
+        .get(reverse("teach:assignment_create", args=[demo_pack.slug]))
+        .content.decode()
+    )
+    assert "7S: 1 student has already seen" in html and f"{len(clips)} of its clips" in html
+    assert "7F:" not in html
+
+
+def test_the_builder_and_the_library_filter_clips_kept_for_tests(teacher, demo_pack):
+    from quiz.selectors.builder import library_clips
+
+    kept = Clip.objects.filter(is_generated=True).first()
+    Clip.objects.filter(pk=kept.pk).update(kept_for_tests=True)
+    assert list(library_clips(kept="kept")) == [kept]
+    assert kept not in set(library_clips(kept="free"))
+    assert kept in set(library_clips())
+    with pytest.raises(ValueError):
+        library_clips(kept="both")
+
+    client = _signed_in(teacher)
+    listed = client.get(reverse("library:index"), {"kept": "kept"}).content.decode()
+    assert f'id="clip-{kept.pk}"' in listed and listed.count('<tr id="clip-') == 1
+    assert "Kept for tests" in listed
+    wrong = client.get(reverse("library:index"), {"kept": "<script>"})
+    assert wrong.status_code == 200 and "<script>" not in wrong.content.decode()
