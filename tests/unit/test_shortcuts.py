@@ -81,6 +81,23 @@ def test_a_depth_two_tree_learns_an_interaction(shortcuts):
     assert shortcuts.loo_tree(grid, y) == 1.0
 
 
+def test_twins_sink_plain_loo_and_holding_out_by_source_reads_chance(shortcuts):
+    """Twins (a generated item and its real twin, nearly the same features) push plain LOO
+    far below chance; holding out a source's items together reads near chance, and still
+    finds a feature that really tells."""
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=(20, 1))
+    X = np.repeat(base, 2, axis=0) + rng.normal(scale=0.01, size=(40, 1))
+    y = np.tile([1, 0], 20)
+    groups = np.repeat(np.arange(20), 2)
+    assert shortcuts.loo_threshold(X[:, 0], y) < 0.3
+    assert 0.3 <= shortcuts.loo_threshold(X[:, 0], y, groups) <= 0.7
+    telling = X[:, 0] + 5 * y
+    assert shortcuts.loo_threshold(telling, y, groups) == 1.0
+    items = [{"credit": "Sora (built on: Photo A)"}, {"credit": "Photo A; cropped"}, {}]
+    assert list(shortcuts.source_groups(items)) == ["photo a", "photo a", "item-2"]
+
+
 def test_order_predictors_see_a_fixed_alternation_but_not_the_shuffle(shortcuts):
     rounds = [(i, False, i % 2 == 1) for i in range(1, 13)]
     shuffled = shortcuts.order_accuracy(rounds, shortcuts.ORDER_PREDICTORS["alternate"])
@@ -100,6 +117,8 @@ def test_no_shortcut_beats_the_goal_on_the_demo_pack(shortcuts, demo_build_dir):
     root, items = shortcuts.load_pack(demo_build_dir, demo_build_dir / "unused")
     results = shortcuts.audit(root, items)
     results.update(shortcuts.order_predictors(shortcuts.demo_quiz_rounds(items)))
-    lines = shortcuts.report(results, items)
+    by_source = shortcuts.audit_by_source(root, items)
+    lines = shortcuts.report(results, items, by_source)
     assert max(results.values()) <= shortcuts.GOAL, "\n".join(lines)
+    assert max(by_source.values()) <= shortcuts.GOAL, "\n".join(lines)
     assert lines[-1] == f"worst_loo_accuracy={max(results.values()):.3f}"
