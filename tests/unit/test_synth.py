@@ -19,14 +19,26 @@ import pytest
 from PIL import Image
 
 from quiz.categories import DECOY_CODES, TELL_CODES
-from quiz.media.encode import NEUTRAL_CONTAINER_TAGS, NEUTRAL_STREAM_TAGS
+from quiz.media.encode import (
+    NEUTRAL_CONTAINER_TAGS,
+    NEUTRAL_STREAM_TAGS,
+    encode_image,
+    encode_video,
+    iter_video_frames,
+)
 from quiz.media.probe import probe_media
 from quiz.media.provenance import demo_trust_anchor, read_provenance
 from quiz.packs import synth
 from quiz.packs.format import source_family
 from quiz.packs.manifest import check_manifest
 from quiz.packs.synth import build as build_module
+from quiz.packs.synth import fingerprint
 from quiz.packs.synth.delivery import IMAGE_SIZE, VIDEO_BIT_RATE, VIDEO_SIZE
+from quiz.packs.synth.fingerprint import (
+    fingerprint_problems,
+    pack_fingerprint,
+    recorded_fingerprint,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -240,7 +252,14 @@ def test_item_fields_follow_the_pack_format(build, items):
         assert isinstance(item["source_url"], str)
         assert isinstance(item["width"], int) and isinstance(item["height"], int)
         for artifact in item["artifacts"]:
-            assert set(artifact) == {"category", "start_s", "end_s", "box", "explanation"}
+            assert set(artifact) == {
+                "category",
+                "start_s",
+                "end_s",
+                "box",
+                "explanation",
+                "translations",
+            }
             assert artifact["explanation"].strip()
         if "provenance" in item:
             assert set(item["provenance"]) == PROVENANCE_KEYS, item["key"]
@@ -322,18 +341,115 @@ def test_every_file_is_normalised_and_carries_no_metadata(build, items):
             assert set(report.jpeg_markers) <= ALLOWED_JPEG_MARKERS
 
 
-def test_demo_pack_bytes_match_the_recorded_digest(build):
+def test_demo_pack_matches_the_recorded_fingerprint(build):
     out = build[0]
-    digest, recorded = synth.demo_media_digest(out), synth.recorded_digest()
-    assert digest == recorded, (
-        f"The demo pack's bytes changed: manifest.json and media/ of {out} hash to {digest}, "
-        f"but quiz/packs/synth/DEMO_CHECKSUM records {recorded}. A refactoring must not change "
-        "them; nor should a library upgrade (numpy, scipy, Pillow, scikit-image, PyAV) unnoticed. "
-        "If the change is deliberate, bump SYNTH_VERSION in quiz/packs/synth/build.py, record "
-        "the new digest with `.venv/bin/python -m quiz.packs.synth --record` (a fresh build in "
-        "a temporary folder) and commit DEMO_CHECKSUM with the change. A stale build in "
-        "var/test-demo-build is reused while SYNTH_VERSION is unchanged: delete it to rebuild."
+    problems = fingerprint_problems(recorded_fingerprint(), pack_fingerprint(out))
+    assert problems == [], (
+        f"The demo pack in {out} differs from quiz/packs/synth/DEMO_FINGERPRINT.json (its "
+        "manifest.json exactly, its media's sizes, lengths and decoded pictures beyond the "
+        "encoder's noise):\n" + "\n".join(problems[:20]) + "\nA refactoring must not change "
+        "the pack; nor should a library upgrade (numpy, scipy, Pillow, scikit-image, PyAV) "
+        "unnoticed. If the change is deliberate, bump SYNTH_VERSION in "
+        "quiz/packs/synth/build.py, record the new fingerprint with `.venv/bin/python -m "
+        "quiz.packs.synth --record` (a fresh build in a temporary folder) and commit "
+        "DEMO_FINGERPRINT.json with the change. A stale build in var/test-demo-build is reused "
+        "while SYNTH_VERSION is unchanged: delete it to rebuild."
     )
+
+
+def _first_video(items: list[dict]) -> dict:
+    return next(i for i in items if i["media_kind"] == "video")
+
+
+def _reencoded(src: Path, dst: Path, edit, *, bit_rate: int = VIDEO_BIT_RATE) -> Path:
+    """src's decoded frames, each passed through edit, encoded again at bit_rate."""
+    frames = [(t, edit(rgb)) for t, rgb in iter_video_frames(src)]
+    encode_video(iter(frames), dst, fps=25, bit_rate=bit_rate, max_rate=bit_rate)
+    return dst
+
+
+def _patched(rgb: np.ndarray) -> np.ndarray:
+    """A 20x20 patch made 40 levels brighter: small, but visible to anyone who looks."""
+    out = rgb.copy()
+    out[120:140, 250:270] = np.clip(out[120:140, 250:270].astype(int) + 40, 0, 255)
+    return out
+
+
+def _noisy(rgb: np.ndarray) -> np.ndarray:
+    """+-1 level of noise on every pixel (seeded by the frame: the same on every run)."""
+    rng = np.random.default_rng(int(rgb.sum()))
+    return np.clip(rgb.astype(int) + rng.integers(-1, 2, rgb.shape), 0, 255).astype(np.uint8)
+
+
+def test_the_fingerprint_tolerates_encoder_noise(build, items, tmp_path):
+    """Another CPU's encoder, simulated: the same picture with +-1 noise, encoded again at a
+    different rate, and a JPEG saved again with noise. Bytes differ, the fingerprint holds."""
+    assert set(fingerprint.NOISY_ITEMS) <= set(build_module.RECIPE_ORDER)
+    out, item = build[0], _first_video(items)
+    src = out / item["file"]
+    recorded = fingerprint.media_fingerprint(src, item)
+    again = _reencoded(src, tmp_path / "again.mp4", _noisy, bit_rate=VIDEO_BIT_RATE - 40_000)
+    assert again.read_bytes() != src.read_bytes()
+    built = fingerprint.media_fingerprint(again, item)
+    assert fingerprint.media_problems(item["file"], recorded, built) == []
+    image = next(i for i in items if i["media_kind"] == "image")
+    picture = np.asarray(Image.open(out / image["file"]).convert("RGB"))
+    encode_image(_noisy(picture), tmp_path / "again.jpg")
+    assert (
+        fingerprint.media_problems(
+            image["file"],
+            fingerprint.media_fingerprint(out / image["file"], image),
+            fingerprint.media_fingerprint(tmp_path / "again.jpg", image),
+        )
+        == []
+    )
+
+
+def test_the_fingerprint_catches_a_small_visible_change(build, items, tmp_path):
+    out, item = build[0], _first_video(items)
+    src = out / item["file"]
+    recorded = fingerprint.media_fingerprint(src, item)
+    # The same re-encode without the patch passes, so the patch is what the check sees.
+    plain = _reencoded(src, tmp_path / "plain.mp4", lambda rgb: rgb)
+    assert (
+        fingerprint.media_problems("clip", recorded, fingerprint.media_fingerprint(plain, item))
+        == []
+    )
+    patched = _reencoded(src, tmp_path / "patched.mp4", _patched)
+    problems = fingerprint.media_problems(
+        "clip", recorded, fingerprint.media_fingerprint(patched, item)
+    )
+    assert problems and all("largest" in p for p in problems), problems
+    image = next(i for i in items if i["media_kind"] == "image")
+    picture = np.asarray(Image.open(out / image["file"]).convert("RGB"))
+    encode_image(_patched(picture), tmp_path / "patched.jpg")
+    assert fingerprint.media_problems(
+        image["file"],
+        fingerprint.media_fingerprint(out / image["file"], image),
+        fingerprint.media_fingerprint(tmp_path / "patched.jpg", image),
+    )
+
+
+def test_the_fingerprint_catches_a_shortened_clip_and_a_changed_text(build, items, tmp_path):
+    out, item = build[0], _first_video(items)
+    src = out / item["file"]
+    frames = list(iter_video_frames(src))[:-1]
+    encode_video(iter(frames), tmp_path / "short.mp4", fps=25, bit_rate=VIDEO_BIT_RATE)
+    problems = fingerprint.media_problems(
+        "clip",
+        fingerprint.media_fingerprint(src, item),
+        fingerprint.media_fingerprint(tmp_path / "short.mp4", item),
+    )
+    assert any("frames" in p for p in problems), problems
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    edited = json.loads(json.dumps(manifest))
+    edited["items"][3]["explanation"] += " Look again."
+    assert fingerprint.manifest_problems(manifest, manifest) == []
+    assert fingerprint.manifest_problems(manifest, edited) == [
+        f"{manifest['items'][3]['key']}: manifest field 'explanation' differs"
+    ]
+    edited["title"] = "Another title"
+    assert len(fingerprint.manifest_problems(manifest, edited)) == 2
 
 
 def test_recipe_order_lists_every_recipe_once(items):
@@ -403,3 +519,15 @@ def test_the_rate_controlled_delivery_is_reproducible(tmp_path):
     deliver_video(iter(frames), second)
     assert first.read_bytes() == second.read_bytes()
     assert (info.width, info.height) == VIDEO_SIZE
+
+
+def test_every_demo_item_speaks_german_too(items):
+    """Issue 13: the demo pack's texts exist in both languages (the manifest's translations,
+    shown to learners who use German; quiz.packs.synth.german)."""
+    for item in items:
+        german = item["translations"]["de"]
+        assert german["description"].strip() and german["explanation"].strip(), item["key"]
+        assert german["description"] != item["description"], item["key"]
+        for artifact in item["artifacts"]:
+            text = artifact["translations"]["de"]["explanation"]
+            assert text.strip() and text != artifact["explanation"], item["key"]

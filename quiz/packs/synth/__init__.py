@@ -12,8 +12,9 @@ same source (build.TWINS).
 
 Everything leaves through delivery.py: one video size and one image size, one rate control
 (quiz.media.encode underneath, the same normalisation as uploads), so neither a file's bytes,
-its size nor its bitrate says which side it is on. The build is deterministic (fixed seeds,
-no clock) and cached on SYNTH_VERSION, so `make run` pays for it once.
+its size nor its bitrate says which side it is on. The build is deterministic on one machine
+(fixed seeds, no clock; x264's bytes differ between CPUs, so fingerprint.py compares decoded
+pictures, not bytes) and cached on SYNTH_VERSION, so `make run` pays for it once.
 
 Three generated items also teach Content Credentials (docs/artifacts.md, "Provenance, taught
 honestly"): their originals are signed by a demo certificate authority made at build time,
@@ -23,8 +24,9 @@ then kept intact ("trusted"), edited after signing ("invalid") or re-encoded on 
 Layout: sources (footage, photos, credits), toolkit (masks, compositing, text), camera (pans
 and push-ins over photographs), delivery (sizes and rate control), credentials (the demo CA
 and signing), items (the recipe registry and manifest fields), recipes/ (one module per family
-of items) and build (the fixed recipe order, the twins, the checks, the manifest and the digest
-that DEMO_CHECKSUM records). Run `python -m quiz.packs.synth --help` to check or record it.
+of items), build (the fixed recipe order, the twins, the checks, the manifest) and fingerprint
+(what DEMO_FINGERPRINT.json records of a build: the manifest exactly, the decoded pictures within
+the encoder's noise). Run `python -m quiz.packs.synth --help` to check or record it.
 
 Pure package: numpy, Pillow, scipy (via scikit-image), PyAV and, through
 quiz.media.provenance, c2pa-python and cryptography; no Django.
@@ -36,14 +38,18 @@ from quiz.packs.synth.build import (
     SYNTH_VERSION,
     build_demo_media,
     cached_items,
-    demo_media_digest,
-    recorded_digest,
+)
+from quiz.packs.synth.fingerprint import (
+    fingerprint_problems,
+    pack_fingerprint,
+    recorded_fingerprint,
 )
 
 __all__ = [
     "SYNTH_VERSION",
     "build_demo_media",
     "cached_items",
-    "demo_media_digest",
-    "recorded_digest",
+    "fingerprint_problems",
+    "pack_fingerprint",
+    "recorded_fingerprint",
 ]

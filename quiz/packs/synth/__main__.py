@@ -1,10 +1,13 @@
-"""Build the demo pack and compare its digest with DEMO_CHECKSUM; --record stores it there.
+"""Build the demo pack and compare it with DEMO_FINGERPRINT.json; --record stores it there.
 
     .venv/bin/python -m quiz.packs.synth            # a fresh build in a temporary folder
-    .venv/bin/python -m quiz.packs.synth --record   # the same, then record its digest
+    .venv/bin/python -m quiz.packs.synth --record   # the same, then record its fingerprint
 
-Record only after a deliberate change to the pack's output (with SYNTH_VERSION bumped, so
-cached builds are remade), and commit DEMO_CHECKSUM with the change.
+The fingerprint (quiz/packs/synth/fingerprint.py) holds manifest.json exactly and each media
+file's size, length and decoded picture (compared with a small tolerance, because the encoder's
+bytes differ from one CPU to another). Record only after a deliberate change to the pack's
+output (with SYNTH_VERSION bumped, so cached builds are remade), and commit
+DEMO_FINGERPRINT.json with the change.
 """
 
 from __future__ import annotations
@@ -13,18 +16,21 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from quiz.packs.synth.build import (
-    DEMO_CHECKSUM,
-    build_demo_media,
-    demo_media_digest,
-    recorded_digest,
+from quiz.packs.synth.build import build_demo_media
+from quiz.packs.synth.fingerprint import (
+    FINGERPRINT_FILE,
+    fingerprint_problems,
+    pack_fingerprint,
+    recorded_fingerprint,
+    write_fingerprint,
 )
 
 
-def _digest_of_build(out: Path) -> str:
+def _fingerprint_of_build(out: Path) -> dict[str, Any]:
     build_demo_media(out)
-    return demo_media_digest(out)
+    return pack_fingerprint(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--record", action="store_true", help="write the digest to DEMO_CHECKSUM")
+    parser.add_argument(
+        "--record", action="store_true", help=f"write the fingerprint to {FINGERPRINT_FILE.name}"
+    )
     parser.add_argument(
         "--out", type=Path, help="build (or reuse a cached build) here instead; not with --record"
     )
@@ -41,17 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None:
         if args.record:
             parser.error("--record needs a fresh build: leave out --out")
-        digest = _digest_of_build(args.out)
+        built = _fingerprint_of_build(args.out)
     else:
         with tempfile.TemporaryDirectory(prefix="demo-pack-") as tmp:
-            digest = _digest_of_build(Path(tmp))
-    recorded = recorded_digest() if DEMO_CHECKSUM.exists() else ""
-    print(f"built:    {digest}\nrecorded: {recorded or '(none)'}")
+            built = _fingerprint_of_build(Path(tmp))
     if args.record:
-        DEMO_CHECKSUM.write_text(digest + "\n", encoding="ascii")
-        print(f"recorded in {DEMO_CHECKSUM}")
+        write_fingerprint(built)
+        print(f"recorded in {FINGERPRINT_FILE}")
         return 0
-    return 0 if digest == recorded else 1
+    if not FINGERPRINT_FILE.exists():
+        print(f"no fingerprint recorded yet: run with --record to write {FINGERPRINT_FILE}")
+        return 1
+    problems = fingerprint_problems(recorded_fingerprint(), built)
+    print("\n".join(problems) or f"the build matches {FINGERPRINT_FILE.name}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -1,12 +1,11 @@
 """Build the demo pack: every recipe in a fixed order, the checks, and the manifest.
 
-build_demo_media() is the entry point; demo_media_digest() fingerprints a finished build for
-tests/unit/test_synth.py, which compares it with the value recorded in DEMO_CHECKSUM.
+build_demo_media() is the entry point; fingerprint.py fingerprints a finished build for
+tests/unit/test_synth.py, which compares it with DEMO_FINGERPRINT.json.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -18,7 +17,8 @@ import numpy as np
 from quiz.categories import DECOY_CODES, TELL_CODES
 from quiz.media.provenance import STATES
 from quiz.packs.format import PACK_FORMAT, PACK_VERSION, artifact_problems
-from quiz.packs.synth.credentials import CA_DIR, ORIGINALS
+from quiz.packs.synth.credentials import ORIGINALS
+from quiz.packs.synth.german import GERMAN
 from quiz.packs.synth.items import RECIPES, Recipe
 from quiz.packs.synth.recipes import (
     edits,
@@ -46,7 +46,7 @@ RECIPE_MODULES = (
 
 # Bump whenever the output changes (new items, different rendering, new texts): a cached
 # build with another version is rebuilt.
-SYNTH_VERSION = 3
+SYNTH_VERSION = 4
 
 # The title says what the generated items are: edits of real footage and photographs made by
 # our own synthesizer, not output of a text-to-video model (DESIGN.md: the site labels the
@@ -60,7 +60,8 @@ SHUFFLE_SEED = 20240215
 # Every recipe, by key. The playing order is a seeded shuffle of positions in this tuple, so
 # the pack's items, their numbers and its bytes follow from it and from SHUFFLE_SEED alone,
 # never from the order in which modules are imported or recipes registered. Reordering it,
-# or adding a recipe, reshuffles the pack: bump SYNTH_VERSION and record a new DEMO_CHECKSUM.
+# or adding a recipe, reshuffles the pack: bump SYNTH_VERSION and record a new fingerprint
+# (`python -m quiz.packs.synth --record`).
 #
 # Every generated item is an edit of real footage or a real photograph, and has a real twin
 # from the same source (the same shot or the same camera move over the same photograph),
@@ -121,15 +122,6 @@ TELLS_FOR_CURATED_PACKS = frozenset({"causality", "lighting", "compositing"})
 # pair) but have no item yet. Every tell in neither set is shown by a generated item
 # (tests/unit/test_synth.py); an item that shows one of these must take it out of this set.
 TELLS_NOT_YET_SHOWN = frozenset({"physics", "motion", "geometry"})
-
-# The sha256 of a build's reproducible files (demo_media_digest), recorded deliberately.
-DEMO_CHECKSUM = Path(__file__).with_name("DEMO_CHECKSUM")
-# Left out of the digest: every build makes a fresh demo CA in ca/ (random keys and serial
-# numbers) and signs the originals in originals/ with it (ECDSA signatures are randomised
-# too), so those bytes differ from build to build. What the credentials say is reproducible:
-# it is in manifest.json, which the digest covers, like every served file in media/.
-DIGEST_EXCLUDED = (CA_DIR, ORIGINALS)
-
 
 _MEDIA_NAME = re.compile(r"^\d{4}\.(mp4|jpg)$")
 
@@ -230,6 +222,20 @@ def _check(item: dict[str, Any]) -> None:
         raise ValueError(f"{item['key']}: unexpected provenance {provenance!r}")
 
 
+def _add_german(item: dict[str, Any]) -> None:
+    """The item's texts in German (german.py) as the pack format's `translations`; an item
+    whose artifacts and German texts do not line up is a bug, and fails the build."""
+    texts = GERMAN.get(item["key"])
+    if texts is None:
+        return
+    german = {f: texts[f] for f in ("description", "explanation") if texts.get(f)}
+    if german:
+        item["translations"] = {"de": german}
+    artifacts = item.get("artifacts", [])
+    for artifact, text in zip(artifacts, texts.get("artifacts", []), strict=True):
+        artifact["translations"] = {"de": {"explanation": text}}
+
+
 def build_demo_media(out_dir: Path) -> list[dict[str, Any]]:
     """Build the demo pack's media into out_dir/media/ and its manifest.json; return items.
 
@@ -262,6 +268,7 @@ def build_demo_media(out_dir: Path) -> list[dict[str, Any]]:
             "generator": GENERATOR_SYNTH if recipe.is_generated else GENERATOR_CAMERA,
             **fields,
         }
+        _add_german(item)
         _check(item)
         items.append(item)
     keep = {Path(i["file"]).name for i in items}
@@ -286,23 +293,3 @@ def build_demo_media(out_dir: Path) -> list[dict[str, Any]]:
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, out_dir / "manifest.json")
     return items
-
-
-def demo_media_digest(folder: Path) -> str:
-    """One sha256 over the relative paths and bytes of a build's files, in sorted order,
-    leaving out DIGEST_EXCLUDED: manifest.json and media/ of a complete build."""
-    folder = Path(folder)
-    digest = hashlib.sha256()
-    paths = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    for rel in paths:
-        if rel.split("/", 1)[0] in DIGEST_EXCLUDED:
-            continue
-        data = (folder / rel).read_bytes()
-        digest.update(f"{rel}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
-
-
-def recorded_digest() -> str:
-    """The digest recorded in DEMO_CHECKSUM (update it with `python -m quiz.packs.synth`)."""
-    return DEMO_CHECKSUM.read_text(encoding="ascii").strip()
