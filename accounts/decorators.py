@@ -54,3 +54,8 @@ school_admin_required = _role_required(
     lambda user: user.may_manage_teachers,
     "School administrators (their school's teachers) and staff (every school's); others 403.",
 )
+# Adaptive practice and boosters (quiz.views.practice): chosen for one student's own answers.
+student_required = _role_required(
+    lambda user: user.is_student,
+    "Students only (adaptive practice and boosters); others get 403.",
+)

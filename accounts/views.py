@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language
@@ -32,6 +33,7 @@ from accounts.forms import (
     client_address,
 )
 from accounts.models import Classroom, User
+from quiz.selectors.practice import class_boosters
 
 CARDS_SESSION_KEY = "login-cards"
 
@@ -210,6 +212,8 @@ def _detail_context(
         "students": classroom.students.order_by("first_name", "username"),
         "teachers": classroom.teachers.order_by("last_name", "username"),
         "names_form": names_form,
+        # Adaptive practice's boosters: who kept up (quiz.selectors.practice).
+        "booster_rows": class_boosters(classroom, timezone.now()),
     }
 
 

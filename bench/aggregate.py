@@ -330,7 +330,7 @@ def _live_lag(seconds: float) -> tuple[float, float, int]:
 
     from accounts.models import Classroom, Enrollment, School, User
     from quiz.models import Assignment, Quiz, StatCell
-    from quiz.services.play import answer_submit, attempt_start
+    from quiz.services.play import answer_submit, attempt_start, spot_example_mark
 
     unusable = _unusable()
     school = School.objects.create(name="Live school", time_zone="Europe/Berlin")
@@ -394,6 +394,8 @@ def _live_lag(seconds: float) -> tuple[float, float, int]:
                     item=item,
                     guess=rng.choice(item.options()),
                     confidence=rng.randrange(50, 101),
+                    # A spot round is answered with a mark, on or off its giveaway.
+                    mark=spot_example_mark(item, hit=rng.random() < 0.5) if item.is_spot else None,
                 )
                 at = time.perf_counter()
                 with lock:

@@ -88,6 +88,16 @@ def _play(
         # A little better with every round, thanks to the feedback after each answer.
         p_right = _logistic(ability - difficulty[item.pk] + 0.04 * position)
         right = rng.random() < p_right
+        if item.is_spot:
+            # "Where is the giveaway?": a mark on it, or far from it.
+            play_services.answer_submit(
+                attempt=attempt,
+                item=item,
+                guess="spot",
+                confidence=_confidence(rng, ability),
+                mark=play_services.spot_example_mark(item, hit=right),
+            )
+            continue
         correct = shown.correct_option()
         guess = correct if right else next(o for o in item.options() if o != correct)
         play_services.answer_submit(

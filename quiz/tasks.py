@@ -18,6 +18,7 @@ from quiz.models import Clip
 from quiz.packs.demo import demo_pack_install
 from quiz.services import library as library_services
 from quiz.services import packs as pack_services
+from quiz.services import practice as practice_services
 from quiz.services import privacy as privacy_services
 from quiz.services import uploads as upload_services
 from quiz.stats import aggregation
@@ -36,7 +37,10 @@ def stats_fold(gather_seconds: float = 0) -> int:
     """
     time.sleep(min(max(gather_seconds, 0), 5))
     queued_clear("quiz.tasks.stats_fold")
-    return aggregation.fold_all(batch_size=settings.STATS_FOLD_BATCH)
+    folded = aggregation.fold_all(batch_size=settings.STATS_FOLD_BATCH)
+    # Then the ratings of adaptive practice, after the cells (which pages wait for) are in.
+    practice_services.practice_fold_all()
+    return folded
 
 
 @shared_task(name="quiz.tasks.stats_rebuild", ignore_result=True)

@@ -5,7 +5,21 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from quiz.views import builder, insights, library, media, packs, play, privacy, teach, uploads
+from quiz.views import (
+    builder,
+    feed,
+    insights,
+    learn,
+    library,
+    live,
+    media,
+    packs,
+    play,
+    practice,
+    privacy,
+    teach,
+    uploads,
+)
 
 play_patterns = [
     path("play/", play.quiz_list, name="quiz_list"),
@@ -31,6 +45,8 @@ media_patterns = [
     path("m/<path:name>", media.serve, name="media"),
     # A round's media and poster under names of one attempt only (play pages).
     path("attempts/<int:attempt_id>/media/<str:name>", media.attempt_serve, name="attempt_media"),
+    # A lesson's worked examples under names of the learner's own (learn pages).
+    path("learn/media/<str:name>", media.lesson_serve, name="lesson_media"),
 ]
 
 builder_patterns = [
@@ -113,6 +129,11 @@ insights_patterns = [
         name="school_overview_json",
     ),
     path("schools/<int:school_id>/categories/", insights.categories, name="categories"),
+    path(
+        "schools/<int:school_id>/categories/spot-rates.csv",
+        insights.spot_rates_csv,
+        name="spot_rates_csv",
+    ),
     path("schools/<int:school_id>/generators/", insights.generators, name="generators"),
     path("schools/<int:school_id>/calibration/", insights.calibration, name="calibration"),
     path(
@@ -152,6 +173,55 @@ privacy_patterns = [
     ),
 ]
 
+# Feeds (issue 14 §4): the teacher's "New feed", the practice feed, playing and results.
+feed_patterns = [
+    path("teach/feeds/new/", feed.feed_new, name="new"),
+    path("feeds/practice/", feed.practice_start, name="practice_start"),
+    path("feeds/<int:attempt_id>/", feed.feed_play, name="play"),
+    path("feeds/<int:attempt_id>/clips/<slug:round_key>/", feed.feed_answer, name="answer"),
+    path("feeds/<int:attempt_id>/summary/", feed.feed_summary, name="summary"),
+]
+
+# Lessons (issue 14 §2): a lesson per giveaway category, its check, an assigned lesson, and
+# the teacher's list of lessons to assign.
+learn_patterns = [
+    path("learn/", learn.learn_index, name="index"),
+    path("learn/assignments/<int:assignment_id>/", learn.assignment_lesson, name="assignment"),
+    path("learn/<slug:code>/", learn.lesson, name="lesson"),
+    path("learn/<slug:code>/check/", learn.check_start, name="check_start"),
+    path("teach/lessons/", learn.teacher_lessons, name="teacher_lessons"),
+    path("teach/lessons/<slug:code>/assign/", learn.lesson_assign, name="assign"),
+]
+
+# Adaptive practice and boosters (issue 14 §3, §4): started here, played by the play loop.
+practice_patterns = [
+    path("practice/start/", practice.practice_start, name="start"),
+    path("practice/boosters/<int:plan_id>/start/", practice.booster_start, name="booster_start"),
+]
+
+# Live lessons (issue 15): the teacher's projector under teach/games/ (teach/live/ is the
+# assignment live view), devices under live/.
+live_patterns = [
+    path("teach/games/", live.game_list, name="game_list"),
+    path("teach/games/new/<slug:slug>/", live.game_new, name="game_new"),
+    path(
+        "teach/games/new/assignment/<int:assignment_id>/",
+        live.game_new_for_assignment,
+        name="game_new_for_assignment",
+    ),
+    path("teach/games/<int:game_id>/", live.projector, name="projector"),
+    path("teach/games/<int:game_id>/part/<slug:part>/", live.projector_part, name="projector_part"),
+    path("teach/games/<int:game_id>/control/", live.projector_control, name="control"),
+    path("teach/games/<int:game_id>/settings/", live.projector_settings, name="settings"),
+    path("live/", live.join, name="join"),
+    path("live/<int:game_id>/", live.device, name="device"),
+    path("live/<int:game_id>/join/", live.join_class_game, name="join_class_game"),
+    path("live/<int:game_id>/panel/", live.device_panel, name="panel"),
+    path("live/<int:game_id>/answer/", live.device_answer, name="answer"),
+    path("live/<int:game_id>/media/<str:name>", media.live_serve, name="media"),
+    path("live/<int:game_id>/events/", live.game_events, name="events"),
+]
+
 # (prefix, patterns, namespace). The upload pages sit under library/ but keep their own
 # namespace; they must come before the library's, whose patterns would not match them anyway.
 urlpatterns = [
@@ -162,4 +232,8 @@ urlpatterns = [
     path("teach/", include((teach_patterns, "teach"))),
     path("insights/", include((insights_patterns, "insights"))),
     path("privacy/", include((privacy_patterns, "privacy"))),
+    path("", include((feed_patterns, "feed"))),
+    path("", include((learn_patterns, "learn"))),
+    path("", include((live_patterns, "live"))),
+    path("", include((practice_patterns, "practice"))),
 ]

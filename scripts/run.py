@@ -38,8 +38,14 @@ def main() -> int:
             ],
             cwd=ROOT,
         ),
+        # uvicorn (ASGI), as in production: live lessons push their events over
+        # Server-Sent Events from async views, which runserver (WSGI) would hold a thread for.
         subprocess.Popen(
-            [PY, "manage.py", "runserver", "--noreload", f"{host}:{port}"], cwd=ROOT
+            [
+                PY, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", port,
+                "--log-level", "warning", "--no-access-log",
+            ],
+            cwd=ROOT,
         ),
     ]  # fmt: skip
     manage("demo_accounts")

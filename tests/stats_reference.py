@@ -50,6 +50,7 @@ _STUDENTS = {
         "position",
         "conf_bin",
         "cat_single",
+        "cat_spot",
     },
     "school": {
         "overall",
@@ -64,8 +65,9 @@ _STUDENTS = {
         "clip",
         "gen_single",
         "practice",
+        "cat_spot",
     },
-    "all": {"overall", "category", "generator", "day", "position", "conf_bin"},
+    "all": {"overall", "category", "generator", "day", "position", "conf_bin", "cat_spot"},
 }
 
 
@@ -81,8 +83,9 @@ def _keys(answer: Answer) -> dict[str, list[str]]:
         "item_kind": [answer.item_kind],
         "assignment": [str(answer.assignment_id)] if answer.assignment_id else [],
         "day": [answer.day.isoformat()],
-        "position": [str(answer.position)],
-        "conf_bin": [str(confidence_bin(answer.confidence))],
+        # Feed clips enter neither accuracy nor calibration: no position or bin cell.
+        "position": [] if answer.item_kind == "feed" else [str(answer.position)],
+        "conf_bin": [] if answer.item_kind == "feed" else [str(confidence_bin(answer.confidence))],
         "clip": clips,
     }
     return keys
@@ -102,7 +105,12 @@ def reference() -> tuple[dict[CellKey, Counts], set[StudentKey]]:
             confidence_pct=answer.confidence,
             is_correct=answer.is_correct,
             points=answer.points,
+            is_feed=answer.item_kind == "feed",
+            is_spot=answer.item_kind == "spot",
         )
+        # METRICS.md: a spot answer counts towards the spot rate only, so its student is one
+        # of the cat_spot cells' students and of no other cell's.
+        spot = answer.item_kind == "spot"
         keys = _keys(answer)
         scopes = [("user", answer.user_id), ("all", 0)]
         if answer.classroom_id:
@@ -117,18 +125,21 @@ def reference() -> tuple[dict[CellKey, Counts], set[StudentKey]]:
                 dims["student"] = [str(answer.user_id)]
                 dims["day_asg"] = [f"{answer.day.isoformat()}:{answer.assignment_id}"]
             # Single rounds only, by the clip's truth; free practice by day (suppression).
-            single = answer.item_kind == "single"
+            # (feed clips count as single items: METRICS.md)
+            single = answer.item_kind in ("single", "feed")
             truth = "g" if truth_generated else "r"
             if scope == "class":
                 dims["cat_single"] = [f"{c}:{truth}" for c in keys["category"]] if single else []
             if scope == "school":
                 dims["gen_single"] = [answer.generator] if single and truth == "g" else []
                 dims["practice"] = [] if answer.assignment_id else [answer.day.isoformat()]
+            if scope != "user":
+                dims["cat_spot"] = list(keys["category"]) if spot else []
             for dimension, values in dims.items():
                 for value in values:
                     cell = (scope, scope_id, dimension, value)
                     cells[cell] = cells[cell] + counts
-                    if dimension in _STUDENTS[scope]:
+                    if dimension in _STUDENTS[scope] and spot == (dimension == "cat_spot"):
                         students.add((*cell, answer.user_id))
         if answer.assignment_id:
             for dimension, value in (
@@ -138,7 +149,8 @@ def reference() -> tuple[dict[CellKey, Counts], set[StudentKey]]:
             ):
                 cell = ("assignment", answer.assignment_id, dimension, value)
                 cells[cell] = cells[cell] + counts
-            students.add(("assignment", answer.assignment_id, "overall", "", answer.user_id))
+            if not spot:
+                students.add(("assignment", answer.assignment_id, "overall", "", answer.user_id))
     return dict(cells), students
 
 

@@ -118,3 +118,15 @@ class BalancedForm(forms.Form):
             "A pair shows a generated and a real clip of the same kind side by side."
         ),
     )
+    spots = forms.IntegerField(
+        label=gettext_lazy("Spot rounds (%)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        required=False,
+        help_text=gettext_lazy(
+            "A spot round says the clip is generated and asks where the giveaway is; it "
+            "needs a generated clip with a marked giveaway. The other shares apply to the "
+            "remaining rounds."
+        ),
+    )

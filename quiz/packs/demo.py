@@ -19,12 +19,14 @@ DEMO_QUIZ_SLUG = "demo"
 PRACTICE_QUIZ_SLUG = "demo-practice"
 DEMO_SINGLE_ROUNDS = 9
 DEMO_PAIR_ROUNDS = 3
+DEMO_SPOT_ROUNDS = 3
 
 # Stored in the database, translated when shown (see templates: quiz titles go through
 # the "translate" filter of the catalogue).
 DEMO_TITLE = gettext_noop("Demo quiz: real or generated?")
 DEMO_DESCRIPTION = gettext_noop(
-    "Twelve rounds from the demo pack. Its generated items are real footage and photographs "
+    "Fifteen rounds from the demo pack, three of them asking where the giveaway is. Its "
+    "generated items are real footage and photographs "
     "edited by Second Look's own synthesizer to show the giveaways; real text-to-video clips "
     "come in curated packs."
 )
@@ -83,11 +85,19 @@ DEMO_PAIRS = (
     ("demo-cat-third-eye", "demo-cat-closeup"),
     ("demo-street-cobbles-reroll", "demo-railing-pavement"),
 )
+# Spot rounds ("Where is the giveaway?"): generated items the other rounds do not show, each
+# with its giveaway's time and region known exactly (the synthesizer put it there).
+DEMO_SPOTS = (
+    "demo-cat-fur-boils",
+    "demo-street-bollard-appears",
+    "demo-coins-count-changes",
+)
 # Single rounds: generated and real items from different photographs and shots (never both
-# twins of a pair), so no round can be answered by remembering another.
+# twins of a pair, nor the twin of a spot round's item: the spot round says it is generated),
+# so no round can be answered by remembering another.
 DEMO_SINGLES = (
     "demo-espresso-handle-drifts",
-    "demo-coins-push-in",
+    "demo-railing-street-vintage",
     "demo-deep-field-new-galaxy",
     "demo-street-time-lapse",
     "demo-formulas-symbols-change",
@@ -99,7 +109,8 @@ DEMO_SINGLES = (
 
 
 def demo_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
-    """A balanced, fixed quiz: curated pairs of twins and curated singles.
+    """A balanced, fixed quiz: curated pairs of twins, curated singles and three spot rounds
+    on generated items shown nowhere else in it.
 
     Each attempt plays the rounds in its own shuffled order with its own sides
     (quiz.shuffle), so the order here carries nothing. If the synthesizer no longer makes
@@ -132,7 +143,20 @@ def demo_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:
     for key in DEMO_SINGLES:
         clip = clips.get(key)
         singles.append(("single", take(key, clip.is_generated if clip else True), None))
-    return singles[:3] + pairs[:1] + singles[3:6] + pairs[1:2] + singles[6:] + pairs[2:]
+    # Taken last, so a missing curated spot item is replaced by a generated item no other
+    # round uses (every generated demo item carries its annotated giveaway).
+    spots: list[Round] = [("spot", take(key, True), None) for key in DEMO_SPOTS]
+    return (
+        singles[:3]
+        + pairs[:1]
+        + spots[:1]
+        + singles[3:6]
+        + pairs[1:2]
+        + spots[1:2]
+        + singles[6:]
+        + pairs[2:]
+        + spots[2:]
+    )
 
 
 def practice_rounds(keys: list[str], clips: dict[str, Clip]) -> list[Round]:

@@ -62,6 +62,16 @@ def pickable_clips() -> QuerySet[Clip]:
     return Clip.objects.in_use()
 
 
+def spot_ready_clips(clips: QuerySet[Clip] | None = None) -> QuerySet[Clip]:
+    """The clips of `clips` (default: pickable_clips()) a spot round ("Where is the
+    giveaway?") may show: generated, with at least one annotated artifact to find. One
+    query when evaluated; use `.filter(pk=clip.pk).exists()` to ask about one clip."""
+    pool = pickable_clips() if clips is None else clips
+    return pool.filter(is_generated=True).filter(
+        Exists(Artifact.objects.filter(clip=OuterRef("pk")))
+    )
+
+
 def library_clips(
     *,
     available: QuerySet[Clip] | None = None,

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from quiz.models import Assignment, Attempt, Clip, QuizItem
+from quiz.selectors.learn import lesson_media_file
 from quiz.selectors.play import attempt_media_file, quizzes_playable_by
 
 # A thumbnail of the annotation editor's strip is named after its clip's poster, and a video
@@ -56,3 +57,10 @@ def attempt_media_name(user: User, attempt_id: int, name: str) -> str | None:
     if attempt is None:
         return None
     return attempt_media_file(attempt, name)
+
+
+def lesson_media_name(user: User, name: str) -> str | None:
+    """The stored name of the file that `name` stands for in the user's own lesson pages
+    (a worked example's media, poster or replay: quiz.selectors.learn.lesson_media_key), if
+    the clip is in their learning pool; else None."""
+    return lesson_media_file(user, name)

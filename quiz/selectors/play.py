@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.crypto import salted_hmac
 
 from accounts.models import User
-from quiz import categories, shuffle
+from quiz import categories, shuffle, spot
 from quiz.models import (
     Answer,
     Artifact,
@@ -493,7 +493,8 @@ def _missed(answers: list[Answer], *, tells: bool) -> list[MissedCategory]:
     clips = {
         a.item.generated_clip().pk if tells else a.item.clip_id: a
         for a in answers
-        if tells or (not a.item.is_pair and not a.item.clip.is_generated)
+        # A spot round says its clip is generated: a missed mark is not a missed fake.
+        if not a.item.is_spot and (tells or (not a.item.is_pair and not a.item.clip.is_generated))
     }
     codes = categories.TELL_CODES if tells else categories.DECOY_CODES
     by_clip: dict[int, set[str]] = {}
@@ -523,6 +524,8 @@ def answer_counts_of(answer: Answer) -> Counts:
         confidence_pct=answer.confidence,
         is_correct=answer.is_correct,
         points=answer.points,
+        is_spot=answer.item_kind == QuizItem.Kind.SPOT,
+        is_feed=answer.item_kind == QuizItem.Kind.FEED,
     )
 
 
@@ -579,3 +582,65 @@ def user_progress(user: User) -> UserProgress:
         key=lambda p: (p.rate, p.category.code),
     )[:4]
     return UserProgress(summarize(overall), _calibration(bins), tells, decoys, to_practise)
+
+
+# --- Spot rounds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpotFeedback:
+    """What a spot round's feedback says about the learner's mark (no query).
+
+    `x`, `y`: the mark in percent of the frame; `seconds`: its moment (None for an image).
+    On a miss, `nearest` is the nearest giveaway, `off_s` how far the moment was outside its
+    time (negative: too early) and `degree`, `side` where it was seen from the mark
+    (quiz.spot.direction)."""
+
+    hit: bool
+    x: float
+    y: float
+    seconds: float | None
+    nearest: Artifact | None
+    off_s: float
+    degree: str
+    side: str
+    # How far the mark was from the nearest giveaway's box, as a share of the frame.
+    gap: float = 0.0
+
+    @property
+    def off_abs(self) -> float:
+        return abs(self.off_s)
+
+    @property
+    def gap_pct(self) -> int:
+        return round(self.gap * 100)
+
+
+def spot_mark(answer: Answer) -> spot.Mark | None:
+    if answer.spot_x is None or answer.spot_y is None:
+        return None
+    return spot.Mark(answer.spot_x, answer.spot_y, answer.spot_ms)
+
+
+def spot_feedback(answer: Answer, artifacts: list[Artifact]) -> SpotFeedback | None:
+    """The feedback on a spot answer's mark against the clip's artifacts; None when the
+    answer has no mark (not a spot round)."""
+    mark = spot_mark(answer)
+    if mark is None:
+        return None
+    regions = [
+        spot.Region(a.box_x, a.box_y, a.box_w, a.box_h, a.start_s, a.end_s) for a in artifacts
+    ]
+    found = spot.nearest(mark, regions)
+    degree, side = spot.direction(found) if found else ("", "")
+    return SpotFeedback(
+        hit=bool(answer.spot_hit),
+        x=round(mark.x / 10, 1),
+        y=round(mark.y / 10, 1),
+        seconds=mark.seconds,
+        nearest=artifacts[found.index] if found else None,
+        off_s=found.seconds if found else 0.0,
+        degree=degree,
+        side=side,
+        gap=(found.dx**2 + found.dy**2) ** 0.5 if found else 0.0,
+    )

@@ -91,6 +91,9 @@ ANSWER_COLUMNS = (
     "points",
     "answered_at",
     "results_hidden_until",
+    "spot_x",
+    "spot_y",
+    "spot_s",
 )
 
 
@@ -148,6 +151,11 @@ def _answer(answer: Answer, *, hide_results_until: datetime | None) -> dict[str,
         "points": None if hide_results_until else answer.points,
         "answered_at": _when(answer.created_at),
         "results_hidden_until": _when(hide_results_until),
+        # A spot round's mark: where (0..1 of the frame, from the left and the top) and when
+        # (seconds into the video) the student marked the giveaway.
+        "spot_x": None if answer.spot_x is None else answer.spot_x / 1000,
+        "spot_y": None if answer.spot_y is None else answer.spot_y / 1000,
+        "spot_s": None if answer.spot_ms is None else answer.spot_ms / 1000,
     }
 
 

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Classroom, Enrollment, User
 from quiz import categories
 from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatCell
-from quiz.selectors.play import answer_counts_of
+from quiz.selectors.play import answer_counts_of, spot_feedback
 from quiz.stats.metrics import Counts, Summary, summarize
 
 
@@ -37,7 +37,12 @@ class AssignableQuiz:
 def assignable_quizzes(user: User) -> list[AssignableQuiz]:
     """The "Assign a quiz" list, in two queries: quizzes that share a title name their date
     and the classes they were set for."""
-    quizzes = list(Quiz.objects.assignable_by(user).order_by("title", "-created_at"))
+    # Lessons are assigned from the Lessons page; adaptive practice belongs to one student.
+    quizzes = list(
+        Quiz.objects.assignable_by(user)
+        .filter(mode__in=[Quiz.Mode.QUIZ, Quiz.Mode.FEED])
+        .order_by("title", "-created_at")
+    )
     titles = Counter(q.title.casefold() for q in quizzes)
     twins = [q.pk for q in quizzes if titles[q.title.casefold()] > 1]
     classes: dict[int, list[str]] = defaultdict(list)
@@ -135,6 +140,18 @@ def _anonymous_order(assignment: Assignment, student: User) -> str:
     return hashlib.sha256(f"{assignment.pk}:{student.pk}".encode()).hexdigest()
 
 
+def _answered(counts: Counts, *, feed: bool) -> tuple[int, int]:
+    """(answers, right ones) of a cell: a feed's clips count in the signal-detection counts
+    only (quiz.services.feed)."""
+    if feed:
+        return (
+            counts.hits + counts.misses + counts.false_alarms + counts.correct_rejections,
+            counts.hits + counts.correct_rejections,
+        )
+    # A spot round's answer counts in the spot counts only (METRICS.md): answered all the same.
+    return counts.n + counts.spot_n, counts.correct + counts.spot_hits
+
+
 def assignment_live(assignment: Assignment, *, projector: bool) -> LiveView:
     """What the live view shows, in four small queries however many answers there are
     (polled every second while a class plays: only the columns it shows)."""
@@ -153,6 +170,7 @@ def assignment_live(assignment: Assignment, *, projector: bool) -> LiveView:
         attempts[attempt.user_id].append(attempt)
     if projector:
         students.sort(key=lambda s: _anonymous_order(assignment, s))
+    feed = assignment.quiz.mode == Quiz.Mode.FEED
     rows = []
     for number, student in enumerate(students, start=1):
         mine = attempts.get(student.pk, [])
@@ -164,13 +182,13 @@ def assignment_live(assignment: Assignment, *, projector: bool) -> LiveView:
             status = "not_started"
         counts = cells.get(("student", str(student.pk)), Counts())
         label = f"#{number}" if projector else student.display_name
-        rows.append(LiveStudent(label, status, counts.n, counts.correct, counts.points_sum))
+        answered, right = _answered(counts, feed=feed)
+        rows.append(LiveStudent(label, status, answered, right, counts.points_sum))
     live_items = [
         LiveItem(
             item.position,
             item.kind,
-            cells.get(("item", str(item.pk)), Counts()).n,
-            cells.get(("item", str(item.pk)), Counts()).correct,
+            *_answered(cells.get(("item", str(item.pk)), Counts()), feed=feed),
         )
         for item in items
     ]
@@ -238,10 +256,17 @@ class CategoryReport:
     category: categories.Category
     n: int = 0
     correct: int = 0
+    # Spot rounds on clips with this giveaway: answers and spot hits.
+    spot_n: int = 0
+    spot_hits: int = 0
 
     @property
     def rate(self) -> float | None:
         return self.correct / self.n if self.n else None
+
+    @property
+    def spot_rate(self) -> float | None:
+        return self.spot_hits / self.spot_n if self.spot_n else None
 
 
 @dataclass(frozen=True)
@@ -274,6 +299,17 @@ def _clip_categories(answers: list[Answer]) -> dict[int, set[str]]:
     return found
 
 
+def _spot_artifacts(answers: list[Answer]) -> dict[int, list[Artifact]]:
+    """The artifacts of the spot rounds' clips by clip id (one query, none without spot
+    rounds)."""
+    clip_ids = {a.item.clip_id for a in answers if a.item.is_spot}
+    found: dict[int, list[Artifact]] = defaultdict(list)
+    if clip_ids:
+        for artifact in Artifact.objects.filter(clip_id__in=clip_ids):
+            found[artifact.clip_id].append(artifact)
+    return found
+
+
 def assignment_report(assignment: Assignment) -> AssignmentReport:
     answers = list(assignment_answers(assignment))
     by_clip = _clip_categories(answers)
@@ -286,6 +322,7 @@ def assignment_report(assignment: Assignment) -> AssignmentReport:
         for i in assignment.quiz.items.select_related("clip", "other_clip").order_by("position")
     }
     per_category = {c.code: CategoryReport(c) for c in categories.TELLS}
+    spot_artifacts = _spot_artifacts(answers)
     total = Counts()
     for answer in answers:
         report = students.setdefault(answer.attempt.user_id, StudentReport(answer.attempt.user))
@@ -298,7 +335,14 @@ def assignment_report(assignment: Assignment) -> AssignmentReport:
         item_report.confidences.append(answer.confidence)
         item_report.correct += int(answer.is_correct)
         generated = answer.item.generated_clip()
-        if generated.is_generated:
+        if answer.item.is_spot:
+            # Mark against truth, for the report (a spot round is no real-or-generated call).
+            answer.spot_result = spot_feedback(answer, spot_artifacts.get(answer.item.clip_id, []))
+            for code in by_clip.get(generated.pk, ()):
+                if code in per_category:
+                    per_category[code].spot_n += 1
+                    per_category[code].spot_hits += int(answer.is_correct)
+        elif generated.is_generated:
             for code in by_clip.get(generated.pk, ()):
                 if code in per_category:
                     per_category[code].n += 1
@@ -308,7 +352,7 @@ def assignment_report(assignment: Assignment) -> AssignmentReport:
     return AssignmentReport(
         students=list(students.values()),
         items=list(items.values()),
-        categories=[c for c in per_category.values() if c.n],
+        categories=[c for c in per_category.values() if c.n or c.spot_n],
         overall=summarize(total),
     )
 
@@ -337,6 +381,9 @@ ANSWER_COLUMNS = (
     "answered_at",
     "played_round",
     "sides_swapped",
+    "spot_x",
+    "spot_y",
+    "spot_s",
 )
 STUDENT_COLUMNS = (
     "assignment_id",
@@ -359,6 +406,8 @@ STUDENT_COLUMNS = (
     "pairs",
     "pairs_correct",
     "categories_missed",
+    "spot_answers",
+    "spot_hits",
 )
 
 
@@ -385,6 +434,11 @@ def answer_rows(assignment: Assignment) -> list[list[object]]:
                 a.created_at.isoformat(),
                 a.position,
                 int(a.swapped) if a.item.is_pair else "",
+                # A spot round's mark: where (0..1 of the frame) and when (s); `correct` is
+                # whether it was a spot hit.
+                "" if a.spot_x is None else a.spot_x / 1000,
+                "" if a.spot_y is None else a.spot_y / 1000,
+                "" if a.spot_ms is None else a.spot_ms / 1000,
             ]
         )
     return rows
@@ -425,6 +479,8 @@ def student_rows(assignment: Assignment) -> list[list[object]]:
                 summary.pair_n,
                 summary.pair_correct,
                 " ".join(code for code, _n in s.missed.most_common()),
+                summary.spot_n,
+                summary.spot_hits,
             ]
         )
     return rows

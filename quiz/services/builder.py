@@ -2,9 +2,11 @@
 logic behind balanced quizzes and draft editing. What the builder reads (its clip library,
 difficulty, categories) is in quiz.selectors.builder.
 
-A round is `(kind, clip_id, other_clip_id)`: ("single", clip, None) or ("pair", a, b). The
-builder page keeps its draft as such rounds; `quiz_set_items` is the one place that checks
-them and writes them.
+A round is `(kind, clip_id, other_clip_id)`: ("single", clip, None), ("pair", a, b) or
+("spot", clip, None) (a generated clip with an annotated artifact: "Where is the
+giveaway?"). The builder page keeps its draft as such rounds; `quiz_set_items` is the one
+place that checks them and writes them (`spot_item_create` adds one spot round to a quiz, for
+the other modes that build their own quizzes).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
+    Max,
     ProtectedError,
+    Q,
     QuerySet,
 )
 from django.utils.text import slugify
@@ -25,7 +29,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from quiz.models import Clip, Quiz, QuizItem
-from quiz.selectors.builder import MAX_ID, ClipInfo, pickable_clips, quiz_has_answers
+from quiz.selectors.builder import (
+    MAX_ID,
+    ClipInfo,
+    pickable_clips,
+    quiz_has_answers,
+    spot_ready_clips,
+)
 
 Round = tuple[str, int, int | None]
 
@@ -33,6 +43,7 @@ MAX_ROUNDS = 100
 TITLE_MAX = 200
 SINGLE = QuizItem.Kind.SINGLE.value
 PAIR = QuizItem.Kind.PAIR.value
+SPOT = QuizItem.Kind.SPOT.value
 
 
 class QuizEditRefused(Exception):
@@ -98,14 +109,22 @@ def rounds_check(
     ids = [i for _kind, clip_id, other_id in rounds for i in (clip_id, other_id) if i is not None]
     pool = pickable_clips() if available is None else available
     clips = {c.pk: c for c in pool.filter(pk__in={i for i in ids if 0 < i <= MAX_ID})}
+    spot_ids = {clip_id for kind, clip_id, _other in rounds if kind == SPOT}
+    spot_ready = (
+        set(
+            spot_ready_clips(pool).filter(pk__in=spot_ids & set(clips)).values_list("pk", flat=True)
+        )
+        if spot_ids
+        else set()
+    )
     first_use: dict[int, int] = {}
     for number, (kind, clip_id, other_id) in enumerate(rounds, start=1):
-        if kind not in (SINGLE, PAIR):
+        if kind not in (SINGLE, PAIR, SPOT):
             raise QuizEditRefused(
-                _("Round %(n)d: a round is either a single clip or a pair, not “%(kind)s”.")
+                _("Round %(n)d: a round is a single clip, a pair or a spot round, not “%(kind)s”.")
                 % {"n": number, "kind": kind}
             )
-        if kind == SINGLE and other_id is not None:
+        if kind in (SINGLE, SPOT) and other_id is not None:
             raise QuizEditRefused(_("Round %(n)d: a single round shows one clip.") % {"n": number})
         if kind == PAIR and (other_id is None or other_id == clip_id):
             raise QuizEditRefused(
@@ -131,6 +150,14 @@ def rounds_check(
                     % {"n": number, "clip": used, "first": first_use[used]}
                 )
             first_use[used] = number
+        if kind == SPOT and clip_id not in spot_ready:
+            raise QuizEditRefused(
+                _(
+                    "Round %(n)d: a spot round needs a generated clip with at least one "
+                    "marked giveaway; clip %(clip)s has none."
+                )
+                % {"n": number, "clip": clip_id}
+            )
         if kind == PAIR:
             assert other_id is not None
             a, b = clips[clip_id], clips[other_id]
@@ -176,6 +203,46 @@ def quiz_set_items(
         # An answer arrived after the check: Answer.item protects the old items, and the
         # database refuses the delete (at once, or at commit for the deferred key check).
         raise refused from error
+
+
+def spot_item_create(*, quiz: Quiz, clip: Clip, position: int | None = None) -> QuizItem:
+    """Add a spot round ("Where is the giveaway?") on `clip` to `quiz`, at `position` (default:
+    after its last round), and return it.
+
+    For the modes that assemble their own quizzes (lessons, practice, live games, feeds):
+    `clip` must be generated, ready, not retired and carry at least one annotated artifact
+    (quiz.selectors.builder.spot_ready_clips), and the quiz must not show it already (a spot
+    round says the clip is generated, so it would give away another round's answer). Who may
+    see the clip is the caller's check. Raises QuizEditRefused otherwise and for a
+    `position` already taken, and QuizAnswered once anyone has answered the quiz (its rounds
+    are frozen, as in quiz_set_items: an attempt's drawn order must not change under it).
+    """
+    with transaction.atomic():
+        # One change of a quiz's rounds at a time (as quiz_set_items).
+        Quiz.objects.select_for_update().filter(pk=quiz.pk).first()
+        if quiz_has_answers(quiz):
+            raise QuizAnswered(_("This quiz already has answers; edit a copy"))
+        if not spot_ready_clips().filter(pk=clip.pk).exists():
+            raise QuizEditRefused(
+                _(
+                    "A spot round needs a generated clip with at least one marked giveaway; "
+                    "clip %(clip)s has none."
+                )
+                % {"clip": clip.pk}
+            )
+        items = QuizItem.objects.filter(quiz=quiz)
+        if items.filter(Q(clip=clip) | Q(other_clip=clip)).exists():
+            raise QuizEditRefused(
+                _("Clip %(clip)s is already in this quiz; a quiz shows each clip once.")
+                % {"clip": clip.pk}
+            )
+        if position is None:
+            position = (items.aggregate(last=Max("position"))["last"] or 0) + 1
+        elif items.filter(position=position).exists():
+            raise QuizEditRefused(_("Round %(n)d is taken already.") % {"n": position})
+        return QuizItem.objects.create(
+            quiz=quiz, position=position, kind=SPOT, clip=clip, other_clip=None
+        )
 
 
 def quiz_copy(*, teacher: User, quiz: Quiz) -> Quiz:
@@ -252,6 +319,30 @@ def rounds_swap(rounds: Sequence[Round], number: int) -> list[Round]:
     return swapped
 
 
+def spot_fits(clip: ClipInfo) -> bool:
+    """A spot round can show the clip: generated, with at least one annotated artifact."""
+    return clip.is_generated and bool(clip.categories)
+
+
+def rounds_spot(rounds: Sequence[Round], number: int, clip: ClipInfo) -> list[Round]:
+    """Make round `number` a spot round ("Where is the giveaway?") on its clip; a pair's
+    other clip becomes a single round right after it, so no chosen clip is dropped."""
+    index = _checked_index(rounds, number)
+    _kind, clip_id, other = rounds[index]
+    if clip.id != clip_id or not spot_fits(clip):
+        raise QuizEditRefused(
+            _(
+                "Round %(n)d: a spot round needs a generated clip with at least one marked "
+                "giveaway; clip %(clip)s has none."
+            )
+            % {"n": number, "clip": clip_id}
+        )
+    changed = list(rounds)
+    released: list[Round] = [(SINGLE, other, None)] if other is not None else []
+    changed[index : index + 1] = [(SPOT, clip_id, None), *released]
+    return changed
+
+
 def partner_fits(clip: ClipInfo, partner: ClipInfo) -> bool:
     """Two clips make a pair: same media kind, one generated and one real."""
     return (
@@ -291,8 +382,9 @@ def rounds_pair(
     becomes a single round right after it, so no chosen clip is silently dropped.
     """
     index = _checked_index(rounds, number)
-    _kind, clip_id, old_other = rounds[index]
-    if partner_id == old_other:
+    kind, clip_id, old_other = rounds[index]
+    # (A spot round asked to show one clip becomes a single round.)
+    if partner_id == old_other and kind != SPOT:
         return list(rounds)
     released: list[Round] = [(SINGLE, old_other, None)] if old_other is not None else []
     if partner_id is None:
@@ -370,6 +462,48 @@ def _merge_evenly[T](first: list[T], second: list[T]) -> list[T]:
     return merged
 
 
+def _with_spot_rounds(
+    clips: list[ClipInfo],
+    *,
+    n: int,
+    n_spots: int,
+    generated_share: float,
+    pair_share: float,
+    rng: random.Random,
+) -> list[Round]:
+    """balanced_rounds with `n_spots` spot rounds: those first, from the clips that fit
+    (spot_fits), then the other rounds from the clips left, the spot rounds spread among
+    them."""
+    fitting = [c for c in clips if spot_fits(c)]
+    if len(fitting) < n_spots:
+        raise ValueError(
+            _(
+                "This needs %(want)d generated clips with a marked giveaway for spot rounds; "
+                "the library (as filtered) has %(have)d."
+            )
+            % {"want": n_spots, "have": len(fitting)}
+        )
+    pool = rng.sample(fitting, len(fitting))
+    picker = _Picker(Counter())
+    spots: list[Round] = []
+    for _i in range(n_spots):
+        clip = picker.pick(pool)
+        assert clip is not None
+        pool.remove(clip)
+        spots.append((SPOT, clip.id, None))
+    if n_spots == n:
+        return spots
+    used = {clip_id for _kind, clip_id, _other in spots}
+    rest = balanced_rounds(
+        [c for c in clips if c.id not in used],
+        n=n - n_spots,
+        generated_share=generated_share,
+        pair_share=pair_share,
+        rng=rng,
+    )
+    return _merge_evenly(rest, spots)
+
+
 def pair_group(clip: ClipInfo) -> tuple[str, str]:
     """Balanced quizzes pair a generated and a real clip only within one group: the same
     media kind and the same source family (clips whose credit names no source form one group
@@ -392,6 +526,7 @@ def balanced_rounds(
     generated_share: float,
     pair_share: float,
     rng: random.Random,
+    spot_share: float = 0.0,
 ) -> list[Round]:
     """n rounds from `clips`: round(n * pair_share) pairs (each one generated and one real clip
     of one media kind and one source family (pair_group), the most alike the library has,
@@ -399,12 +534,26 @@ def balanced_rounds(
     `generated_share` of generated clips. Categories are spread out, no clip is used twice,
     and real and generated singles (and the pairs among them) are interleaved.
 
+    `spot_share` of the n rounds (rounded) are spot rounds ("Where is the giveaway?") on
+    generated clips with an annotated artifact, categories spread out; the shares above then
+    apply to the other rounds, and the spot rounds are spread evenly among them.
+
     Raises ValueError, with a message for the teacher, when the clips cannot make such a quiz.
     """
     if not 1 <= n <= MAX_ROUNDS:
         raise ValueError(_("Choose between 1 and %(max)d rounds.") % {"max": MAX_ROUNDS})
-    if not (0 <= generated_share <= 1 and 0 <= pair_share <= 1):
+    if not (0 <= generated_share <= 1 and 0 <= pair_share <= 1 and 0 <= spot_share <= 1):
         raise ValueError(_("Shares must be between 0 and 100 percent."))
+    n_spots = round(n * spot_share)
+    if n_spots:
+        return _with_spot_rounds(
+            clips,
+            n=n,
+            n_spots=n_spots,
+            generated_share=generated_share,
+            pair_share=pair_share,
+            rng=rng,
+        )
     n_pairs, n_generated, n_real = balanced_counts(n, generated_share, pair_share)
     generated = [c for c in clips if c.is_generated]
     real = [c for c in clips if not c.is_generated]

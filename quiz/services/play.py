@@ -10,14 +10,24 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from quiz import categories, shuffle
+from quiz import categories, shuffle, spot
 from quiz.background import enqueue_once
-from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatPending
+from quiz.models import (
+    Answer,
+    Artifact,
+    Assignment,
+    Attempt,
+    LiveGame,
+    LivePlayer,
+    Quiz,
+    QuizItem,
+    StatPending,
+)
 from quiz.scoring import points_for
 from quiz.selectors.play import (
     AttemptState,
@@ -170,7 +180,18 @@ def _check_may_start(user: User, assignment: Assignment) -> None:
         raise AttemptRefused(_("You have used every attempt this assignment allows."))
 
 
-def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: int) -> SubmitResult:
+# What a round's form gives: (guess, confidence), or (guess, confidence, mark) for a spot round.
+Given = tuple[str, int] | tuple[str, int, spot.Mark | None]
+
+
+def answer_submit(
+    *,
+    attempt: Attempt,
+    item: QuizItem,
+    guess: str,
+    confidence: int,
+    mark: spot.Mark | None = None,
+) -> SubmitResult:
     """Grade and store one answer; a repeated or concurrent submit returns the stored one.
 
     `guess` is what the learner chose on the page. For a pair, "a" is the clip this attempt
@@ -179,7 +200,12 @@ def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: i
     (Answer.guess, Answer.swapped), so every count and export means the same clip for
     everyone.
 
-    Raises AnswerRejected for answers that cannot be taken (wrong option, finished attempt).
+    A spot round ("Where is the giveaway?") is answered with guess "spot" and a `mark`
+    (quiz.spot.Mark: where in per mille of the frame and, for a video, when in ms), graded
+    as a spot hit or not; `confidence` is how sure the learner is the mark is on a giveaway.
+
+    Raises AnswerRejected for answers that cannot be taken (wrong option, finished attempt,
+    a missing or impossible mark).
     """
     if item.quiz_id != attempt.quiz_id:
         raise AnswerRejected(_("This question is not part of your quiz."))
@@ -188,7 +214,7 @@ def answer_submit(*, attempt: Attempt, item: QuizItem, guess: str, confidence: i
         lambda locked, rounds: (
             rounds.shown(locked, item.pk) if item.pk in rounds.items else _quiz_changed()
         ),
-        lambda _item: (guess, confidence),
+        lambda _item: (guess, confidence, mark),
     )
     attempt.finished_at = submitted.attempt.finished_at
     return SubmitResult(submitted.answer, created=submitted.created)
@@ -219,11 +245,12 @@ def round_answer(
     user: User,
     attempt_id: int,
     round_key: str,
-    read: Callable[[QuizItem], tuple[str, int]],
+    read: Callable[[QuizItem], Given],
 ) -> RoundSubmitted:
     """Grade and store the answer to the round that `round_key` names in the user's attempt.
 
-    `read(item)` gives the answer as the learner chose it (see answer_submit), or raises
+    `read(item)` gives the answer as the learner chose it, (guess, confidence) or, for a spot
+    round, (guess, confidence, mark) (see answer_submit), or raises
     (a form that does not validate): it is called only for a round not answered yet, and
     whatever it raises leaves nothing stored. A round answered before returns the stored
     answer (created False). Raises RoundNotFound for another user's attempt or an unknown
@@ -233,12 +260,27 @@ def round_answer(
     rounds and answers, the round's clips, their artifacts, the answer and its queue row;
     a seventh ends the attempt after its last round.
     """
+    # Read with the locked attempt, not in a statement of its own (PlayedLive).
+    live_game = (
+        LivePlayer.objects.filter(attempt_id=OuterRef("pk"))
+        .exclude(game__state=LiveGame.State.ENDED)
+        .values("game_id")[:1]
+    )
     return _submit(
-        Attempt.objects.filter(pk=attempt_id, user=user),
+        Attempt.objects.filter(pk=attempt_id, user=user).annotate(live_game_id=Subquery(live_game)),
         lambda locked, rounds: rounds.by_key(locked, round_key),
         read,
         user=user,
     )
+
+
+class PlayedLive(Exception):
+    """The attempt is being played in an open live game: it is answered round by round with
+    the class there (quiz.views.live), never ahead on the self-paced pages."""
+
+    def __init__(self, game_id: int) -> None:
+        super().__init__(game_id)
+        self.game_id = game_id
 
 
 def _quiz_changed() -> NoReturn:
@@ -249,7 +291,7 @@ def _quiz_changed() -> NoReturn:
 def _submit(
     attempts: QuerySet[Attempt],
     locate: Callable[[Attempt, AttemptState], ShownRound | None],
-    read: Callable[[QuizItem], tuple[str, int]],
+    read: Callable[[QuizItem], Given],
     *,
     user: User | None = None,
 ) -> RoundSubmitted:
@@ -264,6 +306,8 @@ def _submit(
             attempt = attempts.select_for_update(of=("self",)).select_related(*related).first()
             if attempt is None:
                 raise RoundNotFound
+            if getattr(attempt, "live_game_id", None) is not None:
+                raise PlayedLive(attempt.live_game_id)
             if user is not None:
                 attempt.user = user
             rounds = attempt_state(attempt)
@@ -279,14 +323,31 @@ def _submit(
             now = timezone.now()
             if attempt.assignment is not None and now >= attempt.assignment.due_at:
                 raise AnswerRejected(_("This assignment is closed: its due time has passed."))
-            guess, confidence = read(item)
+            given = read(item)
+            guess, confidence = given[0], given[1]
+            mark = given[2] if len(given) > 2 else None
             if guess not in item.options():
                 raise AnswerRejected(_("Choose one of the answers offered."))
+            if item.kind == QuizItem.Kind.FEED:
+                # A feed asks no confidence (quiz.services.feed): stored as 50, no points.
+                confidence = 50
             if not 50 <= confidence <= 100:
                 raise AnswerRejected(_("Confidence must be between 50 and 100 percent."))
+            _check_mark(item, mark)
             stored_guess = shuffle.swap_side(guess, swapped=shown.swapped)
-            is_correct = stored_guess == item.correct_option()
             artifacts = item_artifacts(item)
+            mark_fields: dict[str, Any] = {}
+            if item.is_spot:
+                assert mark is not None
+                is_correct = spot_graded(item, mark, artifacts[item.clip_id])
+                mark_fields = {
+                    "spot_x": mark.x,
+                    "spot_y": mark.y,
+                    "spot_ms": mark.ms if item.clip.is_video else None,
+                    "spot_hit": is_correct,
+                }
+            else:
+                is_correct = stored_guess == item.correct_option()
             answer = Answer.objects.create(
                 attempt=attempt,
                 item=item,
@@ -294,7 +355,8 @@ def _submit(
                 swapped=shown.swapped,
                 confidence=confidence,
                 is_correct=is_correct,
-                points=points_for(confidence, is_correct),
+                points=0 if item.kind == QuizItem.Kind.FEED else points_for(confidence, is_correct),
+                **mark_fields,
                 **answer_facts(
                     attempt,
                     item,
@@ -321,3 +383,58 @@ def _submit(
         attempt.refresh_from_db(fields=["finished_at"])
         return RoundSubmitted(attempt, attempt_state(attempt), shown, stored, False, None)
     return RoundSubmitted(attempt, rounds, shown, answer, True, artifacts)
+
+
+def _check_mark(item: QuizItem, mark: spot.Mark | None) -> None:
+    """A spot round needs a mark inside the frame and, for a video, a moment inside the
+    clip; no other round takes one."""
+    if not item.is_spot:
+        if mark is not None:
+            raise AnswerRejected(_("This round does not ask where the giveaway is."))
+        return
+    if mark is None:
+        raise AnswerRejected(_("Mark where the giveaway is first."))
+    if not (0 <= mark.x <= spot.SCALE and 0 <= mark.y <= spot.SCALE):
+        raise AnswerRejected(_("Your mark must be inside the picture."))
+    if not item.clip.is_video:
+        return
+    if mark.ms is None:
+        raise AnswerRejected(
+            _("Pause the video at the giveaway (or pick the moment with the slider), then mark it.")
+        )
+    duration = item.clip.duration_s
+    # Half a second of slack: players report the last frame's time a little past the end.
+    if mark.ms < 0 or (duration is not None and mark.ms > (duration + 0.5) * 1000):
+        raise AnswerRejected(_("That moment is not in the video."))
+
+
+def artifact_region(artifact: Artifact) -> spot.Region:
+    return spot.Region(
+        artifact.box_x,
+        artifact.box_y,
+        artifact.box_w,
+        artifact.box_h,
+        artifact.start_s,
+        artifact.end_s,
+    )
+
+
+def spot_graded(item: QuizItem, mark: spot.Mark, artifacts: Iterable[Artifact]) -> bool:
+    """Whether the mark is a spot hit on the round's clip (METRICS.md; quiz.spot)."""
+    clip = item.clip
+    if not clip.is_video:
+        mark = spot.Mark(mark.x, mark.y, None)
+    return spot.is_hit(
+        mark, [artifact_region(a) for a in artifacts], width=clip.width, height=clip.height
+    )
+
+
+def spot_example_mark(item: QuizItem, *, hit: bool) -> spot.Mark:
+    """A mark a simulated student makes on a spot round (the demo cohort, benches, tests):
+    on the clip's first giveaway at its moment (hit) or far from every giveaway (a miss).
+    One query."""
+    regions = [artifact_region(a) for a in Artifact.objects.filter(clip_id=item.clip_id)]
+    clip = item.clip
+    if hit:
+        return spot.centre_of(regions[0], video=clip.is_video)
+    return spot.away_from(regions, width=clip.width, height=clip.height, video=clip.is_video)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Classroom, Enrollment, User
-from quiz.models import Answer, Assignment, Attempt
+from quiz.models import Answer, Assignment, Attempt, Quiz
 from quiz.selectors import privacy as selectors
 from quiz.stats.unfold import unfold
 
@@ -68,6 +68,8 @@ def _erase(student_ids: list[int], *, classroom: Classroom | None = None) -> Era
     n_answers = deleted.get(Answer._meta.label, 0)
     _, deleted = Attempt.objects.filter(attempts_q).delete()
     n_attempts = deleted.get(Attempt._meta.label, 0)
+    # Their adaptive practice sets: quizzes of their own (quiz.services.practice).
+    Quiz.objects.filter(practice_set__user__in=student_ids).delete()
     Enrollment.objects.filter(student__in=student_ids).delete()
     _, deleted = User.objects.filter(pk__in=student_ids).delete()
     return Erased(students=deleted.get(User._meta.label, 0), attempts=n_attempts, answers=n_answers)

@@ -61,11 +61,21 @@ _SOURCE_COLUMNS = (
 )
 _BATCH_TABLE = "stat_fold_batch"
 
-_SINGLE = "a.item_kind = 'single'"
-# What one answer adds to each count (METRICS.md): computed once per answer.
+# Feed clips count as single items' hits, misses, false alarms and correct rejections only
+# (METRICS.md; quiz.services.feed): no confidence is asked, and accuracy at a feed's low base
+# rate would not compare with quizzes'.
+_SINGLE = "a.item_kind IN ('single', 'feed')"
+_SPOT = "a.item_kind = 'spot'"
+_NOT_SPOT = "a.item_kind <> 'spot'"
+_NOT_FEED = "a.item_kind <> 'feed'"
+# Answers with a stated confidence: what n, accuracy, confidence and Brier count.
+_RATED = "a.item_kind NOT IN ('spot', 'feed')"
+# What one answer adds to each count (METRICS.md): computed once per answer. A spot round's
+# answer counts towards the spot counts (and the game score) only: not n, accuracy, the
+# signal-detection counts, confidence or Brier.
 _PER_ANSWER: dict[str, str] = {
-    "n": "1",
-    "correct": "CASE WHEN a.is_correct THEN 1 ELSE 0 END",
+    "n": f"CASE WHEN {_RATED} THEN 1 ELSE 0 END",
+    "correct": f"CASE WHEN {_RATED} AND a.is_correct THEN 1 ELSE 0 END",
     "hits": f"CASE WHEN {_SINGLE} AND a.guess = 'generated' AND a.is_correct THEN 1 ELSE 0 END",
     "misses": f"CASE WHEN {_SINGLE} AND a.guess = 'real' AND NOT a.is_correct THEN 1 ELSE 0 END",
     "false_alarms": (
@@ -76,12 +86,15 @@ _PER_ANSWER: dict[str, str] = {
     ),
     "pair_n": "CASE WHEN a.item_kind = 'pair' THEN 1 ELSE 0 END",
     "pair_correct": "CASE WHEN a.item_kind = 'pair' AND a.is_correct THEN 1 ELSE 0 END",
-    "confidence_sum": "a.confidence",
+    "confidence_sum": f"CASE WHEN {_RATED} THEN a.confidence ELSE 0 END",
     "brier_sum": (
+        f"CASE WHEN {_RATED} THEN "
         "(a.confidence - CASE WHEN a.is_correct THEN 100 ELSE 0 END)"
-        " * (a.confidence - CASE WHEN a.is_correct THEN 100 ELSE 0 END)"
+        " * (a.confidence - CASE WHEN a.is_correct THEN 100 ELSE 0 END) ELSE 0 END"
     ),
     "points_sum": "a.points",
+    "spot_n": f"CASE WHEN {_SPOT} THEN 1 ELSE 0 END",
+    "spot_hits": f"CASE WHEN {_SPOT} AND a.is_correct THEN 1 ELSE 0 END",
 }
 assert tuple(_PER_ANSWER) == FIELDS
 
@@ -109,6 +122,9 @@ _KEYS: dict[str, tuple[tuple[str, ...], str]] = {
     "gen_single": (("gen_single",), "s.gen_single"),
     "cat_single": (("code", "single_truth"), "s.code || ':' || s.single_truth"),
     "practice": (("practice_day",), "s.practice_day"),
+    # Spot rounds by category: the students behind a category's spot rate. `spot_mark` is
+    # '' for a spot round's answer and NULL otherwise, so other answers make no cell.
+    "cat_spot": (("code", "spot_mark"), "s.code || s.spot_mark"),
 }
 
 
@@ -130,7 +146,7 @@ class Family:
     def kind(self) -> str:
         """Which fan-out feeds the family: the answer itself, its categories or its clips
         (a pair round counts for both of its clips)."""
-        if self.dimension in ("category", "cat_single"):
+        if self.dimension in ("category", "cat_single", "cat_spot"):
             return "category"
         if self.dimension == "clip":
             return "clip"
@@ -153,6 +169,7 @@ STUDENT_DIMENSIONS: dict[str, frozenset[str]] = {
             "position",
             "conf_bin",
             "cat_single",
+            "cat_spot",
         }
     ),
     "school": frozenset(
@@ -169,9 +186,12 @@ STUDENT_DIMENSIONS: dict[str, frozenset[str]] = {
             "clip",
             "gen_single",
             "practice",
+            "cat_spot",
         }
     ),
-    "all": frozenset({"overall", "category", "generator", "day", "position", "conf_bin"}),
+    "all": frozenset(
+        {"overall", "category", "generator", "day", "position", "conf_bin", "cat_spot"}
+    ),
     "assignment": frozenset({"overall"}),
 }
 
@@ -210,6 +230,8 @@ def families() -> list[Family]:
             dimensions += ["cat_single"]
         if scope == "school":
             dimensions += ["gen_single", "practice"]
+        if scope != "user":
+            dimensions += ["cat_spot"]
         found += [
             Family(scope, column, dimension, students=dimension in STUDENT_DIMENSIONS[scope])
             for dimension in dimensions
@@ -240,8 +262,12 @@ def _prepared(source: str, where: str) -> str:
         f"CASE WHEN {_SINGLE} THEN {truth} END AS single_truth, "
         f"CASE WHEN {_SINGLE} AND {truth} = 'g' THEN a.generator END AS gen_single, "
         f"CASE WHEN a.assignment_id IS NULL THEN {day} END AS practice_day, "
-        f"{day} AS day_key, CAST(a.position AS TEXT) AS position_key, "
-        "CAST(CASE WHEN a.confidence >= 90 THEN 90 ELSE a.confidence / 10 * 10 END AS TEXT) "
+        f"CASE WHEN {_SPOT} THEN '' END AS spot_mark, "
+        # Feed clips make no position or confidence-bin cell: those cells' figures are
+        # accuracy and calibration, which no feed answer enters (nor may its student count).
+        f"{day} AS day_key, CASE WHEN {_NOT_FEED} THEN CAST(a.position AS TEXT) END "
+        f"AS position_key, CASE WHEN {_NOT_FEED} THEN CAST(CASE WHEN a.confidence >= 90 "
+        "THEN 90 ELSE a.confidence / 10 * 10 END AS TEXT) END "
         f"AS bin_key, {counts} FROM {source} a{' WHERE ' + where if where else ''})"
     )
 
@@ -348,16 +374,42 @@ def _grouping_select(
     )
 
 
+def _and(where: str, condition: str) -> str:
+    return f"({where}) AND {condition}" if where else condition
+
+
+def _student_where(family: Family, where: str) -> str:
+    """Which answers make a family's students: those whose answers enter its figures
+    (METRICS.md, small groups). A spot round's answer enters the spot rate only, so it makes
+    students of the cat_spot cells and of no other."""
+    return _and(where, _SPOT if family.dimension == "cat_spot" else _NOT_SPOT)
+
+
 def _branches(source: str, where: str, *, students: bool, portable: bool) -> list[str]:
     chosen = [f for f in families() if f.students or not students]
     if portable or connection.vendor != "postgresql":
-        return [_union_select(f, source, where, students=students) for f in chosen]
-    return [
-        _grouping_select(
-            [f for f in chosen if f.kind == kind], kind, source, where, students=students
-        )
-        for kind in ("answer", "category", "clip")
-    ]
+        return [
+            _union_select(
+                f, source, _student_where(f, where) if students else where, students=students
+            )
+            for f in chosen
+        ]
+    if not students:
+        return [
+            _grouping_select(
+                [f for f in chosen if f.kind == kind], kind, source, where, students=False
+            )
+            for kind in ("answer", "category", "clip")
+        ]
+    branches = []
+    for kind in ("answer", "category", "clip"):
+        of_kind = [f for f in chosen if f.kind == kind]
+        for spot in (False, True):
+            group = [f for f in of_kind if (f.dimension == "cat_spot") == spot]
+            if group:
+                scan_where = _student_where(group[0], where)
+                branches.append(_grouping_select(group, kind, source, scan_where, students=True))
+    return branches
 
 
 def cells_sql(source: str, where: str = "", *, portable: bool = False) -> str:
@@ -525,6 +577,11 @@ def fold_pending(*, batch_size: int = 5000) -> int:
             _write_one_at_a_time()
             _insert_cells(cells_sql(_BATCH_TABLE), accumulate=True)
             _insert_students(students_sql(_BATCH_TABLE), accumulate=True)
+            # Adaptive practice's ratings move after the fold, from a queue filled here in
+            # the same claim (one statement; quiz.services.practice.practice_fold_pending).
+            from quiz.services import practice
+
+            practice.practice_queue(_BATCH_TABLE)
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {_BATCH_TABLE}")
     return claimed

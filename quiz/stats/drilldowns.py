@@ -179,6 +179,84 @@ def category_heatmap(school: School) -> CategoryHeatmap:
     )
 
 
+# --- Spot rate per category ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpotRow:
+    """The school's spot rounds on clips carrying one giveaway category: the spot rate
+    (METRICS.md: spot hits / spot answers) with its Wilson 95 % interval."""
+
+    category: categories.Category
+    figures: Figures
+    rate: float | None
+    interval: tuple[float, float] | None
+
+    @property
+    def answers(self) -> int:
+        return self.figures.counts.spot_n
+
+
+def spot_rows(school: School) -> list[SpotRow]:
+    """Giveaway categories met in the school's spot rounds, in the taxonomy's order, in one
+    query.
+
+    Read from the school's `cat_spot` cells, which hold spot answers only and count the
+    students who gave them (the students of the figure, METRICS.md). A row with fewer than
+    STATS_MIN_GROUP students is suppressed. No complementary suppression is needed: spot
+    answers enter no other figure an educator reads (they are left out of every count of
+    the overview and the other drill-downs), and the categories do not add up to a total
+    shown anywhere (one clip can carry several).
+    """
+    cells = cell_figures("school", [school.pk], "cat_spot")
+    rows = []
+    for category in categories.TELLS:
+        shown = cells.get((school.pk, category.code))
+        if shown is None or not shown.counts.spot_n:
+            continue
+        c = shown.counts
+        if shown.suppressed:
+            rows.append(SpotRow(category, shown, None, None))
+        else:
+            rows.append(
+                SpotRow(
+                    category,
+                    shown,
+                    proportion(c.spot_hits, c.spot_n),
+                    wilson_interval(c.spot_hits, c.spot_n),
+                )
+            )
+    return rows
+
+
+SPOT_COLUMNS = (
+    "category",
+    "students",
+    "spot_answers",
+    "spot_hits",
+    "spot_rate",
+    "spot_rate_low",
+    "spot_rate_high",
+    "suppressed",
+)
+
+
+def spot_export_row(row: SpotRow) -> dict[str, object]:
+    """One category's spot rate for the export, empty figures when suppressed."""
+    shown = not row.figures.suppressed
+    counts = row.figures.counts
+    return {
+        "category": row.category.code,
+        "students": row.figures.students if shown else None,
+        "spot_answers": counts.spot_n if shown else None,
+        "spot_hits": counts.spot_hits if shown else None,
+        "spot_rate": row.rate,
+        "spot_rate_low": row.interval[0] if row.interval else None,
+        "spot_rate_high": row.interval[1] if row.interval else None,
+        "suppressed": row.figures.suppressed,
+    }
+
+
 # --- Fool rate per generator ------------------------------------------------------------------
 
 
@@ -428,19 +506,21 @@ class ItemSums:
 def item_discrimination_sums(school: School) -> dict[int, ItemSums]:
     """Per clip, the sums behind its discrimination, computed by the database over the
     school's answers: each answer to a clip (both clips of a pair round) is one
-    observation, its rest score the share right among the other answers of its attempt."""
+    observation, its rest score the share right among the other answers of its attempt.
+    Spot rounds' answers are no right-or-wrong calls (METRICS.md): left out of both."""
     answers = connection.ops.quote_name(Answer._meta.db_table)
     right = "CASE WHEN a.is_correct THEN 1 ELSE 0 END"
     sql = f"""
         WITH totals AS (
             SELECT a.attempt_id, COUNT(*) AS n, SUM({right}) AS correct
-            FROM {answers} a WHERE a.school_id = %s GROUP BY a.attempt_id
+            FROM {answers} a WHERE a.school_id = %s AND a.item_kind <> 'spot'
+            GROUP BY a.attempt_id
         ),
         observations AS (
             SELECT a.clip_id AS clip_id, {right} AS x,
                    (t.correct - {right}) * 1.0 / (t.n - 1) AS y
             FROM {answers} a JOIN totals t ON t.attempt_id = a.attempt_id
-            WHERE a.school_id = %s AND t.n > 1
+            WHERE a.school_id = %s AND t.n > 1 AND a.item_kind <> 'spot'
             UNION ALL
             SELECT a.other_clip_id, {right}, (t.correct - {right}) * 1.0 / (t.n - 1)
             FROM {answers} a JOIN totals t ON t.attempt_id = a.attempt_id

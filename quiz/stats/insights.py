@@ -54,13 +54,25 @@ def cell_figures(
     """The figures of each cell, by (scope_id, key), in one query: the fold keeps each
     cell's distinct students (StatCell.students) for the cells educators' pages show, so a
     single cell needs no StatStudent rows. A cell without that count reads 0 students and
-    is therefore suppressed, never shown by mistake."""
+    is therefore suppressed, never shown by mistake.
+
+    Cells that hold spot rounds' answers only (a position, clip or day where nothing but
+    spot rounds were answered) are left out: they hold none of the counts these figures
+    read (METRICS.md: spot answers count towards the spot rate only), and would show as
+    hidden groups. The `cat_spot` cells are read for their spot counts, so they stay."""
     return {
         (cell.scope_id, cell.key): figures(
             Counts.from_mapping(cell.counts()), cell.students, suppress_small=suppress_small
         )
         for cell in _cells(scope, scope_ids, dimension, keys)
+        if dimension == "cat_spot" or not _spot_only(cell)
     }
+
+
+def _spot_only(cell: StatCell) -> bool:
+    c = cell
+    others = c.n + c.hits + c.misses + c.false_alarms + c.correct_rejections + c.pair_n
+    return c.spot_n > 0 and others == 0
 
 
 def min_group() -> int:

@@ -76,7 +76,12 @@ class Counts:
     pair_correct: int = 0
     confidence_sum: int = 0  # percent points
     brier_sum: int = 0  # units of 1/10000
+    # The game score: every round's points, spot rounds' included (not a METRICS.md figure).
     points_sum: int = 0
+    # Spot rounds count here only (METRICS.md): never in n, correct, the signal-detection
+    # counts, confidence or Brier above.
+    spot_n: int = 0
+    spot_hits: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(**{name: getattr(self, name) + getattr(other, name) for name in FIELDS})
@@ -97,8 +102,23 @@ def answer_counts(
     confidence_pct: int,
     is_correct: bool,
     points: int,
+    is_spot: bool = False,
+    is_feed: bool = False,
 ) -> Counts:
-    """The counts one answer adds to every cell it belongs to."""
+    """The counts one answer adds to every cell it belongs to. A spot round's answer adds
+    to the spot counts and the points only (METRICS.md: spot rate only). A feed clip's
+    answer is one hit, miss, false alarm or correct rejection and nothing else: no
+    confidence was asked, and its accuracy (at the feed's low base rate) would not compare
+    with quizzes' (METRICS.md: feed items count as single items' signal-detection counts)."""
+    if is_spot:
+        return Counts(spot_n=1, spot_hits=int(is_correct), points_sum=points)
+    if is_feed:
+        flagged = guess == "generated"
+        if clip_is_generated:
+            outcome = "hits" if flagged else "misses"
+        else:
+            outcome = "false_alarms" if flagged else "correct_rejections"
+        return Counts.from_mapping({outcome: 1, "points_sum": points})
     outcome = 100 if is_correct else 0
     values = {
         "n": 1,
@@ -137,6 +157,10 @@ class Summary:
     brier: float | None
     overconfidence: float | None
     points: int
+    spot_n: int = 0
+    spot_hits: int = 0
+    spot_rate: float | None = None
+    spot_interval: tuple[float, float] | None = None
 
 
 def summarize(c: Counts) -> Summary:
@@ -175,6 +199,10 @@ def summarize(c: Counts) -> Summary:
             else None
         ),
         points=c.points_sum,
+        spot_n=c.spot_n,
+        spot_hits=c.spot_hits,
+        spot_rate=proportion(c.spot_hits, c.spot_n),
+        spot_interval=wilson_interval(c.spot_hits, c.spot_n),
     )
 
 

@@ -170,7 +170,10 @@ def unfold(answers: QuerySet[Answer]) -> Unfolded:
             f"GROUP BY scope, scope_id, dimension, cell_key) u WHERE {same_cell}"
         )
         cursor.execute(
-            f"DELETE FROM {cells_table} WHERE {_quote('n')} = 0 AND ({key_columns}) IN "
+            # A spot round's answer adds to spot_n only (METRICS.md), so a cell is empty
+            # when both are 0.
+            f"DELETE FROM {cells_table} WHERE {_quote('n')} = 0 AND {_quote('spot_n')} = 0 "
+            f"AND ({key_columns}) IN "
             f"(SELECT scope, scope_id, dimension, cell_key FROM {lowered})"
         )
         emptied = cursor.rowcount

@@ -55,8 +55,12 @@ ACTION = re.compile(
 
 
 def _visible_quiz(request: HttpRequest, slug: str) -> Quiz:
-    """A quiz the teacher made, or a public one they may see; any other is a 404."""
-    return get_object_or_404(Quiz.objects.visible_to(request.user), slug=slug)
+    """A quiz the teacher made, or a public one they may see; any other is a 404. Feeds and
+    lesson checks are made on their own pages (quiz.views.feed, quiz.views.learn), not
+    edited here."""
+    return get_object_or_404(
+        Quiz.objects.visible_to(request.user).filter(mode=Quiz.Mode.QUIZ), slug=slug
+    )
 
 
 def _is_own(request: HttpRequest, quiz: Quiz) -> bool:
@@ -117,6 +121,15 @@ class RoundRow:
     @property
     def is_pair(self) -> bool:
         return self.kind == builder.PAIR
+
+    @property
+    def is_spot(self) -> bool:
+        return self.kind == builder.SPOT
+
+    @property
+    def can_spot(self) -> bool:
+        """The round's clip can make a spot round (generated, with a marked giveaway)."""
+        return self.clip is not None and builder.spot_fits(_info(self.clip))
 
 
 def _round_rows(rounds: list[Round], clips: dict[int, Clip], library: list[Clip]) -> list[RoundRow]:
@@ -274,6 +287,8 @@ def _apply(
 def _apply_pair(
     rounds: list[Round], number: int, posted: str, pool: QuerySet[Clip]
 ) -> tuple[list[Round], str]:
+    if posted == builder.SPOT:
+        return _apply_spot(rounds, number, pool)
     if posted and not CLIP_ID.match(posted):
         raise QuizEditRefused(_("Choose a partner clip from the list."))
     partner = int(posted) if posted else None
@@ -287,6 +302,22 @@ def _apply_pair(
         return changed, _("Round %(n)d shows one clip.") % {"n": number}
     new_number = next(i for i, r in enumerate(changed, start=1) if r[2] == partner)
     return changed, _("Round %(n)d is now a pair.") % {"n": new_number}
+
+
+def _apply_spot(rounds: list[Round], number: int, pool: QuerySet[Clip]) -> tuple[list[Round], str]:
+    """Make the round a spot round on its clip (the "Kind of round" list offers it for a
+    generated clip with a marked giveaway)."""
+    if not 1 <= number <= len(rounds):
+        raise QuizEditRefused(_("There is no round %(n)d.") % {"n": number})
+    clip_id = rounds[number - 1][1]
+    clip = builder_selectors.library_clips_by_id([clip_id], available=pool).get(clip_id)
+    if clip is None:
+        raise QuizEditRefused(
+            _("Clip %(clip)s is not available (not in the library, not ready or retired).")
+            % {"clip": clip_id}
+        )
+    changed = builder.rounds_spot(rounds, number, _info(clip))
+    return changed, _("Round %(n)d now asks where the giveaway is.") % {"n": number}
 
 
 def _apply_balance(
@@ -307,6 +338,7 @@ def _apply_balance(
             generated_share=form.cleaned_data["generated"] / 100,
             pair_share=form.cleaned_data["pairs"] / 100,
             rng=random.Random(),
+            spot_share=(form.cleaned_data.get("spots") or 0) / 100,
         )
     except ValueError as error:
         form.add_error(None, str(error))
@@ -328,7 +360,9 @@ def quiz_index(request: HttpRequest) -> HttpResponse:
         request,
         "quiz/builder/index.html",
         {
-            "own": quizzes.filter(created_by=request.user).order_by("-created_at"),
+            "own": quizzes.filter(created_by=request.user, mode=Quiz.Mode.QUIZ).order_by(
+                "-created_at"
+            ),
             "public": quizzes.filter(is_public=True, pk__in=Quiz.objects.visible_to(request.user))
             .exclude(created_by=request.user)
             .order_by("title"),

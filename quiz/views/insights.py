@@ -158,6 +158,19 @@ def school_overview_csv(request: HttpRequest, school_id: int) -> HttpResponse:
     )
 
 
+@insights_required
+@require_safe
+def spot_rates_csv(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The categories page's spot rates (METRICS.md) as CSV, suppressed as on the page."""
+    school = _school_for(request, school_id)
+    rows = (
+        [_plain_decimal(v) for v in drilldowns.spot_export_row(row).values()]
+        for row in drilldowns.spot_rows(school)
+    )
+    name = f"{slugify(school.name)[:60] or 'school'}-spot-rates.csv"
+    return csv_response(name, drilldowns.SPOT_COLUMNS, rows, style=csv_style(request))
+
+
 def _json_number(value: object) -> object:
     if isinstance(value, float):
         return round(value, 6)
@@ -259,6 +272,7 @@ def categories(request: HttpRequest, school_id: int) -> HttpResponse:
         heatmap=heatmap,
         tells_chart=tells_chart,
         decoys_chart=decoys_chart,
+        spot_rows=drilldowns.spot_rows(school),
         section="categories",
     )
 

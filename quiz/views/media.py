@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.views.decorators.http import require_safe
 
 from quiz.media.files import SERVED_NAME_PATTERN, media_path
-from quiz.selectors.media import attempt_media_name, clip_for_media_name
+from quiz.selectors.live import device_media_name
+from quiz.selectors.media import attempt_media_name, clip_for_media_name, lesson_media_name
 
 CONTENT_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg"}
 RANGE_PATTERN = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
@@ -79,6 +80,30 @@ def attempt_serve(request: HttpRequest, attempt_id: int, name: str) -> HttpRespo
     if not request.user.is_authenticated:
         raise Http404
     stored = attempt_media_name(request.user, attempt_id, name)
+    if stored is None:
+        raise Http404
+    return _send(request, stored)
+
+
+@require_safe
+def lesson_serve(request: HttpRequest, name: str) -> HttpResponse:
+    """A lesson example's file under a name of the learner's own (quiz.selectors.learn)."""
+    stored = lesson_media_name(request.user, name)
+    if stored is None:
+        raise Http404
+    return _send(request, stored)
+
+
+@require_safe
+def live_serve(request: HttpRequest, game_id: int, name: str) -> HttpResponse:
+    """A live lesson round's file under a name of the device's player's own attempt
+    (quiz.selectors.live): guest players have no sign-in, so attempt_serve cannot serve them."""
+    stored = device_media_name(
+        game_id=game_id,
+        user=request.user if request.user.is_authenticated else None,
+        session=request.session,
+        name=name,
+    )
     if stored is None:
         raise Http404
     return _send(request, stored)

@@ -13,10 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from quiz.forms.play import AnswerForm
-from quiz.models import Answer, Assignment, Attempt, QuizItem
+from quiz.forms.play import AnswerForm, SpotAnswerForm
+from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem
+from quiz.selectors import feed as feed_selectors
+from quiz.selectors import learn
+from quiz.selectors import live as live_selectors
 from quiz.selectors import play as selectors
+from quiz.selectors import practice as practice_selectors
 from quiz.services import play as services
+from quiz.services import practice as practice_services
 
 TEMPLATE = "quiz/play/play.html"
 
@@ -71,6 +76,15 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             "progress": None if hidden_until else selectors.user_progress(request.user),
             "assignments": selectors.student_assignment_rows(request.user, now),
             "classrooms": request.user.classrooms.order_by("name"),
+            "feed_home": feed_selectors.feed_home(request.user),
+            # Lessons (quiz.selectors.learn): the student's "Learn" section.
+            "learn_rows": learn.student_lessons(request.user) if request.user.is_student else None,
+            # Adaptive practice and boosters (quiz.selectors.practice): mastery bars, boosters.
+            "practice_home": (
+                practice_selectors.practice_home(request.user, now)
+                if request.user.is_student
+                else None
+            ),
         },
     )
 
@@ -101,15 +115,33 @@ def attempt_start(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("quiz:attempt_play", attempt_id=attempt.pk)
 
 
+def _practice_length(
+    attempt: Attempt, progress: selectors.AttemptProgress
+) -> selectors.AttemptProgress:
+    """An adaptive practice set gains its rounds as it is played: "round 3 of 10" counts
+    the rounds it will have, not those chosen so far (one query, practice sets only)."""
+    if attempt.quiz.mode != Quiz.Mode.PRACTICE:
+        return progress
+    rounds = attempt.quiz.practice_set.rounds
+    return replace(progress, total=max(progress.total, rounds))
+
+
+def _answer_form(item: QuizItem, data: Any = None) -> AnswerForm | SpotAnswerForm:
+    """The round's form: a spot round asks where (and when), the others real or generated."""
+    if item.is_spot:
+        return SpotAnswerForm(data)
+    return AnswerForm(data, item=item)
+
+
 def _round_context(
-    attempt: Attempt, shown: selectors.ShownRound, form: AnswerForm
+    attempt: Attempt, shown: selectors.ShownRound, form: AnswerForm | SpotAnswerForm
 ) -> dict[str, Any]:
     return {
         "attempt": attempt,
         "item": shown.item,
         "round": shown,
         "form": form,
-        "progress": selectors.attempt_progress(attempt, showing=shown),
+        "progress": _practice_length(attempt, selectors.attempt_progress(attempt, showing=shown)),
         "withheld": _withheld(attempt),
         "mode": "round",
     }
@@ -119,10 +151,19 @@ def _round_context(
 @require_safe
 def attempt_play(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt_for(request, attempt_id)
+    if attempt.quiz.mode == Quiz.Mode.FEED:
+        # A feed plays one clip after another on its own page (quiz.views.feed).
+        return redirect("feed:play", attempt_id=attempt.pk)
+    if (game := live_selectors.open_game_of_attempt(attempt.pk)) is not None:
+        # A live lesson plays this attempt with the class (quiz.views.live), never ahead.
+        return redirect("live:device", game_id=game.pk)
+    if attempt.quiz.mode == Quiz.Mode.PRACTICE:
+        # An adaptive practice set gains its next rounds as the student reaches them.
+        practice_services.practice_grow(attempt=attempt)
     shown = selectors.attempt_next_round(attempt)
     if shown is None:
         return redirect("quiz:attempt_summary", attempt_id=attempt.pk)
-    return _render_stage(request, _round_context(attempt, shown, AnswerForm(item=shown.item)))
+    return _render_stage(request, _round_context(attempt, shown, _answer_form(shown.item)))
 
 
 def _feedback_context(
@@ -151,7 +192,10 @@ def _feedback_context(
         if withheld
         else [(label, served, artifacts[served.clip.pk]) for label, served in clips],
         "withheld": withheld,
-        "progress": selectors.attempt_progress(attempt, showing=shown),
+        "spot": None
+        if withheld or not item.is_spot
+        else selectors.spot_feedback(answer, artifacts[item.clip_id]),
+        "progress": _practice_length(attempt, selectors.attempt_progress(attempt, showing=shown)),
         "next_url": (
             reverse("quiz:attempt_play", args=[attempt.pk])
             if next_round
@@ -163,7 +207,7 @@ def _feedback_context(
 
 
 class _FormInvalid(Exception):
-    def __init__(self, form: AnswerForm) -> None:
+    def __init__(self, form: AnswerForm | SpotAnswerForm) -> None:
         self.form = form
 
 
@@ -190,7 +234,10 @@ def _submitted_context(submitted: services.RoundSubmitted) -> dict[str, Any]:
         if withheld
         else [(label, served, artifacts[served.clip.pk]) for label, served in clips],
         "withheld": withheld,
-        "progress": submitted.rounds.progress(showing=shown),
+        "spot": None
+        if withheld or not item.is_spot
+        else selectors.spot_feedback(answer, artifacts[item.clip_id]),
+        "progress": _practice_length(attempt, submitted.rounds.progress(showing=shown)),
         "next_url": (
             reverse("quiz:attempt_play", args=[attempt.pk])
             if next_round
@@ -204,16 +251,25 @@ def _submitted_context(submitted: services.RoundSubmitted) -> dict[str, Any]:
 @login_required
 @require_POST
 def answer_submit(request: HttpRequest, attempt_id: int, round_key: str) -> HttpResponse:
-    def read(item: QuizItem) -> tuple[str, int]:
-        form = AnswerForm(request.POST, item=item)
+    def read(item: QuizItem) -> services.Given:
+        if item.kind == QuizItem.Kind.FEED:
+            # Feed clips are answered on the feed's page, which shows no truth until the end.
+            raise Http404
+        form = _answer_form(item, request.POST)
         if not form.is_valid():
             raise _FormInvalid(form)
+        if item.is_spot:
+            return "spot", form.cleaned_data["confidence"], form.cleaned_data["mark"]
         return form.cleaned_data["guess"], form.cleaned_data["confidence"]
 
     try:
         submitted = services.round_answer(
             user=request.user, attempt_id=attempt_id, round_key=round_key, read=read
         )
+    except services.PlayedLive as live:
+        # Answered round by round with the class while the live lesson runs (quiz.views.live).
+        device = reverse("live:device", args=[live.game_id])
+        return HttpResponse(headers={"HX-Redirect": device}) if request.htmx else redirect(device)
     except services.RoundNotFound:
         raise Http404 from None
     except _FormInvalid as invalid:
@@ -223,10 +279,12 @@ def answer_submit(request: HttpRequest, attempt_id: int, round_key: str) -> Http
     except services.AnswerRejected as rejected:
         attempt = _attempt_for(request, attempt_id)
         shown = _round_for(attempt, round_key)
-        form = AnswerForm(request.POST, item=shown.item)
+        form = _answer_form(shown.item, request.POST)
         form.is_valid()
         form.add_error(None, str(rejected))
         return _render_stage(request, _round_context(attempt, shown, form), status=409)
+    if submitted.shown.item.kind == QuizItem.Kind.FEED:
+        raise Http404  # answered on the feed's page before: its truth waits for the summary
     if submitted.created and not request.htmx:
         return redirect("quiz:round_feedback", attempt_id=attempt_id, round_key=round_key)
     # A repeated submit changes nothing: show what was stored, and say so.
@@ -237,6 +295,9 @@ def answer_submit(request: HttpRequest, attempt_id: int, round_key: str) -> Http
 @require_safe
 def round_feedback(request: HttpRequest, attempt_id: int, round_key: str) -> HttpResponse:
     attempt = _attempt_for(request, attempt_id)
+    if attempt.quiz.mode == Quiz.Mode.FEED:
+        # A feed shows the truth of its clips on its summary only, once it is finished.
+        return redirect("feed:summary", attempt_id=attempt.pk)
     shown = _round_for(attempt, round_key)
     answer = Answer.objects.filter(attempt=attempt, item=shown.item).first()
     if answer is None:
@@ -249,6 +310,8 @@ def round_feedback(request: HttpRequest, attempt_id: int, round_key: str) -> Htt
 @require_safe
 def attempt_summary(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _attempt_for(request, attempt_id)
+    if attempt.quiz.mode == Quiz.Mode.FEED:
+        return redirect("feed:summary", attempt_id=attempt.pk)
     if not attempt.is_finished:
         return redirect("quiz:attempt_play", attempt_id=attempt.pk)
     withheld = _withheld(attempt)

@@ -28,6 +28,7 @@ from quiz.services.builder import quiz_copy
 from quiz.services.library import artifact_replay_render
 from quiz.services.play import answer_submit, attempt_start
 from quiz.stats import aggregation
+from tests import spot_answers
 from tests.e2e.conftest import pre_and_post_tests
 
 pytestmark = pytest.mark.e2e
@@ -60,13 +61,18 @@ CSP_WORDS = ("Content Security Policy", "Refused to apply inline style", "Refuse
 def _play(student: User, quiz: Quiz, assignment, rng: random.Random, skill: float) -> Attempt:
     attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
     for shown in attempt_rounds(attempt):  # its own order, on the sides it shows
-        right = shown.correct_option()
-        wrong = next(o for o in shown.item.options() if o != right)
+        is_right = rng.random() < skill
+        if shown.item.is_spot:  # a mark on its giveaway, or far from it
+            kwargs = spot_answers.submit_kwargs(shown.item, right=is_right)
+        else:
+            right = shown.correct_option()
+            wrong = next(o for o in shown.item.options() if o != right)
+            kwargs = {"guess": right if is_right else wrong}
         answer_submit(
             attempt=attempt,
             item=shown.item,
-            guess=right if rng.random() < skill else wrong,
             confidence=rng.randrange(50, 101),
+            **kwargs,
         )
     return attempt
 
@@ -176,6 +182,9 @@ def _pages(site) -> dict[str, list[tuple[str, str]]]:
             ("progress", "/progress/"),
             ("join a class", "/join/"),
             ("privacy", "/privacy/"),
+            ("lessons", "/learn/"),
+            ("a lesson", "/learn/count/"),
+            ("join a live game", "/live/"),
         ],
         "teacher": [
             ("classes", "/classes/"),
@@ -202,6 +211,10 @@ def _pages(site) -> dict[str, list[tuple[str, str]]]:
             ("pack job", f"/library/packs/jobs/{site['job'].pk}/"),
             ("teachers", "/teachers/"),
             ("progress", "/progress/"),
+            ("lessons", "/teach/lessons/"),
+            ("new feed", "/teach/feeds/new/"),
+            ("live games", "/teach/games/"),
+            ("new live game", "/teach/games/new/demo/"),
         ],
         "educator": [
             ("insights index", "/insights/"),

@@ -20,6 +20,21 @@ IN_VIEW = """(selector) => { const el = document.querySelector(selector); if (!e
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
+def _answer_any(page: Page) -> None:
+    """The first answer offered; a spot round ("where is the giveaway?") is marked with a
+    click on the middle of its picture."""
+    if page.locator(".spot-round").count():
+        page.locator("[data-spot-layer]").click()
+    else:
+        page.locator("#answer-form .choice input").first.check()
+
+
+def _kind(page: Page) -> str:
+    if page.locator(".spot-round").count():
+        return "spot"
+    return "pair" if page.locator(".clips.pair").count() else "single"
+
+
 def _play_every_round(page: Page, check_round, check_feedback) -> set[str]:
     quiz = Quiz.objects.get(slug="demo")
     total = quiz.items.count()
@@ -27,9 +42,9 @@ def _play_every_round(page: Page, check_round, check_feedback) -> set[str]:
     kinds = set()
     for n in range(total):
         expect(page.locator("#stage").get_by_text(f"Round {n + 1} of {total}")).to_be_visible()
-        kinds.add("pair" if page.locator(".clips.pair").count() else "single")
+        kinds.add(_kind(page))
         check_round(n)
-        page.locator("#answer-form .choice input").first.check()
+        _answer_any(page)
         page.get_by_role("button", name="Submit answer").click()
         expect(page.locator("#feedback-title")).to_be_visible()
         check_feedback(n)
@@ -42,9 +57,11 @@ def test_a_round_fits_a_laptop_screen(page: Page, demo_site):
     sign_in(page, demo_site.url)
 
     def check_round(n: int) -> None:
+        # A spot round is answered on the picture itself (its grid is the no-JS fallback).
+        answer = "[data-spot-layer]" if _kind(page) == "spot" else "#answer-form fieldset.guess"
         for selector in (
             "#answer-form button[type=submit]",
-            "#answer-form fieldset.guess",
+            answer,
             "#answer-form input[type=range]",
             "#answer-form .clips .media-frame",
         ):
@@ -61,7 +78,7 @@ def test_a_round_fits_a_laptop_screen(page: Page, demo_site):
         assert page.evaluate(SIDEWAYS) == 0
 
     kinds = _play_every_round(page, check_round, check_feedback)
-    assert kinds == {"single", "pair"}
+    assert kinds == {"single", "pair", "spot"}
 
 
 def test_nothing_scrolls_sideways_on_a_phone(page: Page, demo_site):
@@ -79,7 +96,7 @@ def test_nothing_scrolls_sideways_on_a_phone(page: Page, demo_site):
 def test_the_next_round_is_a_few_tab_presses_from_the_feedback(page: Page, demo_site):
     sign_in(page, demo_site.url)
     page.get_by_role("button", name=re.compile("^Start: Demo quiz")).click()
-    page.locator("#answer-form .choice input").first.check()
+    _answer_any(page)
     page.get_by_role("button", name="Submit answer").click()
     expect(page.locator("#feedback-title")).to_be_focused()
     for _ in range(3):

@@ -18,6 +18,7 @@ from quiz.models import Quiz
 from quiz.selectors.play import attempt_rounds
 from quiz.services.play import answer_submit, attempt_start
 from quiz.stats import aggregation
+from tests import spot_answers
 from tests.e2e.conftest import pre_and_post_tests, sign_in
 from tests.e2e.test_accessibility import _violations
 from tests.stats_reference import OVERVIEW_COLUMNS as COLUMNS
@@ -49,13 +50,18 @@ def cohort_site(demo_site):
             for skill, assignment in zip((0.5, 0.75), tests, strict=True):
                 attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
                 for shown in attempt_rounds(attempt):  # its own order, on the sides it shows
-                    right = shown.correct_option()
-                    wrong = next(o for o in shown.item.options() if o != right)
+                    is_right = rng.random() < skill
+                    if shown.item.is_spot:  # a mark on its giveaway, or far from it
+                        kwargs = spot_answers.submit_kwargs(shown.item, right=is_right)
+                    else:
+                        right = shown.correct_option()
+                        wrong = next(o for o in shown.item.options() if o != right)
+                        kwargs = {"guess": right if is_right else wrong}
                     answer_submit(
                         attempt=attempt,
                         item=shown.item,
-                        guess=right if rng.random() < skill else wrong,
                         confidence=rng.randrange(50, 101),
+                        **kwargs,
                     )
     aggregation.fold_all()
     return demo_site

@@ -19,7 +19,7 @@ from quiz.services.play import answer_submit, attempt_start
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from quiz.stats.metrics import Counts
-from tests import stats_reference
+from tests import spot_answers, stats_reference
 from tests.stats_reference import reference, student_counts
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,8 @@ def _play_randomly(quiz, users, rng: random.Random, *, rounds: int | None = None
             answer_submit(
                 attempt=attempt,
                 item=item,
-                guess=rng.choice(item.options()),
                 confidence=rng.randrange(50, 101),
+                **spot_answers.random_kwargs(item, rng),
             )
 
 
@@ -58,7 +58,10 @@ def test_incremental_folding_equals_a_rebuild(demo_pack, settings):
     assert incremental == expected_cells
     assert stats_reference.stored_students() == expected_students
     assert stats_reference.stored_student_counts() == student_counts(expected_students)
-    assert incremental[("all", 0, "overall", "")].n == Answer.objects.count()
+    overall = incremental[("all", 0, "overall", "")]
+    # Spot rounds count towards the spot counts only (METRICS.md).
+    assert overall.n + overall.spot_n == Answer.objects.count()
+    assert overall.spot_n == Answer.objects.filter(item_kind="spot").count() > 0
     assert call_command("rebuild_stats") is None
     assert stats_reference.stored_cells() == incremental
     assert stats_reference.stored_students() == expected_students
@@ -93,8 +96,8 @@ def test_class_school_and_assignment_cells_equal_the_reference(demo_pack, teache
                 answer_submit(
                     attempt=attempt,
                     item=item,
-                    guess=rng.choice(item.options()),
                     confidence=rng.randrange(50, 101),
+                    **spot_answers.random_kwargs(item, rng),
                 )
             aggregation.fold_pending(batch_size=5)
     _play_randomly(demo_pack, users[:2], rng, rounds=4)  # practice: school, no class
@@ -178,7 +181,8 @@ def test_cells_hold_the_outcomes_of_each_answer(demo_pack, student):
 
 def test_progress_page_reads_the_aggregate_tables(student_client, student, demo_pack):
     attempt = attempt_start(user=student, quiz=demo_pack)
-    for shown in attempt_rounds(attempt)[:4]:
+    plain = [shown for shown in attempt_rounds(attempt) if not shown.item.is_spot]
+    for shown in plain[:4]:
         answer_submit(
             attempt=attempt, item=shown.item, guess=shown.correct_option(), confidence=100
         )

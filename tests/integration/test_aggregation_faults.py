@@ -37,7 +37,7 @@ from quiz.services import play as play_services
 from quiz.services.play import answer_submit, attempt_start
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
-from tests import stats_reference, workers
+from tests import spot_answers, stats_reference, workers
 from tests.concurrency import WAIT, Background, waits_for
 from tests.stats_reference import reference
 
@@ -137,11 +137,12 @@ def _enrol(classroom: Classroom, students: list[User]) -> None:
 
 
 def _answer(attempt: Attempt, item, rng: random.Random) -> Answer:
+    # A spot round of the demo quiz gets a mark anywhere: a spot hit or not (METRICS.md).
     result = answer_submit(
         attempt=attempt,
         item=item,
-        guess=rng.choice(item.options()),
         confidence=rng.randrange(50, 101),
+        **spot_answers.random_kwargs(item, rng),
     )
     assert result.created
     return result.answer
@@ -252,7 +253,9 @@ def _assert_exact() -> None:
     """Incremental equals the reference, equals a rebuild; nothing is left unfolded."""
     assert not _unfolded().exists()
     expected_cells, expected_students = reference()
-    assert expected_cells[("all", 0, "overall", "")].n == Answer.objects.count()
+    overall = expected_cells[("all", 0, "overall", "")]
+    # A spot round's answer counts towards the spot counts only (METRICS.md).
+    assert overall.n + overall.spot_n == Answer.objects.count()
     _assert_matches(expected_cells, expected_students)
     assert aggregation.rebuild() == Answer.objects.count()
     _assert_matches(expected_cells, expected_students)
@@ -292,9 +295,13 @@ def test_concurrent_answers_folded_by_two_worker_processes(start_process, demo_p
         worker.wait_ready()
 
     practice = _practice_quiz()
+    rounds = demo_pack.items.count()
+    assert demo_pack.items.filter(kind="spot").exists()
     # Class students play their assignment and some free practice; the others practise.
     plays: list[tuple[User, list[Session]]] = [
-        (s, [(demo_pack.pk, assignment.pk, 12), (practice.pk, None, 8)]) for s in in_class
+        # Every round of the demo quiz, its spot rounds among them.
+        (s, [(demo_pack.pk, assignment.pk, rounds), (practice.pk, None, 20 - rounds)])
+        for s in in_class
     ] + [(s, [(practice.pk, None, 20)]) for s in in_school + alone]
     start = threading.Barrier(len(plays))
     stored = _in_threads(
@@ -305,7 +312,9 @@ def test_concurrent_answers_folded_by_two_worker_processes(start_process, demo_p
     )
     total = Answer.objects.count()
     assert total == sum(stored) == 20 * len(plays)
-    assert Answer.objects.filter(assignment=assignment).count() == 12 * len(in_class)
+    assert Answer.objects.filter(assignment=assignment).count() == rounds * len(in_class)
+    spots = Answer.objects.filter(item_kind="spot")
+    assert spots.count() == demo_pack.items.filter(kind="spot").count() * len(in_class)
 
     # Every committed answer queued one fold; wait for all of them to have run.
     workers.wait_for(
@@ -322,7 +331,10 @@ def test_concurrent_answers_folded_by_two_worker_processes(start_process, demo_p
     for worker in pair:
         assert "raised unexpected" not in worker.log(), worker.log()[-4000:]
     _assert_exact()
-    assert ("class", classroom.pk, "overall", "") in stats_reference.stored_cells()
+    overall = stats_reference.stored_cells()[("class", classroom.pk, "overall", "")]
+    assert (
+        overall.spot_n == spots.count() and overall.spot_hits == spots.filter(spot_hit=True).count()
+    )
     assert ("assignment", assignment.pk, "overall", "") in stats_reference.stored_cells()
     assert ("school", classroom.school_id, "overall", "") in stats_reference.stored_cells()
 
@@ -609,7 +621,14 @@ def _post_answer(client, attempt: Attempt, rng: random.Random, *, htmx: bool) ->
     began = time.monotonic()
     response = client.post(
         reverse("quiz:answer_submit", args=[attempt.pk, shown.key]),
-        {"guess": rng.choice(item.options()), "confidence": str(rng.randrange(50, 101))},
+        {
+            **(
+                spot_answers.form_data(spot_answers.random_mark(item, rng))
+                if item.is_spot
+                else {"guess": rng.choice(item.options())}
+            ),
+            "confidence": str(rng.randrange(50, 101)),
+        },
         headers={"HX-Request": "true"} if htmx else {},
     )
     took = time.monotonic() - began
@@ -649,7 +668,8 @@ def _play_through_an_outage(start_process, redis_server, demo_pack, settings) ->
     for i in range(3):
         _post_answer(client, attempt, rng, htmx=i % 2 == 0)
     _wait_until_folded()
-    assert stats_reference.stored_cells()[("user", student.pk, "overall", "")].n == 3
+    mine = stats_reference.stored_cells()[("user", student.pk, "overall", "")]
+    assert mine.n + mine.spot_n == 3  # spot rounds count apart (METRICS.md)
 
     redis_server.stop()
     assert not redis_server.answers()

@@ -320,7 +320,8 @@ def test_copying_the_demo_makes_a_private_editable_copy(teacher_client, teacher,
     assert copy.title == "Copy of Demo quiz: real or generated?"
     assert not copy.is_public and copy.slug != demo_pack.slug
     assert _saved(copy) == _saved(demo_pack)
-    assert list(copy.items.values_list("position", flat=True)) == list(range(1, 13))
+    total = demo_pack.items.count()
+    assert list(copy.items.values_list("position", flat=True)) == list(range(1, total + 1))
     html = teacher_client.get(response.url).content.decode()
     assert 'id="builder"' in html and "This is your copy" in html
 

@@ -89,7 +89,8 @@ def test_demo_pairs_are_twins_and_no_single_has_its_twin_in_the_quiz(demo_pack):
     elsewhere in the quiz, so no round is answered by remembering another."""
     twins = synth.build.TWINS
     items = list(demo_pack.items.select_related("clip", "other_clip"))
-    assert len(items) == 12
+    kinds = [item.kind for item in items]
+    assert (kinds.count("single"), kinds.count("pair"), kinds.count("spot")) == (9, 3, 3)
     for item in items:
         if item.is_pair:
             generated, real = sorted((item.clip, item.other_clip), key=lambda c: not c.is_generated)
@@ -99,8 +100,23 @@ def test_demo_pairs_are_twins_and_no_single_has_its_twin_in_the_quiz(demo_pack):
     singles = {item.clip.key for item in items if not item.is_pair}
     for generated_key, real_key in twins.items():
         assert not {generated_key, real_key} <= singles, generated_key
-    truths = [item.clip.is_generated for item in items if not item.is_pair]
+    truths = [item.clip.is_generated for item in items if item.kind == "single"]
     assert abs(truths.count(True) - truths.count(False)) <= 1
+
+
+def test_the_demo_quiz_has_three_spot_rounds_on_items_shown_nowhere_else(demo_pack):
+    """A spot round says its clip is generated: a generated item with a marked giveaway that
+    no other round of the quiz shows, spread among the other rounds."""
+    items = list(demo_pack.items.select_related("clip", "other_clip").order_by("position"))
+    spots = [item for item in items if item.is_spot]
+    assert len(spots) == 3
+    others = {clip.pk for item in items if not item.is_spot for clip in item.clips}
+    for item in spots:
+        assert item.clip.is_generated and item.other_clip is None
+        assert item.clip.artifacts.exists()
+        assert item.clip.pk not in others
+    positions = [item.position for item in spots]
+    assert positions[0] > 1 and positions[-1] - positions[0] >= 6
 
 
 def test_posters_exist_for_every_video(demo_pack):

@@ -36,6 +36,7 @@ from quiz.stats.metrics import (
     summarize,
     wilson_interval,
 )
+from tests import spot_answers
 from tests.stats_reference import OVERVIEW_COLUMNS as COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -137,8 +138,22 @@ def _play(
     (before it is folded: the day is a fact frozen on the answer)."""
     attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
     # In the attempt's own order, on the sides it shows.
-    for shown in attempt_rounds(attempt)[:rounds]:
+    shown_rounds = attempt_rounds(attempt)
+    if rounds is not None:
+        # A few rounds whose answers enter the figures (a spot round's enter the spot rate
+        # only, so a student who met only spot rounds would count nowhere here).
+        shown_rounds = [r for r in shown_rounds if not r.item.is_spot][:rounds]
+    for shown in shown_rounds:
         item = shown.item
+        if item.is_spot:
+            # Spot rounds enter the spot rate only; the figures checked here leave them out.
+            answer_submit(
+                attempt=attempt,
+                item=item,
+                confidence=rng.randrange(50, 101),
+                **spot_answers.submit_kwargs(item, right=rng.random() < skill),
+            )
+            continue
         right = shown.correct_option()
         guess = right if rng.random() < skill else next(o for o in item.options() if o != right)
         answer_submit(attempt=attempt, item=item, guess=guess, confidence=rng.randrange(50, 101))
@@ -147,7 +162,13 @@ def _play(
 
 
 def _answers(**filters) -> list[Answer]:
-    return list(Answer.objects.filter(**filters).select_related("item__clip", "item__other_clip"))
+    """The answers the figures of these pages count: spot rounds' enter the spot rate only
+    (METRICS.md), so they are left out here."""
+    return list(
+        Answer.objects.filter(**filters)
+        .exclude(item_kind="spot")
+        .select_related("item__clip", "item__other_clip")
+    )
 
 
 def _reference(answers: list[Answer]):
@@ -778,8 +799,11 @@ def test_the_heatmap_equals_detection_rates_from_the_answers(educator_client, sc
             else:
                 assert cell.empty
     html = educator_client.get(reverse("insights:categories", args=[school.pk])).content.decode()
-    # Two charts (each drawn twice: for wide screens and for phones) and two tables.
-    assert html.count('class="chart chart-wide"') == 2 and html.count("<table") == 2
+    # Two charts (each drawn twice: for wide screens and for phones) and two tables, and the
+    # table of spot rates when spot rounds were played.
+    spot_tables = 1 if drilldowns.spot_rows(school) else 0
+    assert html.count('class="chart chart-wide"') == 2
+    assert html.count("<table") == 2 + spot_tables
     cell = next(c for c in heatmap.tell_rows[0].cells if c.rate is not None)
     assert f'{percent(cell.rate)} <span class="interval">({cell.trials})</span>' in html
 
@@ -846,7 +870,7 @@ def test_calibration_bins_equal_the_answers(educator_client, school, cohort):
 def test_the_learning_curve_equals_accuracy_by_position(educator_client, school, cohort):
     points = drilldowns.learning_curve(school)
     answers = _answers(school=school)
-    assert [p.position for p in points] == list(range(1, 13))
+    assert [p.position for p in points] == sorted({a.position for a in answers})
     for point in points:
         group = [a for a in answers if a.position == point.position]
         right = sum(a.is_correct for a in group)
@@ -860,7 +884,7 @@ def test_the_learning_curve_equals_accuracy_by_position(educator_client, school,
 
 def _accuracy_by_student(assignments: list[Assignment]) -> dict[int, float]:
     right: dict[int, list[bool]] = defaultdict(list)
-    for answer in Answer.objects.filter(assignment__in=assignments):
+    for answer in Answer.objects.filter(assignment__in=assignments).exclude(item_kind="spot"):
         right[answer.user_id].append(answer.is_correct)
     return {s: sum(r) / len(r) for s, r in right.items()}
 

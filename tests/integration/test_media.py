@@ -18,6 +18,7 @@ from quiz.media.probe import probe_media
 from quiz.models import Attempt, Clip, Quiz, QuizItem
 from quiz.selectors import play as selectors
 from quiz.services import play as services
+from tests import spot_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,12 @@ def test_a_round_is_served_only_under_its_attempts_names(demo_pack, student, oth
     single = _single_video(demo_pack)
     first = services.attempt_start(user=student, quiz=demo_pack)
     for item in demo_pack.items.select_related("clip"):
-        services.answer_submit(attempt=first, item=item, guess=item.options()[0], confidence=50)
+        services.answer_submit(
+            attempt=first,
+            item=item,
+            confidence=50,
+            **spot_answers.submit_kwargs(item, item.options()[0]),
+        )
     first.refresh_from_db()
     assert first.is_finished
     second = services.attempt_start(user=student, quiz=demo_pack)

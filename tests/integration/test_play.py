@@ -17,6 +17,7 @@ from quiz.models import Answer, Attempt, Clip, QuizItem
 from quiz.selectors import play as selectors
 from quiz.services import builder
 from quiz.services import play as services
+from tests import spot_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,14 @@ def _right(attempt, item: QuizItem) -> str:
 def _wrong(attempt, item: QuizItem) -> str:
     right = _right(attempt, item)
     return next(o for o in item.options() if o != right)
+
+
+def _answer(attempt, item: QuizItem, *, right: bool = True) -> dict[str, str]:
+    """The form fields of a right (or wrong) answer on the sides this attempt shows; for a
+    spot round, a mark on (or far from) its giveaway."""
+    if item.is_spot:
+        return spot_answers.post_data(item, right=right)
+    return {"guess": _right(attempt, item) if right else _wrong(attempt, item)}
 
 
 def _rounds(attempt) -> list[QuizItem]:
@@ -110,7 +119,7 @@ def test_right_answer_is_graded_with_points_and_feedback(student_client, demo_pa
     item = _current(attempt)
     response = student_client.post(
         _answer_url(attempt, item),
-        {"guess": _right(attempt, item), "confidence": "80"},
+        {**_answer(attempt, item), "confidence": "80"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -126,7 +135,7 @@ def test_wrong_answer_costs_points_when_sure(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
     item = _current(attempt)
     student_client.post(
-        _answer_url(attempt, item), {"guess": _wrong(attempt, item), "confidence": "100"}
+        _answer_url(attempt, item), {**_answer(attempt, item, right=False), "confidence": "100"}
     )
     answer = Answer.objects.get(attempt=attempt, item=item)
     assert not answer.is_correct and answer.points == 0
@@ -135,11 +144,11 @@ def test_wrong_answer_costs_points_when_sure(student_client, demo_pack):
 def test_feedback_reveals_truth_source_and_artifacts(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
     rounds = _rounds(attempt)
-    item = next(i for i in rounds if not i.is_pair and i.clip.is_generated)
+    item = next(i for i in rounds if i.kind == "single" and i.clip.is_generated)
     # answer every earlier round of the attempt so this one is current
     for earlier in rounds[: rounds.index(item)]:
         student_client.post(
-            _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 60}
+            _answer_url(attempt, earlier), {**_answer(attempt, earlier), "confidence": 60}
         )
     assert _current(attempt) == item
     response = student_client.post(
@@ -159,7 +168,7 @@ def test_feedback_speaks_the_learners_language_and_falls_back(student_client, de
     version in their language, they read it as written."""
     attempt = _start(student_client, demo_pack)
     rounds = _rounds(attempt)
-    item = next(i for i in rounds if not i.is_pair and i.clip.is_generated)
+    item = next(i for i in rounds if i.kind == "single" and i.clip.is_generated)
     clip = item.clip
     first, *others = clip.artifacts.all()
     clip.translations = {"de": {"explanation": "Schau genau hin: DEUTSCHE ERKLÄRUNG."}}
@@ -168,7 +177,7 @@ def test_feedback_speaks_the_learners_language_and_falls_back(student_client, de
     first.save()
     for earlier in rounds[: rounds.index(item)]:
         student_client.post(
-            _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 60}
+            _answer_url(attempt, earlier), {**_answer(attempt, earlier), "confidence": 60}
         )
     student_client.post(_answer_url(attempt, item), {"guess": "generated", "confidence": 70})
     german = student_client.get(_feedback_url(attempt, item), HTTP_ACCEPT_LANGUAGE="de")
@@ -196,7 +205,7 @@ def test_feedback_and_library_show_an_explanations_paragraphs_alike(
     artifact.save()
     attempt = _start(student_client, demo_pack)
     response = student_client.post(
-        _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 70}, follow=True
+        _answer_url(attempt, item), {**_answer(attempt, item), "confidence": 70}, follow=True
     )
     paragraphs = (
         "<p>First look at the paws.</p>\n\n<p>Then count them: &lt;b&gt;three&lt;/b&gt;.</p>"
@@ -237,7 +246,7 @@ def test_no_truth_reaches_the_page_before_the_answer(student_client, demo_pack):
         assert _answer_url(attempt, item) in html
         assert f"/rounds/{item.pk}/" not in html
         student_client.post(
-            _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 75}
+            _answer_url(attempt, item), {**_answer(attempt, item), "confidence": 75}
         )
 
 
@@ -255,7 +264,7 @@ def test_each_attempt_shows_its_clips_under_names_of_its_own(student_client, dem
             assert {int(m.group(1)) for m in map(MEDIA_URL.fullmatch, urls)} == {attempt.pk}
             feedback = student_client.post(
                 _answer_url(attempt, item),
-                {"guess": _right(attempt, item), "confidence": 70},
+                {**_answer(attempt, item), "confidence": 70},
                 headers={"HX-Request": "true"},
             ).content.decode()
             # the feedback too: the round's URLs (generated clip first), no stored name of the
@@ -298,7 +307,7 @@ def test_reload_resumes_at_the_first_unanswered_round(student_client, demo_pack)
         html = student_client.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
         assert _answer_url(attempt, item) in html  # the page plays the attempt's order
         student_client.post(
-            _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 90}
+            _answer_url(attempt, item), {**_answer(attempt, item), "confidence": 90}
         )
     # starting again resumes the same attempt, in the same order
     assert _start(student_client, demo_pack).pk == attempt.pk
@@ -314,15 +323,22 @@ def test_finishing_every_round_finishes_the_attempt_and_shows_the_summary(
     attempt = _start(student_client, demo_pack)
     items = _rounds(attempt)
     for n, item in enumerate(items):
-        guess = _right(attempt, item) if n % 3 else _wrong(attempt, item)
-        student_client.post(_answer_url(attempt, item), {"guess": guess, "confidence": 80})
+        student_client.post(
+            _answer_url(attempt, item),
+            {**_answer(attempt, item, right=bool(n % 3)), "confidence": 80},
+        )
     attempt.refresh_from_db()
     assert attempt.is_finished
     response = student_client.get(reverse("quiz:attempt_play", args=[attempt.pk]))
     assert response.status_code == 302 and response.url.endswith("/summary/")
     html = student_client.get(response.url).content.decode()
-    wrong = len(items[::3])
-    assert f"{len(items) - wrong} right of {len(items)}" in html
+    # Spot rounds count apart (METRICS.md): the giveaways found, not right or wrong.
+    plain = [(n, item) for n, item in enumerate(items) if not item.is_spot]
+    right = sum(1 for n, _item in plain if n % 3)
+    assert f"{right} right of {len(plain)}" in html
+    spots = [n for n, item in enumerate(items) if item.is_spot]
+    found = sum(1 for n in spots if n % 3)
+    assert f"In the spot rounds you found the giveaway {found} of {len(spots)} times." in html
     assert "Giveaways you missed" in html and "Calibration" in html
     # a new start after finishing begins a fresh attempt
     assert _start(student_client, demo_pack).pk != attempt.pk
@@ -344,11 +360,9 @@ def test_feedback_page_before_answering_reveals_nothing(student_client, demo_pac
 def test_second_submit_returns_the_first_result_and_changes_nothing(student_client, demo_pack):
     attempt = _start(student_client, demo_pack)
     item = _current(attempt)
-    student_client.post(
-        _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 90}
-    )
+    student_client.post(_answer_url(attempt, item), {**_answer(attempt, item), "confidence": 90})
     response = student_client.post(
-        _answer_url(attempt, item), {"guess": _wrong(attempt, item), "confidence": 100}
+        _answer_url(attempt, item), {**_answer(attempt, item, right=False), "confidence": 100}
     )
     assert response.status_code == 200
     assert "already answered" in response.content.decode()
@@ -399,9 +413,7 @@ def test_someone_elses_attempt_is_not_found(client, other_student, student, demo
     item = demo_pack.items.first()
     client.force_login(other_student)
     assert client.get(reverse("quiz:attempt_play", args=[attempt.pk])).status_code == 404
-    response = client.post(
-        _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 80}
-    )
+    response = client.post(_answer_url(attempt, item), {**_answer(attempt, item), "confidence": 80})
     assert response.status_code == 404
     assert client.get(reverse("quiz:attempt_summary", args=[attempt.pk])).status_code == 404
     assert not Answer.objects.exists()
@@ -461,10 +473,10 @@ def test_bad_answers_get_a_clear_message_and_store_nothing(
 ):
     attempt = _start(student_client, demo_pack)
     rounds = _rounds(attempt)
-    item = next(i for i in rounds if not i.is_pair)
+    item = next(i for i in rounds if i.kind == "single")
     for earlier in rounds[: rounds.index(item)]:
         student_client.post(
-            _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 60}
+            _answer_url(attempt, earlier), {**_answer(attempt, earlier), "confidence": 60}
         )
     before = Answer.objects.count()
     response = student_client.post(_answer_url(attempt, item), data, headers={"HX-Request": "true"})
@@ -513,7 +525,7 @@ def test_feedback_names_the_round_just_answered(student_client, demo_pack):
     for n, item in enumerate(_rounds(attempt)[:3], start=1):
         html = student_client.post(
             _answer_url(attempt, item),
-            {"guess": _right(attempt, item), "confidence": 60},
+            {**_answer(attempt, item), "confidence": 60},
             follow=True,
         ).content.decode()
         assert f"Round {n} of {total}" in html  # the round's place in this attempt
@@ -523,13 +535,13 @@ def test_summary_names_decoys_that_fooled_and_tells_that_were_missed(student_cli
     attempt = _start(student_client, demo_pack)
     for item in _rounds(attempt):
         # call everything real: every generated clip is missed
-        guess = "real" if not item.is_pair else _wrong(attempt, item)
-        student_client.post(_answer_url(attempt, item), {"guess": guess, "confidence": 90})
+        guess = {"guess": "real"} if item.kind == "single" else _answer(attempt, item, right=False)
+        student_client.post(_answer_url(attempt, item), {**guess, "confidence": 90})
     html = student_client.get(reverse("quiz:attempt_summary", args=[attempt.pk])).content.decode()
     missed = {
         str(a.category_info.name)
         for i in demo_pack.items.all()
-        if i.generated_clip().is_generated
+        if not i.is_spot and i.generated_clip().is_generated
         for a in i.generated_clip().artifacts.all()
     }
     for name in missed:
@@ -550,7 +562,7 @@ def test_a_broker_that_is_down_does_not_stop_play(student_client, demo_pack, set
 
         with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
             response = student_client.post(
-                _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 80}
+                _answer_url(attempt, item), {**_answer(attempt, item), "confidence": 80}
             )
         assert callbacks, "the answer should have queued a fold"
         assert response.status_code == 302
@@ -638,7 +650,10 @@ def test_each_attempt_plays_its_own_order_and_keeps_it(seeds, client, demo_pack,
                 html = c.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
                 assert _answer_url(attempt, item) in html
                 assert f"Round {n + 1} of {len(order)}" in html
-            c.post(_answer_url(attempt, item), {"guess": _wrong(attempt, item), "confidence": 60})
+            c.post(
+                _answer_url(attempt, item),
+                {**_answer(attempt, item, right=False), "confidence": 60},
+            )
         assert _start(c, demo_pack).pk == attempt.pk
         html = c.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
         assert _answer_url(attempt, order[3]) in html
@@ -664,9 +679,7 @@ def test_grading_follows_the_sides_each_student_saw(seeds, client, demo_pack, st
         # the page shows this attempt's sides: clip A is the left one, in the DOM's order too
         rounds = _rounds(attempt)
         for earlier in rounds[: rounds.index(pair)]:
-            c.post(
-                _answer_url(attempt, earlier), {"guess": _right(attempt, earlier), "confidence": 50}
-            )
+            c.post(_answer_url(attempt, earlier), {**_answer(attempt, earlier), "confidence": 50})
         html = c.get(reverse("quiz:attempt_play", args=[attempt.pk])).content.decode()
         left = html.index(round_.media_a.media)
         right = html.index(round_.media_b.media)
@@ -752,7 +765,7 @@ def test_the_round_page_shows_both_sides_of_a_pair_alike(seeds, student_client, 
             assert re.fullmatch(rf"/attempts/{attempt.pk}/rounds/[0-9a-f]{{16}}/answer/", action)
             assert action == _answer_url(attempt, item) and f"/rounds/{item.pk}/" not in action
         student_client.post(
-            _answer_url(attempt, item), {"guess": _right(attempt, item), "confidence": 75}
+            _answer_url(attempt, item), {**_answer(attempt, item), "confidence": 75}
         )
 
 
@@ -794,6 +807,9 @@ def test_a_quiz_rebuilt_after_the_attempt_started_is_still_shuffled(seeds, stude
     assert layout == shuffle.draw(7, new_ids) == selectors.attempt_layout(attempt)
     item = _rounds(attempt)[0]
     answer = services.answer_submit(
-        attempt=attempt, item=item, guess=_right(attempt, item), confidence=70
+        attempt=attempt,
+        item=item,
+        confidence=70,
+        **spot_answers.submit_kwargs(item, None if item.is_spot else _right(attempt, item)),
     ).answer
     assert answer.is_correct

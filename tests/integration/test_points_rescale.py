@@ -15,7 +15,7 @@ from quiz.models import Answer, StatPending
 from quiz.scoring import points_for
 from quiz.services.play import answer_submit, attempt_start
 from quiz.stats import aggregation
-from tests import stats_reference
+from tests import spot_answers, stats_reference
 from tests.stats_reference import reference
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +38,8 @@ def test_the_migration_rescores_every_answer_and_the_cells_follow(demo_pack):
             answer_submit(
                 attempt=attempt,
                 item=item,
-                guess=rng.choice(item.options()),
                 confidence=rng.randrange(50, 101),
+                **spot_answers.random_kwargs(item, rng),
             )
     aggregation.fold_all()
     # As the answers stood before the migration: the old rule, and cells counted with it.

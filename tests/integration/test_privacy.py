@@ -31,7 +31,7 @@ from quiz.services.play import answer_submit, attempt_start
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from quiz.tasks import students_retention_purge
-from tests import stats_reference
+from tests import spot_answers, stats_reference
 from tests.concurrency import WAIT, Background, waits_for
 from tests.stats_reference import reference, student_counts
 from tests.tiny_quiz import tiny_quiz
@@ -81,8 +81,8 @@ def _play(user: User, quiz, rng: random.Random, *, assignment=None, rounds: int 
         answer_submit(
             attempt=attempt,
             item=item,
-            guess=rng.choice(item.options()),
             confidence=rng.randrange(50, 101),
+            **spot_answers.random_kwargs(item, rng),
         )
 
 

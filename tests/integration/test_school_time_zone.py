@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import School, User
 from quiz.models import Answer, Attempt
 from quiz.selectors.play import attempt_next_round
+from tests import spot_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_students_of_a_school_with_a_bad_zone_still_play(bad_zone_student, demo_
     with caplog.at_level(logging.WARNING, logger="accounts.models"):
         response = bad_zone_student.post(
             reverse("quiz:answer_submit", args=[attempt.pk, shown.key]),
-            {"guess": shown.correct_option(), "confidence": "80"},
+            {**spot_answers.post_data(item, shown.correct_option()), "confidence": "80"},
         )
     assert response.status_code in (200, 302)
     answer = Answer.objects.get(attempt=attempt, item=item)

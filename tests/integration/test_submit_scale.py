@@ -24,7 +24,7 @@ from quiz.selectors import play as selectors
 from quiz.services import play as services
 from quiz.services import teach as teach_services
 from quiz.stats import aggregation
-from tests import stats_reference
+from tests import spot_answers, stats_reference
 
 FOLD = "quiz.tasks.stats_fold"
 
@@ -82,7 +82,7 @@ def _start(client: Client, quiz) -> Attempt:
 def _post(client: Client, attempt: Attempt, shown, *, htmx: bool = True):
     return client.post(
         reverse("quiz:answer_submit", args=[attempt.pk, shown.key]),
-        {"guess": shown.correct_option(), "confidence": "80"},
+        {**spot_answers.post_data(shown.item, shown.correct_option()), "confidence": "80"},
         headers={"HX-Request": "true"} if htmx else {},
     )
 
@@ -138,10 +138,13 @@ def test_a_repeated_submit_stores_nothing_and_shows_the_stored_answer(student_cl
     attempt = _start(student_client, demo_pack)
     shown = selectors.attempt_next_round(attempt)
     assert _post(student_client, attempt, shown, htmx=False).status_code == 302
-    wrong = next(o for o in shown.item.options() if o != shown.correct_option())
+    if shown.item.is_spot:
+        wrong = spot_answers.post_data(shown.item, right=False)
+    else:
+        wrong = {"guess": next(o for o in shown.item.options() if o != shown.correct_option())}
     response = student_client.post(
         reverse("quiz:answer_submit", args=[attempt.pk, shown.key]),
-        {"guess": wrong, "confidence": "100"},
+        {**wrong, "confidence": "100"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -199,8 +202,8 @@ def _answer_next(attempt: Attempt, rng: random.Random) -> Answer:
     return services.answer_submit(
         attempt=attempt,
         item=shown.item,
-        guess=rng.choice(shown.item.options()),
         confidence=rng.randrange(50, 101),
+        **spot_answers.random_kwargs(shown.item, rng),
     ).answer
 
 

@@ -79,7 +79,13 @@ def _play(student, quiz, rng, *, assignment=None, day: date, rounds=6, kinds=Non
     """One attempt on `day` (school-local), each round right or wrong at random; only the
     rounds of `kinds` ("single", "pair") when given."""
     attempt = attempt_start(user=student, quiz=quiz, assignment=assignment)
-    shown = [r for r in attempt_rounds(attempt) if kinds is None or r.item.kind in kinds]
+    # Spot rounds are left out: their answers enter no figure these attacks read (the spot
+    # rate has its own test, tests/integration/test_spot.py).
+    shown = [
+        r
+        for r in attempt_rounds(attempt)
+        if r.item.kind != "spot" and (kinds is None or r.item.kind in kinds)
+    ]
     for round_ in shown[:rounds]:
         guess = rng.choice(round_.item.options())
         answer_submit(

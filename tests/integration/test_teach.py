@@ -22,6 +22,7 @@ from quiz.selectors import play as selectors
 from quiz.services import play as services
 from quiz.services import teach as teach_services
 from quiz.stats import aggregation
+from tests import spot_answers
 from tests.payloads import assignment_form
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,15 @@ def _play(student, assignment, *, right_every: int = 2) -> Attempt:
     """Every round in the attempt's order, on the sides it shows: right every other one."""
     attempt = services.attempt_start(user=student, quiz=assignment.quiz, assignment=assignment)
     for n, shown in enumerate(selectors.attempt_rounds(attempt)):
+        if shown.item.is_spot:
+            # A mark on its giveaway (or far from it) on the same turns.
+            services.answer_submit(
+                attempt=attempt,
+                item=shown.item,
+                confidence=70,
+                **spot_answers.submit_kwargs(shown.item, right=n % right_every == 0),
+            )
+            continue
         right = shown.correct_option()
         guess = (
             right if n % right_every == 0 else next(o for o in shown.item.options() if o != right)
@@ -192,7 +202,12 @@ def test_answers_after_the_due_time_are_refused(classroom, demo_pack, teacher, s
     attempt.refresh_from_db()
     item = demo_pack.items.first()
     with pytest.raises(services.AnswerRejected, match="closed"):
-        services.answer_submit(attempt=attempt, item=item, guess=item.options()[0], confidence=60)
+        services.answer_submit(
+            attempt=attempt,
+            item=item,
+            confidence=60,
+            **spot_answers.submit_kwargs(item, item.options()[0]),
+        )
     assert not Answer.objects.exists()
 
 
@@ -214,7 +229,7 @@ def test_tests_withhold_the_truth_until_due(classroom, demo_pack, teacher, stude
     item = shown.item
     response = client.post(
         _url("quiz:answer_submit", attempt, item),
-        {"guess": shown.correct_option(), "confidence": 90},
+        {**spot_answers.post_data(shown.item, shown.correct_option()), "confidence": 90},
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
@@ -338,12 +353,18 @@ def test_students_csv_has_one_row_per_student(
     teacher_client, classroom, demo_pack, teacher, student
 ):
     assignment = _assign(classroom, demo_pack, teacher)
-    _play(student, assignment)
+    attempt = _play(student, assignment)
     response = teacher_client.get(reverse("teach:assignment_students_csv", args=[assignment.pk]))
     rows = list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
     assert [r["student_username"] for r in rows] == [student.username]
-    total = demo_pack.items.count()
-    assert int(rows[0]["answers"]) == total and int(rows[0]["correct"]) == len(range(0, total, 2))
+    # Right on every other round of the attempt; spot rounds count apart (METRICS.md).
+    kinds = [shown.item.is_spot for shown in selectors.attempt_rounds(attempt)]
+    plain = [n for n, spot in enumerate(kinds) if not spot]
+    spots = [n for n, spot in enumerate(kinds) if spot]
+    assert int(rows[0]["answers"]) == len(plain)
+    assert int(rows[0]["correct"]) == sum(1 for n in plain if n % 2 == 0)
+    assert int(rows[0]["spot_answers"]) == len(spots)
+    assert int(rows[0]["spot_hits"]) == sum(1 for n in spots if n % 2 == 0)
     assert rows[0]["finished_attempts"] == "1"
 
 
@@ -381,8 +402,10 @@ def test_student_home_shows_progress_from_the_aggregates(classroom, demo_pack, t
     client = Client()
     client.force_login(student)
     html = client.get(reverse("quiz:quiz_list")).content.decode()
-    total = demo_pack.items.count()
+    total = demo_pack.items.filter(kind__in=["single", "pair"]).count()
+    spots = demo_pack.items.filter(kind="spot").count()
     assert f"over {total} answers" in html and "done" in html
+    assert f" of {spots} times." in html
 
 
 def test_assigning_and_listing_need_a_teacher(classroom, demo_pack, student, educator):
@@ -465,7 +488,7 @@ def test_a_fixed_order_assignment_plays_the_quiz_as_built_for_everyone(
                 assert html.index(shown.media_a.media) < html.index(shown.media_b.media)
             client.post(
                 _url("quiz:answer_submit", attempt, item),
-                {"guess": item.correct_option(), "confidence": 80},
+                {**spot_answers.post_data(item, item.correct_option()), "confidence": 80},
             )
         answers = Answer.objects.filter(attempt=attempt).order_by("position")
         assert [a.item_id for a in answers] == [i.pk for i in items]

@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from accounts import services as account_services
 from accounts.models import School, User
+from tests import spot_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,10 @@ def test_a_quiz_set_by_two_classes_shows_once_naming_both(demo_pack, student):
     attempt = services.attempt_start(user=student, quiz=demo_pack, assignment=sooner)
     for shown in selectors.attempt_rounds(attempt):
         services.answer_submit(
-            attempt=attempt, item=shown.item, guess=shown.item.options()[0], confidence=60
+            attempt=attempt,
+            item=shown.item,
+            confidence=60,
+            **spot_answers.submit_kwargs(shown.item, shown.item.options()[0]),
         )
     assert Answer.objects.filter(attempt=attempt).count() == demo_pack.items.count()
     page = client.get(reverse("quiz:quiz_list")).content.decode()

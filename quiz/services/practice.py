@@ -1,0 +1,371 @@
+"""Adaptive practice and boosters: starting a practice set, growing it round by round as the
+student plays (quiz.adaptive chooses), and the fold's part: moving ratings and booster plans
+with every answer folded.
+
+A practice set is an ordinary quiz (mode PRACTICE, owned by the student, never public) played
+through the normal play loop, so its answers are ordinary answers: feedback, reports and
+aggregates treat them like any other. It starts with two rounds and gains one each time the
+play page shows the next round (practice_grow), always one round ahead of the student until
+it holds its `rounds`: the attempt never runs out of rounds early, and it finishes after the
+last one the usual way.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from quiz import adaptive, categories, shuffle
+from quiz.models import (
+    Answer,
+    Attempt,
+    BoosterPlan,
+    ClipRating,
+    PracticePending,
+    PracticeSet,
+    Quiz,
+    QuizItem,
+    SkillRating,
+)
+from quiz.selectors import practice as selectors
+
+# Rounds a set holds ahead of the student's answers (the round on screen and one more).
+AHEAD = 2
+
+
+class PracticeRefused(Exception):
+    """No practice can be made for this student; the message is safe to show."""
+
+    @staticmethod
+    def unknown_category() -> str:
+        return _("There is no such giveaway category.")
+
+
+def practice_start(*, user: User, focus: str = "", booster: BoosterPlan | None = None) -> Attempt:
+    """The student's practice attempt: the open one of the same kind (resumed), or a new set
+    with its first rounds chosen. `focus` is a tell category to practise most; a `booster`
+    plan makes a booster set of its category. Raises PracticeRefused when the student's pool
+    cannot make a round (it needs generated and camera clips)."""
+    if focus and focus not in categories.TELL_CODES:
+        raise PracticeRefused(PracticeRefused.unknown_category())
+    kind = PracticeSet.Kind.BOOSTER if booster is not None else PracticeSet.Kind.PRACTICE
+    if booster is not None:
+        focus = booster.category
+    booster_id = booster.pk if booster is not None else None
+    existing = selectors.open_set(user, kind=kind, focus=focus, booster_id=booster_id)
+    if existing is not None:
+        return existing
+    rounds = adaptive.BOOSTER_ROUNDS if booster is not None else adaptive.PRACTICE_ROUNDS
+    with transaction.atomic():
+        quiz = Quiz.objects.create(
+            title=_("Booster") if booster is not None else _("Practice"),
+            mode=Quiz.Mode.PRACTICE,
+            slug=f"practice-{user.pk}-{get_random_string(12).lower()}",
+            created_by=user,
+            is_public=False,
+        )
+        PracticeSet.objects.create(
+            quiz=quiz,
+            user=user,
+            kind=kind,
+            focus=focus,
+            rounds=rounds,
+            booster=booster,
+            booster_step=booster.step if booster is not None else None,
+        )
+        attempt = Attempt.objects.create(
+            user=user, quiz=quiz, seed=shuffle.new_seed(), round_order=[], swapped_pairs=[]
+        )
+        if not practice_grow(attempt=attempt):
+            raise PracticeRefused(
+                _("There are not enough clips to practise with yet. Ask your teacher.")
+            )
+    return attempt
+
+
+def practice_grow(*, attempt: Attempt) -> int:
+    """Add rounds to a practice set's attempt until it holds AHEAD rounds beyond its answers
+    (never more than the set's `rounds`); returns how many rounds it holds.
+
+    The attempt is locked first, like a submit, so a growth and an answer never overlap and
+    two tabs cannot both add a round. Each new round goes at the end of the attempt's stored
+    order (quiz.shuffle.stored keeps an order naming exactly the quiz's rounds), a new pair's
+    sides by a fair coin of its own. Reads quiz.selectors.practice.practice_state (a fixed
+    number of queries) once, whatever it adds.
+    """
+    with transaction.atomic():
+        locked = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz__practice_set", "user")
+            .get(pk=attempt.pk)
+        )
+        practice = locked.quiz.practice_set
+        order = list(locked.round_order or [])
+        swapped = list(locked.swapped_pairs or [])
+        answered = locked.answers.count()
+        wanted = min(practice.rounds, answered + AHEAD)
+        if locked.is_finished or len(order) >= wanted:
+            return len(order)
+        state = selectors.practice_state(locked.user, attempt=locked)
+        rng = random.Random(secrets.randbits(64))
+        recent = set(state.recent)
+        position = (
+            QuizItem.objects.filter(quiz=locked.quiz).aggregate(top=Max("position"))["top"] or 0
+        )
+        while len(order) < wanted:
+            pick = adaptive.choose_round(
+                rng,
+                pool=state.pool,
+                skills=state.skills,
+                recent=frozenset(recent),
+                focus=practice.focus,
+            )
+            if pick is None:
+                break
+            position += 1
+            item = QuizItem.objects.create(
+                quiz=locked.quiz,
+                position=position,
+                kind=pick.kind,
+                clip_id=pick.clip_id,
+                other_clip_id=pick.other_clip_id,
+            )
+            order.append(item.pk)
+            if pick.kind == QuizItem.Kind.PAIR and rng.random() < 0.5:
+                swapped.append(item.pk)
+            recent.update(pk for pk in (pick.clip_id, pick.other_clip_id) if pk is not None)
+        Attempt.objects.filter(pk=locked.pk).update(round_order=order, swapped_pairs=swapped)
+        attempt.round_order, attempt.swapped_pairs = order, swapped
+    return len(order)
+
+
+# --------------------------------------------------------------------------------------------
+# After the stat fold: the fold queues its answers (practice_queue), the stats task then
+# claims them (practice_fold_pending) and moves the ratings and booster plans
+# --------------------------------------------------------------------------------------------
+
+
+def practice_fold(answer_ids: Sequence[int]) -> None:
+    """Move skills and clip difficulties by the claimed answers (in the order they were
+    stored), and the booster plans by the attempts those answers finished.
+
+    Called with the answers practice_fold_pending claimed, in its transaction. Ratings are
+    not rebuilt by a stats rebuild (Elo depends on the order of answers; they are estimates,
+    not statistics).
+    """
+    if not answer_ids:
+        return
+    rows = list(
+        Answer.objects.filter(pk__in=answer_ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "user_id",
+            "attempt_id",
+            "item_kind",
+            "clip_id",
+            "other_clip_id",
+            "categories",
+            "is_correct",
+            "position",
+            "clip__is_generated",
+        )
+    )
+    _rate(rows)
+    _boosters(rows)
+
+
+def _tells(mask: int) -> list[str]:
+    return [
+        c for c, bit in categories.BITS.items() if mask >> bit & 1 and c in categories.TELL_CODES
+    ]
+
+
+def _rate(rows: list[tuple]) -> None:
+    users = {row[1] for row in rows}
+    clip_ids = {pk for row in rows for pk in (row[4], row[5]) if pk is not None}
+    skills: dict[int, dict[str, adaptive.Rating]] = {u: {} for u in users}
+    for user_id, category, rating, answers in SkillRating.objects.filter(
+        user_id__in=users
+    ).values_list("user_id", "category", "rating", "answers"):
+        skills[user_id][category] = adaptive.Rating(rating, answers)
+    clips = {
+        pk: adaptive.Rating(rating, answers)
+        for pk, rating, answers in ClipRating.objects.filter(clip_id__in=clip_ids).values_list(
+            "clip_id", "rating", "answers"
+        )
+    }
+    for pk, prior in selectors.clip_priors(sorted(clip_ids - clips.keys())).items():
+        clips[pk] = adaptive.Rating(prior, 0)
+    touched_skills: set[tuple[int, str]] = set()
+    for _pk, user_id, _attempt, kind, clip_id, other_id, mask, correct, _pos, generated in rows:
+        ids = (clip_id,) if other_id is None else (clip_id, other_id)
+        outcome = adaptive.Outcome(
+            categories=adaptive.answer_categories(
+                kind=kind, tells=_tells(mask), any_generated=generated or other_id is not None
+            ),
+            clip_ids=ids,
+            kind=kind,
+            correct=correct,
+        )
+        adaptive.rate(outcome, skills[user_id], clips)
+        touched_skills.update((user_id, c) for c in outcome.categories)
+    SkillRating.objects.bulk_create(
+        [
+            SkillRating(
+                user_id=u, category=c, rating=skills[u][c].rating, answers=skills[u][c].answers
+            )
+            for u, c in sorted(touched_skills)
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "category"],
+        update_fields=["rating", "answers", "updated_at"],
+    )
+    ClipRating.objects.bulk_create(
+        [
+            ClipRating(clip_id=pk, rating=clips[pk].rating, answers=clips[pk].answers)
+            for pk in sorted(clip_ids)
+        ],
+        update_conflicts=True,
+        unique_fields=["clip"],
+        update_fields=["rating", "answers"],
+    )
+
+
+# An assignment makes booster plans for at most this many of its tells (those it showed most).
+ASSIGNMENT_BOOSTER_CATEGORIES = 3
+
+
+def _boosters(rows: list[tuple]) -> None:
+    """The attempts these answers finished: a lesson's check or an assignment starts booster
+    plans; a booster set moves its plan on. An attempt is handled by the fold that claims its
+    last answer (the answer at the last position: positions are unique within an attempt),
+    so exactly once however answers are batched."""
+    last_positions = {row[2]: row[8] for row in rows}
+    finished = list(
+        Attempt.objects.filter(pk__in=last_positions, finished_at__isnull=False)
+        .select_related("quiz__lesson_check", "quiz__practice_set__booster")
+        .annotate(rounds=Count("quiz__items", distinct=True))
+    )
+    for attempt in finished:
+        if last_positions[attempt.pk] != attempt.rounds:
+            continue
+        quiz = attempt.quiz
+        if quiz.mode == Quiz.Mode.PRACTICE:
+            practice = getattr(quiz, "practice_set", None)
+            if practice is not None and practice.booster is not None:
+                _booster_done(attempt, practice)
+            continue
+        if quiz.mode == Quiz.Mode.LESSON and hasattr(quiz, "lesson_check"):
+            _plan_start(attempt, [quiz.lesson_check.category], BoosterPlan.Source.LESSON)
+        elif attempt.assignment_id is not None:
+            shown: Counter[str] = Counter()
+            for mask in attempt.answers.values_list("categories", flat=True):
+                shown.update(_tells(mask))
+            top = [c for c, _n in shown.most_common(ASSIGNMENT_BOOSTER_CATEGORIES)]
+            _plan_start(attempt, top, BoosterPlan.Source.ASSIGNMENT)
+
+
+def _plan_start(attempt: Attempt, codes: list[str], source: str) -> None:
+    """A booster plan per category, from when the attempt finished; a running plan of the same
+    category goes on as it is, a completed one starts again."""
+    started = attempt.finished_at or timezone.now()
+    for code in codes:
+        plan, created = BoosterPlan.objects.get_or_create(
+            user_id=attempt.user_id,
+            category=code,
+            defaults={
+                "source": source,
+                "started_at": started,
+                "due_at": adaptive.booster_first_due(started),
+            },
+        )
+        if not created and plan.due_at is None:
+            BoosterPlan.objects.filter(pk=plan.pk).update(
+                source=source,
+                started_at=started,
+                step=0,
+                due_at=adaptive.booster_first_due(started),
+            )
+
+
+def _booster_done(attempt: Attempt, practice: PracticeSet) -> None:
+    plan = BoosterPlan.objects.select_for_update().get(pk=practice.booster_id)
+    if plan.step != practice.booster_step or plan.due_at is None:
+        return  # a second booster set of the same step: the first one counted
+    # Every round counts here, spot rounds too (a spot hit is a right answer of a booster).
+    counts = attempt.answers.aggregate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
+    done = adaptive.booster_done(
+        started_at=plan.started_at,
+        step=plan.step,
+        due_at=plan.due_at,
+        done_at=attempt.finished_at or timezone.now(),
+        right=counts["right"],
+        answered=counts["n"],
+    )
+    BoosterPlan.objects.filter(pk=plan.pk).update(
+        step=done.step,
+        due_at=done.due_at,
+        on_time=plan.on_time + (1 if done.on_time else 0),
+        late=plan.late + (0 if done.on_time else 1),
+        last_done_at=attempt.finished_at,
+    )
+
+
+def practice_queue(batch_table: str) -> None:
+    """Queue the answers of the stat fold's batch for the ratings (inside the fold's
+    transaction: one INSERT … SELECT)."""
+    pending = PracticePending._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {pending} (answer_id) SELECT id FROM {batch_table}")  # noqa: S608
+
+
+# Any fixed number: the key of the advisory lock under which ratings are written.
+_RATINGS_WRITE_LOCK = 5_121_100_419
+
+
+def practice_fold_pending(*, batch_size: int = 5000) -> int:
+    """Claim a batch of queued answers and move the ratings and booster plans by them, in one
+    transaction; returns how many were claimed (0 when done).
+
+    Claimed like the stat fold claims its queue (DELETE … SKIP LOCKED, in the transaction
+    that writes the ratings): a crash rolls the claim back with the writes, so each answer
+    moves the ratings exactly once. Writers take turns (an advisory lock), so two workers
+    never both read a rating, move it and write it back over each other.
+    """
+    pending = PracticePending._meta.db_table
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RATINGS_WRITE_LOCK])
+                cursor.execute(
+                    f"DELETE FROM {pending} WHERE answer_id IN (SELECT answer_id FROM {pending} "  # noqa: S608
+                    "ORDER BY answer_id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING answer_id",
+                    [batch_size],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+            else:
+                cursor.execute(
+                    f"SELECT answer_id FROM {pending} ORDER BY answer_id LIMIT %s",  # noqa: S608
+                    [batch_size],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+                PracticePending.objects.filter(answer_id__in=ids).delete()
+        practice_fold(ids)
+    return len(ids)
+
+
+def practice_fold_all(*, batch_size: int = 5000) -> int:
+    total = 0
+    while claimed := practice_fold_pending(batch_size=batch_size):
+        total += claimed
+    return total

@@ -1,0 +1,86 @@
+"""A student practises in Chromium: "Practise a mix" on the home page, a few adaptive rounds
+through the play loop (spot rounds marked by keyboard), back home where the mastery bars and
+"Practise <weakest category>" appear; a due booster starts from home. Every page passes axe
+and does not scroll sideways at 390 px."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from quiz.models import Attempt, BoosterPlan, Quiz
+from quiz.selectors.play import attempt_next_round
+from quiz.stats import aggregation
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_accessibility import _check
+from tests.e2e.test_learn_flow import LABELS, SIDEWAYS, _mark_by_keyboard, _press_on
+
+pytestmark = pytest.mark.e2e
+
+ROUNDS = 4
+
+
+def test_student_practises_and_home_shows_mastery(page: Page, demo_site):
+    base = demo_site.url
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, base)
+    expect(page.locator("#adaptive-title")).to_have_text("Practise where you are weakest")
+    assert page.evaluate(SIDEWAYS) == 0
+    _check(page, "home before practice")
+    _press_on(page, page.get_by_role("button", name="Practise a mix"))
+
+    expect(page.locator("#round-title")).to_be_visible()
+    attempt = Attempt.objects.get(user__username="student1", quiz__mode=Quiz.Mode.PRACTICE)
+    for n in range(ROUNDS):
+        expect(page.locator("#stage").get_by_text(f"Round {n + 1} of 10")).to_be_visible()
+        attempt.refresh_from_db()
+        shown = attempt_next_round(attempt)
+        if n == 0:
+            _check(page, f"practice round ({shown.item.kind})")
+        if shown.item.is_spot:
+            _mark_by_keyboard(page, shown.item.clip)
+        else:
+            _press_on(page, page.get_by_label(LABELS[shown.correct_option()]), "Space")
+        _press_on(page, page.get_by_role("button", name="Submit answer"))
+        expect(page.locator("#feedback-title")).to_contain_text("Right!")
+        assert page.evaluate(SIDEWAYS) == 0
+        _press_on(page, page.get_by_role("link", name="Next round"))
+    expect(page.locator("#round-title")).to_be_visible()
+    attempt.refresh_from_db()
+    assert attempt.answers.count() == ROUNDS
+    assert attempt.quiz.items.count() == ROUNDS + 2  # the round on screen and one ahead
+
+    aggregation.fold_all()  # the aggregates the bars read (a worker folds them on the site)
+    page.goto(f"{base}/play/")
+    bars = page.locator(".mastery-list .mastery-fill")
+    expect(bars.first).to_be_attached()
+    expect(page.get_by_role("button", name=re.compile(r"^Practise (?!a mix)"))).to_be_visible()
+    expect(page.locator(".mastery-list")).to_contain_text("answer")
+    assert page.evaluate(SIDEWAYS) == 0
+    _check(page, "home with mastery")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    assert page.evaluate(SIDEWAYS) == 0
+
+
+def test_a_due_booster_starts_from_home(page: Page, demo_site):
+    base = demo_site.url
+    sign_in(page, base)
+    from accounts.models import User
+
+    started = timezone.now() - timedelta(days=3)
+    BoosterPlan.objects.create(
+        user=User.objects.get(username="student1"),
+        category="count",
+        source="lesson",
+        started_at=started,
+        due_at=started + timedelta(days=2),
+    )
+    page.goto(f"{base}/play/")
+    expect(page.get_by_role("heading", name="Boosters due")).to_be_visible()
+    _check(page, "home with a booster due")
+    _press_on(page, page.get_by_role("button", name="Booster: Objects appear, vanish or multiply"))
+    expect(page.locator("#stage").get_by_text("Round 1 of 5")).to_be_visible()
