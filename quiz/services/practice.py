@@ -323,10 +323,14 @@ def _booster_done(attempt: Attempt, practice: PracticeSet) -> None:
 
 def practice_queue(batch_table: str) -> None:
     """Queue the answers of the stat fold's batch for the ratings (inside the fold's
-    transaction: one INSERT … SELECT)."""
+    transaction: one INSERT … SELECT). An answer the fold sees again (the cells rebuilt from
+    a queue of every answer, as migration 0013 does) and still waiting here is queued once."""
     pending = PracticePending._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {pending} (answer_id) SELECT id FROM {batch_table}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {pending} (answer_id) SELECT id FROM {batch_table} "  # noqa: S608
+            "ON CONFLICT DO NOTHING"
+        )
 
 
 # Any fixed number: the key of the advisory lock under which ratings are written.
