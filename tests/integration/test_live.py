@@ -5,6 +5,7 @@ Redis pub/sub, against PostgreSQL and Redis."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 import time
@@ -30,6 +31,13 @@ from quiz.stats import aggregation
 from tests.tiny_quiz import tiny_quiz
 
 pytestmark = pytest.mark.django_db
+
+
+def _run(coroutine):
+    """asyncio.run in a thread of its own: a browser test earlier in the same session may
+    leave an event loop running in this thread (Playwright's sync API)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -586,7 +594,7 @@ def test_the_event_stream_sends_the_state_on_connect_and_every_change(teacher, q
         await sync_to_async(connections.close_all)()
         return heard
 
-    heard = asyncio.run(scenario())
+    heard = _run(scenario())
     assert heard[0].startswith("event: state\nid: 1\ndata: 1")
     assert heard[1] == "event: state\ndata: 2\n\n"
     assert heard[2] == "event: state\ndata: 3\n\n"
@@ -604,8 +612,8 @@ def test_the_event_stream_is_for_the_games_teacher_and_players_only(teacher, qui
         await sync_to_async(connections.close_all)()
         return response.status_code
 
-    assert asyncio.run(status(None)) == 404
-    assert asyncio.run(status(student)) == 404
+    assert _run(status(None)) == 404
+    assert _run(status(student)) == 404
 
 
 def test_the_self_paced_pages_send_a_live_player_back_to_the_game(
@@ -696,7 +704,7 @@ def test_the_projectors_stream_also_hears_players_and_answers(teacher, quiz):
         await sync_to_async(connections.close_all)()
         return [chunk.split("\n")[0] for chunk in heard]
 
-    assert asyncio.run(scenario()) == [
+    assert _run(scenario()) == [
         "event: state",
         "event: players",
         "event: players",

@@ -175,6 +175,9 @@ def test_feedback_speaks_the_learners_language_and_falls_back(student_client, de
     clip.save()
     first.translations = {"de": {"explanation": "DEUTSCHES ARTEFAKT"}}
     first.save()
+    for other in others:  # written in English only: German readers see it as written
+        other.translations = {}
+        other.save()
     for earlier in rounds[: rounds.index(item)]:
         student_client.post(
             _answer_url(attempt, earlier), {**_answer(attempt, earlier), "confidence": 60}
