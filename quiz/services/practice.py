@@ -327,10 +327,14 @@ def practice_queue(batch_table: str) -> None:
     a queue of every answer, as migration 0013 does) and still waiting here is queued once."""
     pending = PracticePending._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {pending} (answer_id) SELECT id FROM {batch_table} "  # noqa: S608
-            "ON CONFLICT DO NOTHING"
-        )
+        cursor.execute(QUEUE_SQL.format(pending=pending, batch=batch_table))
+
+
+# PostgreSQL and SQLite (`make run`) alike; SQLite needs the WHERE to read ON CONFLICT as the
+# insert's rather than a join's (tests/unit/test_practice_selection.py runs it there).
+QUEUE_SQL = (
+    "INSERT INTO {pending} (answer_id) SELECT id FROM {batch} WHERE 1 = 1 ON CONFLICT DO NOTHING"
+)
 
 
 # Any fixed number: the key of the advisory lock under which ratings are written.

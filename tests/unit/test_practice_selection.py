@@ -299,3 +299,19 @@ def test_the_state_is_read_in_a_fixed_number_of_queries(django_assert_num_querie
         state = practice.practice_state(student)
     assert len(state.pool.real) == clips // 2
     assert state.skills["text"].rating == -1
+
+
+def test_the_rating_queue_statement_runs_on_sqlite_too():
+    """`make run` folds on SQLite: the queue's INSERT … SELECT … ON CONFLICT must parse there
+    and take an answer queued twice once."""
+    import sqlite3
+
+    from quiz.services.practice import QUEUE_SQL
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE pending (answer_id INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE batch (id INTEGER)")
+    db.executemany("INSERT INTO batch VALUES (?)", [(1,), (2,)])
+    db.execute("INSERT INTO pending VALUES (1)")
+    db.execute(QUEUE_SQL.format(pending="pending", batch="batch"))
+    assert [row[0] for row in db.execute("SELECT answer_id FROM pending ORDER BY 1")] == [1, 2]
