@@ -33,7 +33,7 @@ from quiz.selectors import practice as selectors
 from quiz.services import play as play_services
 from quiz.services import practice as services
 from quiz.stats import aggregation
-from tests.spot_answers import form_data, hit_mark, miss_mark
+from tests.spot_answers import form_data, hit_mark, miss_mark, submit_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +92,13 @@ def _start(client: Client, **data: str) -> Attempt:
     assert response.status_code == 302
     attempt = Attempt.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
     return attempt
+
+
+def _answer_right(attempt, shown) -> None:
+    """Answer the shown round right, at 80 % (a spot round with a mark on its giveaway)."""
+    item = play_selectors.with_clips(shown.item)
+    kwargs = submit_kwargs(item, shown.correct_option())
+    play_services.answer_submit(attempt=attempt, item=item, confidence=80, **kwargs)
 
 
 def test_practise_plays_a_set_that_grows_one_round_ahead(student_client, student, demo_pack):
@@ -276,13 +283,7 @@ def _finish_assignment(student, teacher, classroom, demo_pack) -> Attempt:
     )
     attempt = play_services.attempt_start(user=student, quiz=demo_pack, assignment=assignment)
     for shown in play_selectors.attempt_rounds(attempt):
-        item = play_selectors.with_clips(shown.item)
-        kwargs = (
-            {"guess": "spot", "mark": hit_mark(item)}
-            if item.is_spot
-            else {"guess": shown.correct_option()}
-        )
-        play_services.answer_submit(attempt=attempt, item=item, confidence=80, **kwargs)
+        _answer_right(attempt, shown)
     attempt.refresh_from_db()
     assert attempt.is_finished
     return attempt
@@ -354,13 +355,7 @@ def test_a_lesson_check_starts_a_booster_plan_for_its_category(student, demo_pac
 
     attempt = learn_services.lesson_check_start(user=student, code="count")
     for shown in play_selectors.attempt_rounds(attempt):
-        item = play_selectors.with_clips(shown.item)
-        kwargs = (
-            {"guess": "spot", "mark": hit_mark(item)}
-            if item.is_spot
-            else {"guess": shown.correct_option()}
-        )
-        play_services.answer_submit(attempt=attempt, item=item, confidence=80, **kwargs)
+        _answer_right(attempt, shown)
     attempt.refresh_from_db()
     assert attempt.is_finished
     _fold()
@@ -409,13 +404,7 @@ def test_growing_a_set_costs_the_same_queries_with_a_bigger_library(
 ):
     attempt = services.practice_start(user=student)
     shown = play_selectors.attempt_next_round(attempt)
-    item = play_selectors.with_clips(shown.item)
-    kwargs = (
-        {"guess": "spot", "mark": hit_mark(item)}
-        if item.is_spot
-        else {"guess": shown.correct_option()}
-    )
-    play_services.answer_submit(attempt=attempt, item=item, confidence=80, **kwargs)
+    _answer_right(attempt, shown)
     with django_assert_num_queries(selectors.STATE_QUERIES + 7):
         assert services.practice_grow(attempt=attempt) == 3
     # Twice the library: the same number of queries for the next round.
@@ -423,13 +412,7 @@ def test_growing_a_set_costs_the_same_queries_with_a_bigger_library(
         clip.pk, clip.key = None, f"{clip.key}-copy"
         clip.save()
     shown = play_selectors.attempt_next_round(attempt)
-    item = play_selectors.with_clips(shown.item)
-    kwargs = (
-        {"guess": "spot", "mark": hit_mark(item)}
-        if item.is_spot
-        else {"guess": shown.correct_option()}
-    )
-    play_services.answer_submit(attempt=attempt, item=item, confidence=80, **kwargs)
+    _answer_right(attempt, shown)
     with django_assert_num_queries(selectors.STATE_QUERIES + 7):
         assert services.practice_grow(attempt=attempt) == 4
 
@@ -451,13 +434,7 @@ def test_the_stats_task_folds_the_cells_then_moves_the_ratings(student, demo_pac
 
     attempt = services.practice_start(user=student)
     shown = play_selectors.attempt_next_round(attempt)
-    item = play_selectors.with_clips(shown.item)
-    kwargs = (
-        {"guess": "spot", "mark": hit_mark(item)}
-        if item.is_spot
-        else {"guess": shown.correct_option()}
-    )
-    play_services.answer_submit(attempt=attempt, item=item, confidence=80, **kwargs)
+    _answer_right(attempt, shown)
     aggregation.fold_all()
     assert PracticePending.objects.count() == 1  # queued by the fold, not yet rated
     assert not SkillRating.objects.filter(user=student).exists()
