@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language
 
-from accounts import services, throttle, verification
+from accounts import backends, services, throttle, verification
 from accounts.decorators import teacher_required
 from accounts.forms import (
     ClassroomForm,
@@ -78,7 +78,7 @@ def teacher_signup(request: HttpRequest) -> HttpResponse:
             time_zone=form.cleaned_data.get("time_zone", ""),
             invitation=invitation,
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=backends.PATH)
         if user.is_pending_teacher:
             verification.mail_signup_pending(
                 teacher=user, teachers_url=request.build_absolute_uri(reverse("accounts:teachers"))
@@ -147,7 +147,7 @@ def student_signup(request: HttpRequest) -> HttpResponse:
         user = form.save(commit=False)
         user.role = User.Role.STUDENT
         user.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=backends.PATH)
         if form.cleaned_data["code"]:
             _try_join(request, form.cleaned_data["code"])
         return redirect("home")

@@ -301,6 +301,79 @@ def _fold_throughput(batch: int, answers: int, *, workers: int = 1) -> float:
     return sum(folded) / elapsed
 
 
+def _fold_over_floor(batch: int) -> tuple[float, float, dict[str, float]]:
+    """One fold of the newest `batch` answers (queued again) against the floor over the same
+    answers: the cells and cell students as plain GROUP BY, no writes. Each the best of two
+    runs; the fold's time split by step. Returns (fold s, floor s, steps)."""
+    from django.conf import settings
+
+    from quiz.models import Answer
+    from quiz.services import practice
+    from quiz.stats import aggregation
+
+    answers = f'"{Answer._meta.db_table}"'
+    newest = _sql_value("SELECT max(id) FROM quiz_answer")
+    where = f"a.id > {newest - batch}"
+
+    def floor() -> None:
+        _sql("SET jit = off")
+        _sql("SELECT set_config(%s, %s, false)", ["work_mem", settings.STATS_WORK_MEM])
+        _sql(f"SELECT count(*) FROM ({aggregation.cells_sql(answers, where)}) x")
+        _sql(f"SELECT count(*) FROM ({aggregation.students_sql(answers, where)}) y")
+
+    steps: dict[str, float] = {}
+
+    def timed_step(name: str, module, attribute: str):
+        original = getattr(module, attribute)
+
+        def step(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                steps[name] = steps.get(name, 0.0) + time.perf_counter() - started
+
+        return original, step
+
+    patched = [
+        (aggregation, "_claim", "claim"),
+        (aggregation, "_insert_cells", "cells"),
+        (aggregation, "_insert_students", "students"),
+        (practice, "practice_queue", "practice queue"),
+    ]
+    originals = []
+    for module, attribute, name in patched:
+        original, step = timed_step(name, module, attribute)
+        originals.append((module, attribute, original))
+        setattr(module, attribute, step)
+    folds, floors = [], []
+    try:
+        for _run in range(2):
+            floors.append(_timed(floor)[0])
+            _sql(
+                "INSERT INTO quiz_statpending (answer_id) SELECT id FROM quiz_answer WHERE id > %s",
+                [newest - batch],
+            )
+            _sql("ANALYZE quiz_statpending")
+            steps.clear()
+            elapsed, folded = _timed(lambda: aggregation.fold_pending(batch_size=batch))
+            assert folded == batch, folded
+            folds.append((elapsed, dict(steps)))
+    finally:
+        for module, attribute, original in originals:
+            setattr(module, attribute, original)
+    best, best_steps = min(folds, key=lambda f: f[0])
+    return best, min(floors), best_steps
+
+
+def _sql_value(statement: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return cursor.fetchone()[0]
+
+
 def _overview_ms(school, educator) -> float | None:
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
@@ -551,6 +624,14 @@ def main() -> None:
         print(f"   batches of {batch:>7,}: {rate:,.0f} answers/s (aim: 100,000 answers/s)")
     rate = _fold_throughput(100_000, min(400_000, args.answers // 2), workers=2)
     print(f"   batches of 100,000, two folders side by side: {rate:,.0f} answers/s")
+    batch = min(100_000, args.answers // 10)
+    fold_s, fold_floor, steps = _fold_over_floor(batch)
+    split = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in steps.items())
+    print(
+        f"   one batch of {batch:,}: fold {fold_s * 1000:.0f} ms ({split}); floor (the same "
+        f"answers, plain GROUP BY) {fold_floor * 1000:.0f} ms; ratio "
+        f"{fold_s / fold_floor:.2f}x (aim: within 2x)"
+    )
     rebuild()
 
     print("\n3. School overview page, server time (median of 30 requests)")
@@ -564,6 +645,8 @@ def main() -> None:
     print("\n4. Live view lag, a class of 50 answering, a real Celery worker folding")
     p50, p95, n = _live_lag(args.live_seconds)
     print(f"   {n} answers: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (aim: p95 under 2 s)")
+    print(f"fold_over_floor={fold_s / fold_floor:.2f}")
+    print(f"rebuild_over_floor={rebuild_s / floor:.2f}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,11 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "quiz.tasks.students_retention_purge",
             "schedule": 24 * 3600.0,
         },
+        # Guest players of live games go LIVE_GUEST_KEEP_DAYS after their game ended.
+        "live-guests-purge": {
+            "task": "quiz.tasks.live_guests_purge",
+            "schedule": 3600.0,
+        },
         # Uploads whose ingest message was lost (broker down at upload time) start anyway.
         "clip-ingest-requeue": {
             "task": "quiz.tasks.clip_ingest_requeue",

@@ -142,6 +142,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+DATABASE_POOL = env_int("DATABASE_POOL", 0, minimum=0)
+if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool of at most DATABASE_POOL connections per process (README, Production), for the
+    # ASGI server: there each request runs in a thread of its own, so a persistent connection
+    # would stay with its thread and every request would open one (PostgreSQL starts a
+    # process for it and warms its caches: most of what a small request costs it). A
+    # connection goes back to the pool when its request ends; the pool checks it before
+    # lending it again (CONN_HEALTH_CHECKS).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL,
+        "timeout": 30,
+    }
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets test runs side by side on one server use their own test databases.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
@@ -152,6 +166,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-secondlook.sqlite3")}
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's own, with the user's school read in the same query (accounts.backends); Django's
+# ModelBackend stays listed so that sessions it signed in stay valid.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.UserWithSchoolBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -292,6 +312,11 @@ STATS_WORK_MEM = env_str("STATS_WORK_MEM", "256MB")
 # Students of classes archived more than this many months ago, who are in no other class,
 # are deleted for good by the beat (daily); 0 or unset: off (purge_archived_students).
 STUDENT_RETENTION_MONTHS = env_int("STUDENT_RETENTION_MONTHS", 0, minimum=0) or None
+# Guest players of live games ("anyone with the PIN", a nickname) are deleted with their
+# answers this many days after their game ended (the beat, hourly: live_guests_purge). A
+# day lets the teacher read the game's report after the lesson; a guest has no account to
+# come back to, so nothing of theirs is kept longer.
+LIVE_GUEST_KEEP_DAYS = env_int("LIVE_GUEST_KEEP_DAYS", 1, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

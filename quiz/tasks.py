@@ -17,6 +17,7 @@ from quiz.background import queued_clear
 from quiz.models import Clip
 from quiz.packs.demo import demo_pack_install
 from quiz.services import library as library_services
+from quiz.services import live as live_services
 from quiz.services import packs as pack_services
 from quiz.services import practice as practice_services
 from quiz.services import privacy as privacy_services
@@ -58,6 +59,14 @@ def students_retention_purge() -> int:
         return 0
     run = privacy_services.retention_purge(months=months, dry_run=False)
     return run.erased.students if run.erased else 0
+
+
+@shared_task(name="quiz.tasks.live_guests_purge", ignore_result=True)
+def live_guests_purge() -> int:
+    """Delete for good the guest players of live games that ended more than
+    LIVE_GUEST_KEEP_DAYS ago, with their answers (taken out of the statistics exactly); see
+    quiz.services.live.guests_purge. Safe to repeat: a second run finds nobody."""
+    return live_services.guests_purge(keep_days=settings.LIVE_GUEST_KEEP_DAYS)
 
 
 @shared_task(name="quiz.tasks.demo_pack_build")

@@ -143,6 +143,7 @@ insights_patterns = [
     ),
     path("schools/<int:school_id>/gains/", insights.gains, name="gains"),
     path("schools/<int:school_id>/items/", insights.items, name="items"),
+    path("schools/<int:school_id>/boosters/", insights.boosters, name="boosters"),
 ]
 
 # Students' data: the privacy page, downloads, deleting for good (issue 11 §3).
@@ -197,6 +198,12 @@ learn_patterns = [
 practice_patterns = [
     path("practice/start/", practice.practice_start, name="start"),
     path("practice/boosters/<int:plan_id>/start/", practice.booster_start, name="booster_start"),
+    path("teach/practice/assign/", practice.practice_assign, name="assign"),
+    path(
+        "teach/classes/<int:classroom_id>/boosters.csv",
+        practice.class_boosters_csv,
+        name="class_boosters_csv",
+    ),
 ]
 
 # Live lessons (issue 15): the teacher's projector under teach/games/ (teach/live/ is the
@@ -213,6 +220,7 @@ live_patterns = [
     path("teach/games/<int:game_id>/part/<slug:part>/", live.projector_part, name="projector_part"),
     path("teach/games/<int:game_id>/control/", live.projector_control, name="control"),
     path("teach/games/<int:game_id>/settings/", live.projector_settings, name="settings"),
+    path("teach/games/<int:game_id>/report/", live.game_report, name="report"),
     path("live/", live.join, name="join"),
     path("live/<int:game_id>/", live.device, name="device"),
     path("live/<int:game_id>/join/", live.join_class_game, name="join_class_game"),

@@ -48,6 +48,18 @@ def _eager_celery(settings) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_time_zone() -> Iterator[None]:
+    """Each test starts and ends in the default time zone. A request through the test client
+    activates the signed-in user's school's zone for its thread (accounts.middleware; a
+    server's next request sets it again), which would otherwise carry into the next test."""
+    from django.utils import timezone
+
+    timezone.deactivate()
+    yield
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache_namespace() -> Iterator[None]:
     """Each test sees an empty cache (throttle counts) without flushing a Redis database
     that other runs, or this run's broker, may be using."""

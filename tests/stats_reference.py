@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db import connection
+
 from quiz import categories
-from quiz.models import Answer, StatCell, StatStudent
+from quiz.models import Answer, StatCell, StatItemSums, StatStudent
 from quiz.stats.metrics import Counts, answer_counts, confidence_bin
 
 CellKey = tuple[str, int, str, str]  # (scope, scope_id, dimension, key)
@@ -188,3 +190,79 @@ def stored_students() -> set[StudentKey]:
     return set(
         StatStudent.objects.values_list("scope", "scope_id", "dimension", "key", "student_id")
     )
+
+
+# --- Item discrimination (StatItemSums) -------------------------------------------------------
+
+ItemSumsKey = tuple[int, int, int]  # (school, clip, rest length)
+ItemSumsRow = tuple[int, int, int, int, int]  # n, sum_x, sum_r, sum_xr, sum_rr
+
+
+def item_sums(answers=None) -> dict[ItemSumsKey, ItemSumsRow]:
+    """What StatItemSums must hold, answer by answer: per school, each attempt's answers
+    (spot rounds left out) among `answers` (default: those folded, no longer queued); in an
+    attempt with n ≥ 2 of them, each answer is an observation of its clip (both clips of a
+    pair) with x = right, r = right among the other n - 1, kept under rest length n - 1."""
+    if answers is None:
+        answers = Answer.objects.filter(stat_pending__isnull=True)
+    attempts: dict[tuple[int, int], list] = defaultdict(list)
+    for answer in answers.order_by("id"):
+        if answer.item_kind != "spot" and answer.school_id is not None:
+            attempts[(answer.attempt_id, answer.school_id)].append(answer)
+    sums: dict[ItemSumsKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for (_attempt, school_id), rows in attempts.items():
+        if len(rows) < 2:
+            continue
+        right = sum(a.is_correct for a in rows)
+        for answer in rows:
+            x = int(answer.is_correct)
+            r = right - x
+            for clip_id in filter(None, (answer.clip_id, answer.other_clip_id)):
+                row = sums[(school_id, clip_id, len(rows) - 1)]
+                for i, value in enumerate((1, x, r, x * r, r * r)):
+                    row[i] += value
+    return {key: tuple(row) for key, row in sums.items()}
+
+
+def stored_item_sums() -> dict[ItemSumsKey, ItemSumsRow]:
+    return {
+        (school_id, clip_id, rest_n): tuple(sums)
+        for school_id, clip_id, rest_n, *sums in StatItemSums.objects.values_list(
+            "school_id", "clip_id", "rest_n", *StatItemSums.SUM_FIELDS
+        )
+    }
+
+
+def item_discrimination_sums_from_answers(
+    school,
+) -> dict[int, tuple[int, float, float, float, float]]:
+    """Per clip, (n, sum_x, sum_y, sum_xy, sum_yy) by SQL over the school's raw answers: the
+    query the item analysis ran before the fold kept these sums (y = share right among the
+    other answers of the attempt; spot rounds left out). Kept here as the reference only."""
+    answers = connection.ops.quote_name(Answer._meta.db_table)
+    right = "CASE WHEN a.is_correct THEN 1 ELSE 0 END"
+    sql = f"""
+        WITH totals AS (
+            SELECT a.attempt_id, COUNT(*) AS n, SUM({right}) AS correct
+            FROM {answers} a WHERE a.school_id = %s AND a.item_kind <> 'spot'
+            GROUP BY a.attempt_id
+        ),
+        observations AS (
+            SELECT a.clip_id AS clip_id, {right} AS x,
+                   (t.correct - {right}) * 1.0 / (t.n - 1) AS y
+            FROM {answers} a JOIN totals t ON t.attempt_id = a.attempt_id
+            WHERE a.school_id = %s AND t.n > 1 AND a.item_kind <> 'spot'
+            UNION ALL
+            SELECT a.other_clip_id, {right}, (t.correct - {right}) * 1.0 / (t.n - 1)
+            FROM {answers} a JOIN totals t ON t.attempt_id = a.attempt_id
+            WHERE a.school_id = %s AND t.n > 1 AND a.other_clip_id IS NOT NULL
+        )
+        SELECT clip_id, COUNT(*), SUM(x), SUM(y), SUM(x * y), SUM(y * y)
+        FROM observations GROUP BY clip_id
+    """  # noqa: S608 (table names quoted, the school a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [school.pk, school.pk, school.pk])
+        return {
+            clip_id: (int(n), float(sx), float(sy), float(sxy), float(syy))
+            for clip_id, n, sx, sy, sxy, syy in cursor.fetchall()
+        }

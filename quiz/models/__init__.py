@@ -26,6 +26,7 @@ from quiz.models.packs import (
 from quiz.models.practice import (
     BoosterPlan,
     ClipRating,
+    PracticeGoal,
     PracticePending,
     PracticeSet,
     SkillRating,
@@ -41,6 +42,7 @@ from quiz.models.quizzes import (
 )
 from quiz.models.stats import (
     StatCell,
+    StatItemSums,
     StatPending,
     StatStudent,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "LiveGame",
     "LivePlayer",
     "PackJob",
+    "PracticeGoal",
     "PracticePending",
     "PracticeSet",
     "Quiz",
@@ -67,6 +70,7 @@ __all__ = [
     "QuizQuerySet",
     "SkillRating",
     "StatCell",
+    "StatItemSums",
     "StatPending",
     "StatStudent",
     "in_language",

@@ -132,3 +132,34 @@ class PracticeSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} set {self.quiz_id} of {self.user_id}"
+
+
+class PracticeGoal(models.Model):
+    """Adaptive practice a teacher assigns (quiz.services.practice.practice_assign): the
+    assignment's quiz (mode PRACTICE, owned by the teacher, with no rounds of its own) and
+    this row saying how many rounds each student plays and what they focus on. Each student
+    who starts it gets a PracticeSet of their own, chosen round by round for them, played
+    as an attempt of the assignment, so its answers are the assignment's answers."""
+
+    quiz = models.OneToOneField(
+        Quiz, primary_key=True, on_delete=models.CASCADE, related_name="practice_goal"
+    )
+    rounds = models.PositiveSmallIntegerField(_("rounds"), default=10)
+    # A tell category to practise most; blank: each student's weakest ones, round by round.
+    focus = models.CharField(_("focus"), max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rounds__gte=1, rounds__lte=30), name="practicegoal_rounds_1_to_30"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"practice goal {self.quiz_id}: {self.rounds} rounds {self.focus or 'weakest'}"
+
+    @property
+    def focus_name(self) -> str:
+        """The focus category's name in the reader's language ("" for weakest first)."""
+        category = categories.BY_CODE.get(self.focus)
+        return str(category.name) if category is not None else ""

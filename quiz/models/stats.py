@@ -148,3 +148,37 @@ class StatStudent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.scope_id} {self.dimension}={self.key} student {self.student_id}"
+
+
+class StatItemSums(models.Model):
+    """The sums behind one clip's discrimination in one school (METRICS.md), kept by the
+    fold so the item analysis reads this small table, never the answers
+    (quiz.stats.item_sums).
+
+    An observation is one answer to the clip (both clips of a pair round; spot rounds left
+    out) in an attempt with at least two such answers in the school: x = 1 when it is right,
+    r = how many of the attempt's other `rest_n` answers are right, so the rest score is
+    r / rest_n. Kept per rest_n so that every sum is an integer: folding in any order, a
+    rebuild and taking a student out give exactly the same rows.
+    """
+
+    school_id = models.BigIntegerField()
+    clip_id = models.BigIntegerField()
+    rest_n = models.PositiveIntegerField()
+    n = models.BigIntegerField(default=0)
+    sum_x = models.BigIntegerField(default=0)
+    sum_r = models.BigIntegerField(default=0)
+    sum_xr = models.BigIntegerField(default=0)
+    sum_rr = models.BigIntegerField(default=0)
+
+    SUM_FIELDS = ("n", "sum_x", "sum_r", "sum_xr", "sum_rr")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_id", "clip_id", "rest_n"], name="statitemsums_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"school {self.school_id} clip {self.clip_id} rest {self.rest_n}: n={self.n}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,6 +18,7 @@ from quiz import categories, shuffle
 from quiz.models import Answer, Artifact, LiveGame, LivePlayer, QuizItem
 from quiz.scoring import MAX_POINTS
 from quiz.selectors.play import attempt_media_file
+from quiz.selectors.teach import AssignmentReport, answers_report
 
 # Where a browser's session remembers the guest players it joined as: {game id: player id}.
 SESSION_KEY = "live_players"
@@ -36,6 +37,50 @@ def games_taught_by(teacher: User) -> QuerySet[LiveGame]:
         .select_related("quiz", "classroom", "assignment")
         .distinct()
     )
+
+
+def games_reported_to(teacher: User) -> QuerySet[LiveGame]:
+    """Games whose answers the teacher may read: those of the classes they teach (whoever
+    ran them) and the anyone-with-the-PIN games they ran themselves. A teacher who ran a
+    class's game but no longer teaches the class sees it no more, like its assignments."""
+    return (
+        LiveGame.objects.filter(
+            Q(classroom__teachers=teacher) | Q(classroom__isnull=True, teacher=teacher)
+        )
+        .select_related("quiz", "classroom", "assignment")
+        .distinct()
+    )
+
+
+def class_games(classroom_id: int) -> list[LiveGame]:
+    """The class's live games started from a quiz, newest first, each with its number of
+    players (`n_players`): listed on the class's page with their reports. Games of an
+    assignment are in the assignment's report."""
+    return list(
+        LiveGame.objects.filter(classroom_id=classroom_id, assignment__isnull=True)
+        .select_related("quiz")
+        .annotate(n_players=Count("players"))
+        .order_by("-created_at")
+    )
+
+
+def game_report(game: LiveGame) -> AssignmentReport:
+    """The game's answers as a teacher's report (quiz.selectors.teach.answers_report): by
+    player, by round and by giveaway. Only the game's rounds of its players' attempts."""
+    answers = list(
+        _answers(game)
+        .select_related("attempt__user", "item__clip", "item__other_clip")
+        .order_by(
+            "attempt__user__first_name", "attempt__user__username", "attempt_id", "item__position"
+        )
+    )
+    roster = [
+        p.user
+        for p in LivePlayer.objects.filter(game=game)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    ]
+    return answers_report(answers, roster=roster, quiz=game.quiz)
 
 
 def _running() -> QuerySet[LiveGame]:
@@ -147,16 +192,24 @@ class Distribution:
         return round(100 * self.totals.get(option, 0) / self.n) if self.n else 0
 
 
+# How a spot round's answers are split on the projector: marked a giveaway, or missed.
+SPOT_OPTIONS = ("hit", "miss")
+
+
 def distribution(game: LiveGame, shown: LiveRound) -> Distribution:
-    """How the players answered the round, by option (as shown) and confidence band."""
-    options = shown.item.options()
+    """How the players answered the round, by option (as shown) and confidence band. A spot
+    round's options are "hit" (the mark is on a giveaway) and "miss"."""
+    options = SPOT_OPTIONS if shown.item.is_spot else shown.item.options()
     bands = [Band(low, high, dict.fromkeys(options, 0)) for low, high in CONFIDENCE_BANDS]
     totals = dict.fromkeys(options, 0)
     n = correct = 0
     for guess, confidence, is_correct in (
         _answers(game).filter(item=shown.item).values_list("guess", "confidence", "is_correct")
     ):
-        as_shown = shuffle.swap_side(guess, swapped=shown.swapped)
+        if shown.item.is_spot:
+            as_shown = SPOT_OPTIONS[0] if is_correct else SPOT_OPTIONS[1]
+        else:
+            as_shown = shuffle.swap_side(guess, swapped=shown.swapped)
         for band in bands:
             if band.low <= confidence <= band.high:
                 band.counts[as_shown] += 1
@@ -164,6 +217,29 @@ def distribution(game: LiveGame, shown: LiveRound) -> Distribution:
         n += 1
         correct += is_correct
     return Distribution(options, bands, totals, n, correct)
+
+
+@dataclass(frozen=True)
+class ClassMark:
+    """One player's mark on a spot round, anonymous: where in percent of the frame."""
+
+    x: float
+    y: float
+    hit: bool
+
+
+def round_marks(game: LiveGame, shown: LiveRound) -> list[ClassMark]:
+    """The players' marks on the spot round, in no particular order and without names (the
+    projector draws them as dots over the truth)."""
+    if not shown.item.is_spot:
+        return []
+    found = (
+        _answers(game)
+        .filter(item=shown.item, spot_x__isnull=False, spot_y__isnull=False)
+        .order_by("spot_x", "spot_y")
+        .values_list("spot_x", "spot_y", "is_correct")
+    )
+    return [ClassMark(x / 10, y / 10, hit) for x, y, hit in found]
 
 
 def round_artifacts(shown: LiveRound) -> list[Artifact]:

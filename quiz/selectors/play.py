@@ -45,7 +45,7 @@ def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
 def assignments_for_student(user: User) -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(classroom__students=user)
-        .select_related("quiz", "classroom")
+        .select_related("quiz", "classroom", "quiz__practice_goal")
         .annotate(
             attempts_used=Count("attempts", filter=Q(attempts__user=user), distinct=True),
             attempts_finished=Count(

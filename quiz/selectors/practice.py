@@ -9,20 +9,28 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from accounts.models import Classroom, User
+from django.db.models import Count, Q
+
+from accounts.models import Classroom, Enrollment, School, User
 from quiz import adaptive, categories
 from quiz.models import (
     Answer,
     Artifact,
+    Assignment,
     Attempt,
     BoosterPlan,
     Clip,
     ClipRating,
+    PracticeSet,
+    Quiz,
     QuizItem,
     SkillRating,
     StatCell,
 )
 from quiz.selectors.learn import Mastery, category_mastery
+from quiz.stats import suppression
+from quiz.stats.insights import class_label
+from quiz.stats.metrics import wilson_interval
 
 # The queries of practice_state (tests/unit/test_practice_selection.py holds it to them).
 STATE_QUERIES = 7
@@ -100,11 +108,13 @@ def practice_state(user: User, *, attempt: Attempt | None = None) -> PracticeSta
 
 
 def open_set(user: User, *, kind: str, focus: str, booster_id: int | None) -> Attempt | None:
-    """The student's unfinished attempt of a practice set like this one, to resume."""
+    """The student's unfinished attempt of a practice set like this one, to resume (never
+    one of assigned practice: that one counts for its assignment and is resumed there)."""
     return (
         Attempt.objects.filter(
             user=user,
             finished_at__isnull=True,
+            assignment__isnull=True,
             quiz__practice_set__user=user,
             quiz__practice_set__kind=kind,
             quiz__practice_set__focus=focus,
@@ -197,14 +207,78 @@ class MasteryBar:
 
 
 @dataclass(frozen=True)
+class OpenSet:
+    """A practice set the student started and has not finished (its button says "Resume"):
+    its focus (blank for a mix) and, for a booster, its plan."""
+
+    focus: str
+    booster_id: int | None
+
+    @property
+    def name(self) -> str:
+        category = categories.BY_CODE.get(self.focus)
+        return str(category.name) if category is not None else ""
+
+
+@dataclass(frozen=True)
 class PracticeHome:
     bars: list[MasteryBar]
     weakest: MasteryBar | None
     boosters: list[HomeBooster]
+    # The student's open practice sets of their own (not assigned ones, not boosters).
+    open_sets: tuple[OpenSet, ...] = ()
+    # Plans whose booster set the student started and has not finished.
+    open_boosters: frozenset[int] = frozenset()
 
     @property
     def due(self) -> list[HomeBooster]:
         return [b for b in self.boosters if b.is_due]
+
+    @property
+    def open_focuses(self) -> frozenset[str]:
+        return frozenset(s.focus for s in self.open_sets)
+
+    @property
+    def mix_open(self) -> bool:
+        return "" in self.open_focuses
+
+    @property
+    def weakest_open(self) -> bool:
+        return self.weakest is not None and self.weakest.mastery.code in self.open_focuses
+
+    @property
+    def other_open(self) -> list[OpenSet]:
+        """Open focused sets the two usual buttons do not resume (the weakest category
+        changed since the set was started): each gets a "Resume" button of its own."""
+        weakest = self.weakest.mastery.code if self.weakest is not None else None
+        return [s for s in self.open_sets if s.focus and s.focus != weakest]
+
+
+def open_sets(user: User) -> tuple[tuple[OpenSet, ...], frozenset[int]]:
+    """The student's unfinished practice sets of their own and the plans of their unfinished
+    booster sets (one query; assigned practice is resumed from its assignment)."""
+    found: dict[str, OpenSet] = {}
+    boosters: set[int] = set()
+    for kind, focus, booster_id in (
+        Attempt.objects.filter(
+            user=user,
+            finished_at__isnull=True,
+            assignment__isnull=True,
+            quiz__practice_set__user=user,
+        )
+        .order_by("-id")
+        .values_list(
+            "quiz__practice_set__kind",
+            "quiz__practice_set__focus",
+            "quiz__practice_set__booster_id",
+        )
+    ):
+        if kind == PracticeSet.Kind.BOOSTER:
+            if booster_id is not None:
+                boosters.add(booster_id)
+        else:
+            found.setdefault(focus, OpenSet(focus, None))
+    return tuple(sorted(found.values(), key=lambda s: s.focus)), frozenset(boosters)
 
 
 def _bar(mastery: Mastery) -> MasteryBar:
@@ -221,8 +295,232 @@ def practice_home(user: User, now: datetime) -> PracticeHome:
     category_mastery, from their own aggregate cells) as bars with their intervals, the
     weakest category they have answered (the lowest bottom of the interval: the least shown
     to be mastered, so 1 right of 1 counts as weaker than 9 of 10),
-    and their running boosters. Two queries."""
+    their running boosters, and the sets they left open (their buttons resume). Three
+    queries."""
     bars = [_bar(m) for m in category_mastery(user).values()]
     answered = [b for b in bars if b.percent is not None]
     weakest = min(answered, key=lambda b: (b.low, b.percent), default=None)
-    return PracticeHome(bars, weakest, student_boosters(user, now))
+    sets, boosters = open_sets(user)
+    return PracticeHome(bars, weakest, student_boosters(user, now), sets, boosters)
+
+
+@dataclass(frozen=True)
+class PracticeProgress:
+    """One student of assigned practice: rounds answered of the goal's, and how many right
+    (a spot round's spot hit counts as right, as in the live view)."""
+
+    student: User
+    rounds: int
+    done: int
+    right: int
+    finished: bool
+    started: bool
+    enrolled: bool = True
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.done if self.done else None
+
+    @property
+    def percent_done(self) -> int:
+        return min(100, round(100 * self.done / self.rounds)) if self.rounds else 0
+
+
+def assignment_practice(assignment: Assignment) -> list[PracticeProgress] | None:
+    """Per student of the class (and anyone who answered and has left it): how many of the
+    goal's rounds they answered and how many right, from the assignment's answers; None for
+    an assignment that is no adaptive practice. Four queries at most, whatever the class."""
+    if assignment.quiz.mode != Quiz.Mode.PRACTICE:
+        return None
+    goal = getattr(assignment.quiz, "practice_goal", None)
+    if goal is None:
+        return None
+    counts = {
+        user_id: (n, right)
+        for user_id, n, right in Answer.objects.filter(assignment=assignment)
+        .values("user_id")
+        .annotate(n=Count("pk"), right=Count("pk", filter=Q(is_correct=True)))
+        .order_by()
+        .values_list("user_id", "n", "right")
+    }
+    attempts: dict[int, list[bool]] = {}
+    for user_id, finished_at in Attempt.objects.filter(assignment=assignment).values_list(
+        "user_id", "finished_at"
+    ):
+        attempts.setdefault(user_id, []).append(finished_at is not None)
+    enrolled = set(assignment.classroom.students.values_list("pk", flat=True))
+    people = User.objects.filter(pk__in=enrolled | counts.keys() | attempts.keys()).order_by(
+        "first_name", "last_name", "username"
+    )
+    rows = []
+    for person in people:
+        done, right = counts.get(person.pk, (0, 0))
+        mine = attempts.get(person.pk, [])
+        rows.append(
+            PracticeProgress(
+                student=person,
+                rounds=goal.rounds,
+                done=done,
+                right=right,
+                finished=any(mine),
+                started=bool(mine),
+                enrolled=person.pk in enrolled,
+            )
+        )
+    return rows
+
+
+# --- Boosters in the teacher's export and the educators' insights ---------------------------
+
+
+@dataclass(frozen=True)
+class BoosterTally:
+    """One booster plan's (or a group's) boosters so far. `due`: boosters that have fallen
+    due, done or not; `on_time` / `late`: done within BOOSTER_GRACE of falling due, or later;
+    `missed`: due more than BOOSTER_GRACE ago and not done; `open`: due, not done, still
+    within the grace time (not decided yet). due = on_time + late + missed + open."""
+
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+    open: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.late + self.missed + self.open
+
+    @property
+    def decided(self) -> int:
+        """Due boosters whose outcome is known: done, or missed."""
+        return self.on_time + self.late + self.missed
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.decided if self.decided else None
+
+    @property
+    def on_time_interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.on_time, self.decided)
+
+    def __add__(self, other: BoosterTally) -> BoosterTally:
+        return BoosterTally(
+            self.on_time + other.on_time,
+            self.late + other.late,
+            self.missed + other.missed,
+            self.open + other.open,
+        )
+
+
+def booster_tally(plan: BoosterPlan, now: datetime) -> BoosterTally:
+    """What one plan has come to by `now` (no query)."""
+    missed = opened = 0
+    if plan.due_at is not None and plan.due_at <= now:
+        if plan.due_at <= now - adaptive.BOOSTER_GRACE:
+            missed = 1
+        else:
+            opened = 1
+    return BoosterTally(plan.on_time, plan.late, missed, opened)
+
+
+# The teacher's booster export (docs/exports.md); new columns only ever at the end.
+BOOSTER_COLUMNS = (
+    "class",
+    "student_username",
+    "student_name",
+    "category",
+    "category_name",
+    "boosters_due",
+    "done_on_time",
+    "done_late",
+    "missed",
+    "open",
+    "next_due",
+)
+
+
+def class_booster_rows(classroom: Classroom, now: datetime) -> list[list[object]]:
+    """One row per student of the class and booster category (a student without a booster
+    plan gets one row with an empty category and zeros), in two queries."""
+    students = list(classroom.students.order_by("first_name", "last_name", "username"))
+    plans: dict[int, list[BoosterPlan]] = {}
+    for plan in BoosterPlan.objects.filter(user__in=students).order_by("category"):
+        plans.setdefault(plan.user_id, []).append(plan)
+    rows: list[list[object]] = []
+    for student in students:
+        own = plans.get(student.pk) or [None]
+        for plan in own:
+            tally = booster_tally(plan, now) if plan is not None else BoosterTally()
+            category = categories.BY_CODE.get(plan.category) if plan is not None else None
+            rows.append(
+                [
+                    classroom.name,
+                    student.username,
+                    student.display_name,
+                    plan.category if plan is not None else "",
+                    str(category.name) if category is not None else "",
+                    tally.due,
+                    tally.on_time,
+                    tally.late,
+                    tally.missed,
+                    tally.open,
+                    plan.due_at.isoformat() if plan is not None and plan.due_at else "",
+                ]
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class ClassBoosters:
+    """One class (or the school's classes together) for educators: its students with a
+    booster that has come due and their boosters together; `suppressed` hides every figure
+    (fewer than STATS_MIN_GROUP such students, or it would let a small group be worked out
+    by subtraction)."""
+
+    name: str
+    students: int
+    tally: BoosterTally
+    suppressed: bool
+    is_school: bool = False
+
+
+def school_boosters(school: School, now: datetime, *, minimum: int) -> list[ClassBoosters]:
+    """Per class of the school, and all its classes together (last): the share of due
+    boosters done on time, with the counts, among the class's students. Three queries.
+
+    Suppression (quiz.stats.suppression.hidden_parts): a class with fewer than `minimum`
+    students whose boosters have come due is hidden, and with it the smallest other class,
+    so that the school row minus the classes shown is never a small group; the school row
+    is hidden when it holds fewer than `minimum` such students itself."""
+    classes = list(Classroom.objects.filter(school=school).order_by("name", "school_year", "pk"))
+    members: dict[int, set[int]] = {c.pk: set() for c in classes}
+    for class_id, student_id in Enrollment.objects.filter(classroom__in=classes).values_list(
+        "classroom_id", "student_id"
+    ):
+        members[class_id].add(student_id)
+    everyone = set().union(*members.values()) if members else set()
+    tallies: dict[int, BoosterTally] = {}
+    for plan in BoosterPlan.objects.filter(user_id__in=everyone):
+        tally = booster_tally(plan, now)
+        if tally.due:
+            tallies[plan.user_id] = tallies.get(plan.user_id, BoosterTally()) + tally
+
+    def group(ids: set[int]) -> tuple[int, BoosterTally]:
+        counted = [tallies[pk] for pk in ids if pk in tallies]
+        return len(counted), sum(counted, BoosterTally())
+
+    parts = {c.pk: group(members[c.pk]) for c in classes}
+    hidden = suppression.hidden_parts(
+        {pk: (tally.due, students) for pk, (students, tally) in parts.items()}, minimum
+    )
+    rows = [
+        ClassBoosters(
+            class_label(c),
+            parts[c.pk][0],
+            parts[c.pk][1],
+            c.pk in hidden or (0 < parts[c.pk][0] < minimum),
+        )
+        for c in classes
+    ]
+    students, tally = group(everyone)
+    rows.append(ClassBoosters(school.name, students, tally, students < minimum, is_school=True))
+    return rows

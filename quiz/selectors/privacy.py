@@ -146,7 +146,8 @@ def _answer(answer: Answer, *, hide_results_until: datetime | None) -> dict[str,
         # What the student clicked, on the sides they saw.
         "answer": answer.shown_guess,
         "sides_swapped": answer.swapped if answer.item_kind == "pair" else None,
-        "confidence": answer.confidence,
+        # A feed asks no confidence (stored as 50): none is shown.
+        "confidence": None if answer.item_kind == "feed" else answer.confidence,
         "correct": None if hide_results_until else answer.is_correct,
         "points": None if hide_results_until else answer.points,
         "answered_at": _when(answer.created_at),

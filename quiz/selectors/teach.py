@@ -22,7 +22,9 @@ from quiz.stats.metrics import Counts, Summary, summarize
 
 
 def assignments_for_teacher(user: User) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(classroom__teachers=user).select_related("quiz", "classroom")
+    return Assignment.objects.filter(classroom__teachers=user).select_related(
+        "quiz", "classroom", "quiz__practice_goal"
+    )
 
 
 @dataclass(frozen=True)
@@ -192,10 +194,13 @@ def assignment_live(assignment: Assignment, *, projector: bool) -> LiveView:
         )
         for item in items
     ]
+    # Assigned practice has no rounds of its own: each student plays the goal's number.
+    practice = assignment.quiz.mode == Quiz.Mode.PRACTICE
+    goal = getattr(assignment.quiz, "practice_goal", None) if practice else None
     return LiveView(
         students=rows,
         items=live_items,
-        total_items=len(items),
+        total_items=goal.rounds if goal is not None else len(items),
         started=sum(1 for r in rows if r.status != "not_started"),
         finished=sum(1 for r in rows if r.status == "finished"),
         overall=summarize(cells.get(("overall", ""), Counts())),
@@ -311,15 +316,24 @@ def _spot_artifacts(answers: list[Answer]) -> dict[int, list[Artifact]]:
 
 
 def assignment_report(assignment: Assignment) -> AssignmentReport:
-    answers = list(assignment_answers(assignment))
+    return answers_report(
+        list(assignment_answers(assignment)),
+        roster=assignment.classroom.students.order_by("first_name", "username"),
+        quiz=assignment.quiz,
+    )
+
+
+def answers_report(
+    answers: list[Answer], *, roster: Iterable[User], quiz: Quiz
+) -> AssignmentReport:
+    """The report of `answers` to `quiz`'s rounds: by student (each of `roster`, and anyone
+    else who answered), by round and by giveaway. An assignment's, or a live game's
+    (quiz.selectors.live.game_report)."""
     by_clip = _clip_categories(answers)
-    students = {
-        s.pk: StudentReport(s)
-        for s in assignment.classroom.students.order_by("first_name", "username")
-    }
+    students = {s.pk: StudentReport(s) for s in roster}
     items = {
         i.pk: ItemReport(i)
-        for i in assignment.quiz.items.select_related("clip", "other_clip").order_by("position")
+        for i in quiz.items.select_related("clip", "other_clip").order_by("position")
     }
     per_category = {c.code: CategoryReport(c) for c in categories.TELLS}
     spot_artifacts = _spot_artifacts(answers)
@@ -330,10 +344,13 @@ def assignment_report(assignment: Assignment) -> AssignmentReport:
         counts = answer_counts_of(answer)
         report.counts = report.counts + counts
         total = total + counts
-        item_report = items[answer.item_id]
-        item_report.choices[answer.guess] += 1
-        item_report.confidences.append(answer.confidence)
-        item_report.correct += int(answer.is_correct)
+        # Assigned practice has no rounds of its own (each student's set is theirs): its
+        # report has no "by round" table.
+        item_report = items.get(answer.item_id)
+        if item_report is not None:
+            item_report.choices[answer.guess] += 1
+            item_report.confidences.append(answer.confidence)
+            item_report.correct += int(answer.is_correct)
         generated = answer.item.generated_clip()
         if answer.item.is_spot:
             # Mark against truth, for the report (a spot round is no real-or-generated call).
@@ -428,7 +445,8 @@ def answer_rows(assignment: Assignment) -> list[list[object]]:
                 a.item.other_clip_id or "",
                 a.item.correct_option(),
                 a.guess,
-                a.confidence,
+                # A feed asks no confidence (stored as 50): left empty, never shown as 50.
+                "" if a.item.kind == QuizItem.Kind.FEED else a.confidence,
                 int(a.is_correct),
                 a.points,
                 a.created_at.isoformat(),

@@ -21,16 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Classroom, User
-from quiz import live_events, shuffle
+from quiz import live_events, shuffle, spot
 from quiz.models import Answer, Artifact, Assignment, Attempt, LiveGame, LivePlayer, Quiz, QuizItem
 from quiz.selectors.live import IDLE_LIMIT
 from quiz.selectors.play import quiz_rounds
-from quiz.services import play
+from quiz.services import play, privacy
 
 TIMERS = (30, 60, 90)
-# Rounds a live game can play: everyone answers "real or generated?" or "which one?" with a
-# confidence; spot and feed rounds ask for things a shared projector round cannot.
-LIVE_KINDS = (QuizItem.Kind.SINGLE, QuizItem.Kind.PAIR)
+# Rounds a live game can play: everyone answers "real or generated?", "which one?" or "where
+# is the giveaway?" (a mark, graded like a self-paced spot round) with a confidence. Feed
+# rounds are not: a feed shows each clip once, for a few seconds, to one student scrolling
+# alone, with rare fakes at a rate nobody is told; a shared projector round shows the clip to
+# the whole class and reveals it, which is not a feed any more.
+LIVE_KINDS = (QuizItem.Kind.SINGLE, QuizItem.Kind.PAIR, QuizItem.Kind.SPOT)
 
 
 class LiveRefused(Exception):
@@ -72,13 +75,9 @@ def game_start(
     rounds = quiz_rounds(quiz.pk)
     if not rounds:
         raise LiveRefused(_("This quiz has no rounds yet."))
-    if quiz.items.exclude(kind__in=LIVE_KINDS).exists():
-        raise LiveRefused(
-            _(
-                "Live lessons play “Real or generated?” and “Which one is generated?” rounds "
-                "only; this quiz has other kinds of rounds."
-            )
-        )
+    refusal = live_refusal(quiz)
+    if refusal:
+        raise LiveRefused(refusal)
     seed = shuffle.new_seed()
     layout = shuffle.draw(seed, rounds)
     if classroom is not None:
@@ -110,6 +109,23 @@ def game_start(
                 ) from None
             # Else the PIN was taken by another open game: draw another.
     raise LiveRefused(_("No free game PIN was found; try again."))
+
+
+def live_refusal(quiz: Quiz) -> str:
+    """Why the quiz cannot be played live ("" if it can): a feed, or rounds of a kind a live
+    game does not play."""
+    if quiz.mode == Quiz.Mode.FEED or quiz.items.filter(kind=QuizItem.Kind.FEED).exists():
+        return _(
+            "A feed cannot be played live: its point is that each student scrolls alone, sees "
+            "each clip once for a few seconds and is not told how many are generated. Assign "
+            "the feed instead."
+        )
+    if quiz.items.exclude(kind__in=LIVE_KINDS).exists():
+        return _(
+            "Live lessons play “Real or generated?”, “Which one is generated?” and “Where is "
+            "the giveaway?” rounds only; this quiz has other kinds of rounds."
+        )
+    return ""
 
 
 def _open_games():
@@ -414,6 +430,7 @@ def live_answer(
     guess: str,
     confidence: int,
     item: QuizItem | None = None,
+    mark: spot.Mark | None = None,
 ) -> Answer:
     """Store the player's answer to the open round: an ordinary answer of their attempt.
 
@@ -421,7 +438,10 @@ def live_answer(
     round ("a": the game's left clip). Refused: a round that is not open (not started,
     revealed, or another round's form), a second answer to the round. When every player has
     answered, the round is revealed. `item`: the round's item with its clips, if the caller
-    has read it already (used only if it is the open round's).
+    has read it already (used only if it is the open round's); `game` is read again when
+    this answer revealed the round. A spot round is answered
+    with guess "spot" and a `mark`, graded and stored as in self-paced play (a mark outside
+    the frame or the clip is refused there).
     """
     if player.game_id != game.pk:
         raise LiveRefused(_("You are not a player of this game."))
@@ -448,6 +468,9 @@ def live_answer(
                 item=item,
                 guess=shuffle.swap_side(in_quiz_terms, swapped=attempt_swapped),
                 confidence=confidence,
+                mark=mark,
+                # A class's game started from a quiz: its answers count for the class too.
+                classroom=game.classroom if game.assignment_id is None else None,
             )
         except play.AnswerRejected as rejected:
             raise LiveRefused(str(rejected)) from None
@@ -455,29 +478,31 @@ def live_answer(
             raise LiveRefused(_("You have answered this round already."))
         version = locked.version
         transaction.on_commit(lambda: live_events.publish(game.pk, live_events.ANSWERED, version))
-    _reveal_if_all_answered(locked, round_index)
+    if _reveal_if_all_answered(locked, round_index):
+        game.refresh_from_db()
     return result.answer
 
 
-def _reveal_if_all_answered(game: LiveGame, round_index: int) -> None:
-    """Reveal the round once every player has answered it. Counted first without a lock
-    (most answers are not the last one), then again under the game's lock, which waits for
-    the answers being stored."""
+def _reveal_if_all_answered(game: LiveGame, round_index: int) -> bool:
+    """Reveal the round once every player has answered it (True if this call did). Counted
+    first without a lock (most answers are not the last one), then again under the game's
+    lock, which waits for the answers being stored."""
     game_id = game.pk
     if not _everyone_answered(game):
-        return
+        return False
     with transaction.atomic():
         locked = _locked(game_id)
         if locked.state != LiveGame.State.OPEN or locked.round_index != round_index:
-            return
+            return False
         if not _everyone_answered(locked):
-            return
+            return False
         locked.state, locked.reveal_step = LiveGame.State.REVEALED, 0
         locked.version += 1
         locked.last_activity_at = timezone.now()
         locked.save()
         version = locked.version
         transaction.on_commit(lambda: live_events.publish(game_id, live_events.STATE, version))
+    return True
 
 
 def _everyone_answered(game: LiveGame) -> bool:
@@ -486,3 +511,46 @@ def _everyone_answered(game: LiveGame) -> bool:
         attempt_id=OuterRef("attempt_id"), item_id=game.current_item_id
     )
     return not LivePlayer.objects.filter(game=game).exclude(Exists(answered)).exists()
+
+
+# --- Guests ----------------------------------------------------------------------------------
+
+GUEST_PURGE_BATCH = 100
+
+
+def guests_purge(*, keep_days: int, now: datetime | None = None) -> int:
+    """Delete for good the guest players (anyone with the PIN, a nickname) of games that
+    ended more than `keep_days` days ago: their users, attempts and answers, the answers
+    taken out of the statistics exactly (quiz.services.privacy.live_guests_erase, as the
+    retention purge does). Games idle past the limit are ended first (their day starts
+    then). A transaction per batch of games, each locked and checked again (a game opened
+    again meanwhile keeps its players). Returns how many guests were deleted."""
+    games_end_idle()
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days)
+
+    def expired():
+        return LiveGame.objects.filter(
+            state=LiveGame.State.ENDED,
+            ended_at__lte=cutoff,
+            players__is_guest=True,
+        )
+
+    game_ids = sorted(set(expired().values_list("pk", flat=True)))
+    deleted = 0
+    for start in range(0, len(game_ids), GUEST_PURGE_BATCH):
+        chunk = game_ids[start : start + GUEST_PURGE_BATCH]
+        with transaction.atomic():
+            locked = list(
+                LiveGame.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            still = expired().filter(pk__in=locked).values("pk")
+            guests = list(
+                LivePlayer.objects.filter(game__in=still, is_guest=True)
+                .order_by("user_id")
+                .values_list("user_id", flat=True)
+            )
+            deleted += privacy.live_guests_erase(guests).students
+    return deleted

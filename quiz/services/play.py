@@ -14,7 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Classroom, User
 from quiz import categories, shuffle, spot
 from quiz.background import enqueue_once
 from quiz.models import (
@@ -78,6 +78,7 @@ def answer_facts(
     now: datetime,
     codes: Iterable[str] | None = None,
     position: int | None = None,
+    classroom: Classroom | None = None,
 ) -> dict[str, Any]:
     """What the statistics group an answer by, as it stands when the answer is stored.
 
@@ -94,9 +95,13 @@ def answer_facts(
     `codes` (the categories of the artifacts of the round's clips) and `position` (the
     number of the attempt's answers before this one, plus one) are read here unless the
     caller has them already, read under the same lock.
+
+    The class is the assignment's; `classroom` (with its school loaded) names it for an
+    answer no assignment places in one: a round of a class's live lesson started from a quiz.
     """
     assignment = attempt.assignment
-    classroom = assignment.classroom if assignment is not None else None
+    if assignment is not None:
+        classroom = assignment.classroom
     school = classroom.school if classroom is not None else attempt.user.school
     zone = school.zone if school is not None else timezone.get_default_timezone()
     if codes is None:
@@ -167,6 +172,12 @@ def _layout_fields(quiz: Quiz, assignment: Assignment | None) -> dict[str, Any]:
     }
 
 
+def assignment_may_start(*, user: User, assignment: Assignment) -> None:
+    """AttemptRefused unless the student may start a new attempt of the assignment now (in
+    its class, open, attempts left); adaptive practice's assigned sets ask it too."""
+    _check_may_start(user, assignment)
+
+
 def _check_may_start(user: User, assignment: Assignment) -> None:
     now = timezone.now()
     if not assignment.classroom.students.filter(pk=user.pk).exists():
@@ -191,6 +202,7 @@ def answer_submit(
     guess: str,
     confidence: int,
     mark: spot.Mark | None = None,
+    classroom: Classroom | None = None,
 ) -> SubmitResult:
     """Grade and store one answer; a repeated or concurrent submit returns the stored one.
 
@@ -204,6 +216,9 @@ def answer_submit(
     (quiz.spot.Mark: where in per mille of the frame and, for a video, when in ms), graded
     as a spot hit or not; `confidence` is how sure the learner is the mark is on a giveaway.
 
+    `classroom`: the class the answer is given in when the attempt has no assignment (a
+    class's live lesson; see answer_facts).
+
     Raises AnswerRejected for answers that cannot be taken (wrong option, finished attempt,
     a missing or impossible mark).
     """
@@ -215,6 +230,7 @@ def answer_submit(
             rounds.shown(locked, item.pk) if item.pk in rounds.items else _quiz_changed()
         ),
         lambda _item: (guess, confidence, mark),
+        classroom=classroom,
     )
     attempt.finished_at = submitted.attempt.finished_at
     return SubmitResult(submitted.answer, created=submitted.created)
@@ -294,9 +310,11 @@ def _submit(
     read: Callable[[QuizItem], Given],
     *,
     user: User | None = None,
+    classroom: Classroom | None = None,
 ) -> RoundSubmitted:
     """The submit itself; `user`, when given, is the attempt's user as already loaded (with
-    their school), so the locked read need not join them again."""
+    their school), so the locked read need not join them again; `classroom`: see
+    answer_facts."""
     related = ["quiz", "assignment__classroom__school"] + ([] if user else ["user__school"])
     try:
         with transaction.atomic():
@@ -363,6 +381,7 @@ def _submit(
                     now=now,
                     codes=[a.category for found in artifacts.values() for a in found],
                     position=len(rounds.answered) + 1,
+                    classroom=classroom,
                 ),
             )
             StatPending.objects.create(answer=answer)

@@ -16,20 +16,24 @@ import random
 import secrets
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from accounts.models import User
+from accounts.models import Classroom, User
 from quiz import adaptive, categories, shuffle
 from quiz.models import (
     Answer,
+    Assignment,
     Attempt,
     BoosterPlan,
     ClipRating,
+    PracticeGoal,
     PracticePending,
     PracticeSet,
     Quiz,
@@ -37,6 +41,7 @@ from quiz.models import (
     SkillRating,
 )
 from quiz.selectors import practice as selectors
+from quiz.services import play, teach
 
 # Rounds a set holds ahead of the student's answers (the round on screen and one more).
 AHEAD = 2
@@ -65,9 +70,32 @@ def practice_start(*, user: User, focus: str = "", booster: BoosterPlan | None =
     if existing is not None:
         return existing
     rounds = adaptive.BOOSTER_ROUNDS if booster is not None else adaptive.PRACTICE_ROUNDS
+    return _set_start(
+        user=user,
+        title=_("Booster") if booster is not None else _("Practice"),
+        kind=kind,
+        focus=focus,
+        rounds=rounds,
+        booster=booster,
+    )
+
+
+def _set_start(
+    *,
+    user: User,
+    title: str,
+    kind: str,
+    focus: str,
+    rounds: int,
+    booster: BoosterPlan | None = None,
+    assignment: Assignment | None = None,
+) -> Attempt:
+    """A new practice set of `rounds` rounds and its attempt (for `assignment`, if given),
+    with its first rounds chosen; PracticeRefused (and nothing stored) when the student's
+    pool cannot make a round."""
     with transaction.atomic():
         quiz = Quiz.objects.create(
-            title=_("Booster") if booster is not None else _("Practice"),
+            title=title,
             mode=Quiz.Mode.PRACTICE,
             slug=f"practice-{user.pk}-{get_random_string(12).lower()}",
             created_by=user,
@@ -83,13 +111,96 @@ def practice_start(*, user: User, focus: str = "", booster: BoosterPlan | None =
             booster_step=booster.step if booster is not None else None,
         )
         attempt = Attempt.objects.create(
-            user=user, quiz=quiz, seed=shuffle.new_seed(), round_order=[], swapped_pairs=[]
+            user=user,
+            quiz=quiz,
+            assignment=assignment,
+            seed=shuffle.new_seed(),
+            round_order=[],
+            swapped_pairs=[],
         )
         if not practice_grow(attempt=attempt):
             raise PracticeRefused(
                 _("There are not enough clips to practise with yet. Ask your teacher.")
             )
     return attempt
+
+
+# --------------------------------------------------------------------------------------------
+# Practice a teacher assigns: "practise N rounds by <due>", each student's rounds chosen for
+# them. The assignment's quiz holds no rounds (a PracticeGoal says how many and what focus);
+# each student plays a set of their own as an attempt of the assignment, so every answer is
+# an ordinary answer of the assignment (Answer.assignment), folded once like any other.
+# --------------------------------------------------------------------------------------------
+
+# Stored untranslated: pages translate a quiz's title in the reader's language.
+ASSIGNED_TITLE = gettext_noop("Adaptive practice")
+
+
+def practice_assign(
+    *,
+    teacher: User,
+    classrooms: list[Classroom],
+    rounds: int,
+    focus: str,
+    opens_at: datetime,
+    due_at: datetime,
+) -> list[Assignment]:
+    """Assign adaptive practice of `rounds` rounds (focus: a tell category, or blank for each
+    student's weakest ones) to the classes, one assignment each, all or nothing. One attempt
+    each, with feedback after every answer (practice is for learning, not a test)."""
+    if focus and focus not in categories.TELL_CODES:
+        raise PracticeRefused(PracticeRefused.unknown_category())
+    if not 1 <= rounds <= MAX_ASSIGNED_ROUNDS:
+        raise PracticeRefused(_("Choose 1 to %(most)d rounds.") % {"most": MAX_ASSIGNED_ROUNDS})
+    with transaction.atomic():
+        quiz = Quiz.objects.create(
+            title=ASSIGNED_TITLE,
+            mode=Quiz.Mode.PRACTICE,
+            slug=f"practice-goal-{get_random_string(12).lower()}",
+            created_by=teacher,
+            is_public=False,
+        )
+        PracticeGoal.objects.create(quiz=quiz, rounds=rounds, focus=focus)
+        return teach.assignment_create(
+            teacher=teacher,
+            quiz=quiz,
+            classrooms=classrooms,
+            opens_at=opens_at,
+            due_at=due_at,
+            attempts_allowed=1,
+            feedback=Assignment.Feedback.EACH_ANSWER,
+        )
+
+
+# The most rounds a teacher may ask for (PracticeSet holds at most 30).
+MAX_ASSIGNED_ROUNDS = 30
+
+
+def practice_assignment_start(*, user: User, assignment: Assignment) -> Attempt:
+    """The student's attempt of assigned practice: the open one (resumed), or a new set of
+    the goal's rounds chosen for this student. Raises play.AttemptRefused when the student
+    may not start (not in the class, not open, done), PracticeRefused when their pool cannot
+    make a round. One start at a time per student (the user's row is locked), so a double
+    click resumes the set the first one made."""
+    goal = PracticeGoal.objects.filter(quiz_id=assignment.quiz_id).first()
+    if goal is None:
+        raise PracticeRefused(_("This practice cannot be started. Ask your teacher."))
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        existing = Attempt.objects.filter(
+            user=user, assignment=assignment, finished_at__isnull=True
+        ).first()
+        if existing is not None:
+            return existing
+        play.assignment_may_start(user=user, assignment=assignment)
+        return _set_start(
+            user=user,
+            title=assignment.quiz.title,
+            kind=PracticeSet.Kind.PRACTICE,
+            focus=goal.focus,
+            rounds=goal.rounds,
+            assignment=assignment,
+        )
 
 
 def practice_grow(*, attempt: Attempt) -> int:

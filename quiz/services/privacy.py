@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Classroom, Enrollment, User
-from quiz.models import Answer, Assignment, Attempt, Quiz
+from quiz.models import Answer, Assignment, Attempt, LivePlayer, Quiz
 from quiz.selectors import privacy as selectors
 from quiz.stats.unfold import unfold
 
@@ -156,3 +157,24 @@ def retention_purge(
             totals[2] + erased.answers,
         ]
     return RetentionRun(plan=plan, erased=Erased(*totals))
+
+
+def live_guests_erase(user_ids: list[int]) -> Erased:
+    """Delete live games' guest players for good (quiz.services.live.guests_purge): their
+    users, attempts and answers, the answers taken out of the statistics exactly as for any
+    erasure. Inside the caller's transaction, which has locked the guests' games. Only
+    users who are guests and nothing else go, checked once they are locked: a student
+    account with no usable password, no class, not staff, and a guest player of a game."""
+    _lock_students(user_ids)
+    guests = (
+        User.objects.filter(
+            pk__in=user_ids,
+            role=User.Role.STUDENT,
+            is_staff=False,
+            is_active=False,
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .filter(Exists(LivePlayer.objects.filter(user=OuterRef("pk"), is_guest=True)))
+        .exclude(Exists(Enrollment.objects.filter(student=OuterRef("pk"))))
+    )
+    return _erase(list(guests.order_by("pk").values_list("pk", flat=True)))

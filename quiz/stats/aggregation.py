@@ -36,11 +36,13 @@ from django.db import connection, transaction
 
 from quiz import categories
 from quiz.models import Answer, StatCell, StatPending, StatStudent
+from quiz.stats import item_sums
 from quiz.stats.metrics import FIELDS
 
 # The answer columns a fold copies into its batch table.
 _SOURCE_COLUMNS = (
     "id",
+    "attempt_id",  # for the item sums (quiz.stats.item_sums): the batch's attempts
     "user_id",
     "assignment_id",
     "classroom_id",
@@ -577,6 +579,8 @@ def fold_pending(*, batch_size: int = 5000) -> int:
             _write_one_at_a_time()
             _insert_cells(cells_sql(_BATCH_TABLE), accumulate=True)
             _insert_students(students_sql(_BATCH_TABLE), accumulate=True)
+            # The sums behind item discrimination: the batch's attempts, re-summed.
+            item_sums.fold(_BATCH_TABLE)
             # Adaptive practice's ratings move after the fold, from a queue filled here in
             # the same claim (one statement; quiz.services.practice.practice_fold_pending).
             from quiz.services import practice
@@ -631,10 +635,12 @@ def rebuild() -> int:
             else:
                 cursor.execute(f"DELETE FROM {_table(StatCell)}")
                 cursor.execute(f"DELETE FROM {_table(StatStudent)}")
+        item_sums.clear()
         counted = f"NOT EXISTS (SELECT 1 FROM {pending} q WHERE q.answer_id = a.id)"
         with _unique_index_built_after():
             _insert_cells(cells_sql(answers, counted), accumulate=False)
             _insert_students(students_sql(answers, counted), accumulate=False)
+        item_sums.rebuild(counted)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {answers} a WHERE {counted}")
             return cursor.fetchone()[0]

@@ -2,16 +2,12 @@
 generator, calibration, the learning curve, pre/post learning gain and item analysis.
 
 Each reads the stat tables with a fixed number of queries (item discrimination, which needs
-each attempt's other answers, reads the school's answers, summed by the database). Every
+each attempt's other answers, reads the sums the fold keeps for it: StatItemSums). Every
 figure comes from summed counts (quiz.stats.metrics); every group of fewer than
 STATS_MIN_GROUP contributing students is suppressed (quiz.stats.insights.figures), and with
 it another, so that no subtraction from a total shown elsewhere gives it back
 (quiz.stats.suppression).
 """
-
-# The one raw query (item discrimination) is assembled from quoted table names only; the
-# school is a query parameter.
-# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -19,12 +15,11 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from django.db import connection
 from django.db.models import Count, Sum
 
 from accounts.models import Classroom, School
 from quiz import categories
-from quiz.models import Answer, Assignment, Clip, StatCell, StatStudent
+from quiz.models import Assignment, Clip, StatCell, StatItemSums, StatStudent
 from quiz.stats import suppression
 from quiz.stats.insights import (
     CellIndex,
@@ -504,37 +499,27 @@ class ItemSums:
 
 
 def item_discrimination_sums(school: School) -> dict[int, ItemSums]:
-    """Per clip, the sums behind its discrimination, computed by the database over the
-    school's answers: each answer to a clip (both clips of a pair round) is one
-    observation, its rest score the share right among the other answers of its attempt.
-    Spot rounds' answers are no right-or-wrong calls (METRICS.md): left out of both."""
-    answers = connection.ops.quote_name(Answer._meta.db_table)
-    right = "CASE WHEN a.is_correct THEN 1 ELSE 0 END"
-    sql = f"""
-        WITH totals AS (
-            SELECT a.attempt_id, COUNT(*) AS n, SUM({right}) AS correct
-            FROM {answers} a WHERE a.school_id = %s AND a.item_kind <> 'spot'
-            GROUP BY a.attempt_id
-        ),
-        observations AS (
-            SELECT a.clip_id AS clip_id, {right} AS x,
-                   (t.correct - {right}) * 1.0 / (t.n - 1) AS y
-            FROM {answers} a JOIN totals t ON t.attempt_id = a.attempt_id
-            WHERE a.school_id = %s AND t.n > 1 AND a.item_kind <> 'spot'
-            UNION ALL
-            SELECT a.other_clip_id, {right}, (t.correct - {right}) * 1.0 / (t.n - 1)
-            FROM {answers} a JOIN totals t ON t.attempt_id = a.attempt_id
-            WHERE a.school_id = %s AND t.n > 1 AND a.other_clip_id IS NOT NULL
-        )
-        SELECT clip_id, COUNT(*), SUM(x), SUM(y), SUM(x * y), SUM(y * y)
-        FROM observations GROUP BY clip_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [school.pk, school.pk, school.pk])
-        return {
-            clip_id: ItemSums(int(n), float(sx), float(sy), float(sxy), float(syy))
-            for clip_id, n, sx, sy, sxy, syy in cursor.fetchall()
-        }
+    """Per clip, the sums behind its discrimination, from the rows the fold keeps
+    (StatItemSums, quiz.stats.item_sums): each answer to a clip (both clips of a pair round)
+    in an attempt with another answer is one observation, its rest score the share right
+    among the other answers of its attempt. Spot rounds' answers are no right-or-wrong calls
+    (METRICS.md): left out of both. One query over a school's (clip, rest length) rows."""
+    found: dict[int, list[float]] = {}
+    rows = StatItemSums.objects.filter(school_id=school.pk).values_list(
+        "clip_id", "rest_n", *StatItemSums.SUM_FIELDS
+    )
+    for clip_id, rest_n, n, sum_x, sum_r, sum_xr, sum_rr in rows:
+        # The rest score is r / rest_n: the integer sums of r, x·r and r² scale by it.
+        sums = found.setdefault(clip_id, [0, 0, 0.0, 0.0, 0.0])
+        sums[0] += n
+        sums[1] += sum_x
+        sums[2] += sum_r / rest_n
+        sums[3] += sum_xr / rest_n
+        sums[4] += sum_rr / (rest_n * rest_n)
+    return {
+        clip_id: ItemSums(int(n), float(sx), sy, sxy, syy)
+        for clip_id, (n, sx, sy, sxy, syy) in found.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -547,7 +532,7 @@ class ItemRow:
 
 def item_rows(school: School) -> list[ItemRow]:
     """Each clip answered in the school: difficulty from the school's clip cells,
-    discrimination from its answers; hardest first, suppressed clips last."""
+    discrimination from its item sums; hardest first, suppressed clips last."""
     # Pair rounds count for both clips, so the clips add up to the school's answers plus its
     # pair rounds, both of which its row of the overview gives: complementary suppression.
     cells = _protected(cell_figures("school", [school.pk], "clip"))

@@ -35,7 +35,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from quiz.models import Answer, Attempt, StatCell, StatPending, StatStudent
-from quiz.stats import aggregation
+from quiz.stats import aggregation, item_sums
 from quiz.stats.metrics import FIELDS
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,9 @@ def unfold(answers: QuerySet[Answer]) -> Unfolded:
             + ")"
         )
         negative = cursor.fetchone()[0]
+        # The sums behind item discrimination: the answers' attempts, re-summed without
+        # them. After the cells, as in a fold and a rebuild (the same order of locks).
+        item_sums.unfold(gone)
         for table in (gone, kept, lowered, had, still, drop):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
     if cells != expected or negative:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 
 from quiz.models import LiveGame
-from quiz.selectors.live import open_games_for_student
+from quiz.selectors.live import class_games, open_games_for_student
 
 register = template.Library()
 
@@ -18,3 +18,10 @@ def live_games_for_student(context: template.Context) -> list[LiveGame]:
     if user is None or not user.is_authenticated:
         return []
     return open_games_for_student(user)
+
+
+@register.simple_tag
+def class_live_games(classroom) -> list[LiveGame]:
+    """The class's live lessons started from a quiz, for its page (only teachers of the class
+    see that page)."""
+    return class_games(classroom.pk)

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -23,6 +24,7 @@ from accounts.decorators import insights_required
 from accounts.models import School
 from quiz.forms.insights import OverviewFilterForm
 from quiz.responses import csv_response, csv_style, page_or_partial
+from quiz.selectors import practice as practice_selectors
 from quiz.stats import charts, drilldowns, insights
 from quiz.stats.formatting import percent
 
@@ -451,4 +453,21 @@ def items(request: HttpRequest, school_id: int) -> HttpResponse:
         rows=numbered,
         chart=chart,
         section="items",
+    )
+
+
+@insights_required
+@require_safe
+def boosters(request: HttpRequest, school_id: int) -> HttpResponse:
+    """Per class: the share of due boosters done on time, with the counts, small groups
+    hidden (quiz.selectors.practice.school_boosters)."""
+    school = _school_for(request, school_id)
+    return _page(
+        request,
+        "quiz/insights/boosters.html",
+        school,
+        rows=practice_selectors.school_boosters(
+            school, timezone.now(), minimum=insights.min_group()
+        ),
+        section="boosters",
     )

@@ -10,10 +10,13 @@ shows the current state. Without JavaScript every page works by reloading.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import segno
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
@@ -33,9 +36,10 @@ from accounts.decorators import teacher_required
 from accounts.models import Classroom
 from quiz import live_events
 from quiz.forms.live import JoinForm, SettingsForm, StartForm
-from quiz.forms.play import AnswerForm
-from quiz.models import Artifact, Clip, LiveGame, LivePlayer, Quiz
+from quiz.forms.play import AnswerForm, SpotAnswerForm
+from quiz.models import Answer, Artifact, Clip, LiveGame, LivePlayer, Quiz, QuizItem
 from quiz.selectors import live as selectors
+from quiz.selectors import play as play_selectors
 from quiz.selectors import teach as teach_selectors
 from quiz.selectors.play import round_clip
 from quiz.services import live as services
@@ -62,7 +66,9 @@ def _remember(request: HttpRequest, player: LivePlayer) -> None:
 def _player(request: HttpRequest, game_id: int) -> tuple[LiveGame, LivePlayer]:
     """The game and this browser's player in it (its signed-in user's, or the guest the
     session remembers); a 404 for anyone else."""
-    game = get_object_or_404(LiveGame.objects.select_related("quiz"), pk=game_id)
+    game = get_object_or_404(
+        LiveGame.objects.select_related("quiz", "classroom__school"), pk=game_id
+    )
     player = selectors.device_player(
         game,
         user=request.user if request.user.is_authenticated else None,
@@ -124,7 +130,14 @@ def _start(request: HttpRequest, *, quiz: Quiz, assignment) -> HttpResponse:
     return render(
         request,
         "quiz/live/new.html",
-        {"form": form, "quiz": quiz, "assignment": assignment, "running": running},
+        {
+            "form": form,
+            "quiz": quiz,
+            "assignment": assignment,
+            "running": running,
+            # Said before the teacher fills in the form (a feed cannot run live).
+            "refusal": "" if form.errors else services.live_refusal(quiz),
+        },
         status=422 if form.errors else 200,
     )
 
@@ -132,14 +145,22 @@ def _start(request: HttpRequest, *, quiz: Quiz, assignment) -> HttpResponse:
 # --- The projector ---------------------------------------------------------------------------
 
 
+def _media_id(shown: selectors.LiveRound, side: str) -> str:
+    """The id of a round's media element: its own per round, so the projector keeps the
+    playing element across a reveal's steps (hx-preserve) and never keeps it into the next
+    round."""
+    return f"live-{shown.item.pk}-{side}"
+
+
 def _clips(
     shown: selectors.LiveRound,
     url: Callable[[str, Clip], str],
     artifacts: list[Artifact] | None = None,
+    marks: list[selectors.ClassMark] | None = None,
 ) -> list[dict]:
     """The round's clips in the game's order (A, B), each with its URLs (`url(file, clip)`
     for "media" and "poster") and, for the generated one once they are shown, the
-    outlines of its giveaways."""
+    outlines of its giveaways (and, on a spot round's truth, the class's marks)."""
     found = (
         [(shown.clip_a, "a"), (shown.clip_b, "b")]
         if shown.item.is_pair
@@ -148,7 +169,7 @@ def _clips(
     labels = (
         {"a": _("Clip A"), "b": _("Clip B")}
         if shown.item.is_pair
-        else {"a": _("The clip to judge")}
+        else {"a": _("The clip") if shown.item.is_spot else _("The clip to judge")}
     )
     return [
         {
@@ -156,8 +177,9 @@ def _clips(
             "src": url("media", clip) if clip.media else "",
             "poster": url("poster", clip) if clip.poster else "",
             "label": labels[side],
-            "media_id": f"live-{side}",
+            "media_id": _media_id(shown, side),
             "artifacts": artifacts if clip.is_generated else None,
+            "marks": marks if clip.is_generated else None,
         }
         for clip, side in found
     ]
@@ -176,6 +198,8 @@ def _projector_context(request: HttpRequest, game: LiveGame) -> dict:
     context: dict = {
         "game": game,
         "shown": shown,
+        # The projector's clip is kept playing across the stage's swaps (quiz/live/_clip.html).
+        "preserve_media": True,
         "players": selectors.players(game),
         "answered": selectors.answered_count(game),
         "settings_form": SettingsForm(
@@ -190,21 +214,30 @@ def _projector_context(request: HttpRequest, game: LiveGame) -> dict:
         )
     if shown is not None:
         artifacts_shown: list[Artifact] = []
+        outlined: list[Artifact] = []
+        marks: list[selectors.ClassMark] | None = None
         if game.state == LiveGame.State.OPEN and game.timer_s and game.round_opened_at:
             context["deadline"] = game.round_opened_at + timedelta(seconds=game.timer_s)
         if game.state == LiveGame.State.REVEALED:
             context["distribution"] = selectors.distribution(game, shown)
             artifacts = selectors.round_artifacts(shown)
             artifacts_shown = artifacts[: max(0, game.reveal_step - 1)]
+            outlined = artifacts_shown
+            if shown.item.is_spot and game.reveal_step >= 1:
+                # A spot round's truth is where the giveaways are: every box at once, with
+                # the class's marks as dots (no names); then each giveaway explained.
+                outlined = artifacts
+                marks = selectors.round_marks(game, shown)
+                context["marks"] = marks
             context["artifacts_shown"] = artifacts_shown
             context["generated_clip"] = shown.item.generated_clip()
             on_left = not shown.item.is_pair or shown.clip_a.is_generated
-            context["generated_media_id"] = "live-a" if on_left else "live-b"
+            context["generated_media_id"] = _media_id(shown, "a" if on_left else "b")
             context["more_steps"] = game.reveal_step + 1 < 2 + len(artifacts)
             context["is_last_round"] = game.round_index + 1 >= game.round_count
             if game.leaderboard:
                 context["board"] = selectors.leaderboard(game)
-        context["clips"] = _clips(shown, _stored_url, artifacts_shown)
+        context["clips"] = _clips(shown, _stored_url, outlined, marks)
     if game.is_ended:
         context["summary"] = selectors.class_summary(game)
     return context
@@ -244,16 +277,27 @@ CONTROLS = {
 @teacher_required
 @require_POST
 def projector_control(request: HttpRequest, game_id: int) -> HttpResponse:
-    """Start / next round, reveal, next reveal step, end, reopen."""
+    """Start / next round, reveal, next reveal step, end, reopen. Without htmx a redirect to
+    the projector page. From htmx the page stays (a reload would restart the clip): the
+    answer only says a refusal (or clears the last one) and asks the stage to fetch itself
+    again (HX-Trigger), as the game's event does: the stage's one request at a time
+    (hx-sync) swaps it with the playing clip kept (hx-preserve)."""
     game = _teacher_game(request, game_id)
     action = CONTROLS.get(request.POST.get("action", ""))
+    refusal = ""
     if action is None:
-        messages.error(request, _("Unknown action."))
+        refusal = _("Unknown action.")
     else:
         try:
             action(game=game)
         except services.LiveRefused as refused:
-            messages.error(request, str(refused))
+            refusal = str(refused)
+    if request.htmx:
+        response = render(request, f"{PROJECTOR}#refusal", {"refusal": refusal, "oob": True})
+        response["HX-Trigger"] = "live-stage"
+        return response
+    if refusal:
+        messages.error(request, refusal)
     return redirect("live:projector", game_id=game.pk)
 
 
@@ -283,6 +327,29 @@ def game_list(request: HttpRequest) -> HttpResponse:
     """The teacher's live games, open ones first: where a closed projector is reopened."""
     games = selectors.games_taught_by(request.user).order_by("-created_at")[:30]
     return render(request, "quiz/live/game_list.html", {"games": games})
+
+
+@teacher_required
+@require_safe
+def game_report(request: HttpRequest, game_id: int) -> HttpResponse:
+    """A game's answers for the teacher: by player, by round, by giveaway. A class's game
+    for the class's teachers, a game for anyone with the PIN for the teacher who ran it;
+    any other is a 404. A game of an assignment is in the assignment's report."""
+    game = get_object_or_404(selectors.games_reported_to(request.user), pk=game_id)
+    if game.assignment_id is not None and (
+        teach_selectors.assignments_for_teacher(request.user).filter(pk=game.assignment_id).exists()
+    ):
+        return redirect("teach:assignment_report", assignment_id=game.assignment_id)
+    return render(
+        request,
+        "quiz/live/report.html",
+        {
+            "game": game,
+            "report": selectors.game_report(game),
+            "summary": selectors.class_summary(game),
+            "guest_days": settings.LIVE_GUEST_KEEP_DAYS,
+        },
+    )
 
 
 # --- Devices ----------------------------------------------------------------------------------
@@ -339,10 +406,49 @@ def join_class_game(request: HttpRequest, game_id: int) -> HttpResponse:
     return redirect("live:device", game_id=game.pk)
 
 
+@dataclass(frozen=True)
+class _Served:
+    """A round's clip on a device under its attempt's own names, as quiz/_media.html (and so
+    the spot round's partial) takes it: `media_url` and `poster_url` given."""
+
+    clip: Clip
+    media: str
+    poster: str
+    media_url: str
+    poster_url: str
+
+
+def _answer_form(item: QuizItem, data: Any = None) -> AnswerForm | SpotAnswerForm:
+    """The round's form: a spot round asks where (and when), the others real or generated."""
+    return SpotAnswerForm(data) if item.is_spot else AnswerForm(data, item=item)
+
+
+def _spot_context(
+    game: LiveGame, player: LivePlayer, shown: selectors.LiveRound, answer: Answer | None
+) -> dict:
+    """A spot round on the device: the clip under the attempt's names (for the marking
+    partial and, once revealed, the player's own mark against every giveaway's box)."""
+    served = round_clip(player.attempt_id, shown.item, "clip")
+
+    def url(name: str) -> str:
+        return reverse("live:media", args=[game.pk, name]) if name else ""
+
+    on_device = _Served(
+        served.clip, served.media, served.poster, url(served.media), url(served.poster)
+    )
+    context: dict = {"spot_round": {"media_a": on_device}, "spot_served": on_device}
+    if game.state == LiveGame.State.REVEALED or game.is_ended:
+        artifacts = selectors.round_artifacts(shown)
+        context["spot_artifacts"] = artifacts
+        if answer is not None:
+            context["spot"] = play_selectors.spot_feedback(answer, artifacts)
+    return context
+
+
 def _device_context(
     game: LiveGame,
     player: LivePlayer,
-    form: AnswerForm | None = None,
+    form: AnswerForm | SpotAnswerForm | None = None,
     refusal: str = "",
     shown: selectors.LiveRound | None = None,
 ) -> dict:
@@ -368,10 +474,12 @@ def _device_context(
             return reverse("live:media", args=[game.pk, getattr(served, file)])
 
         context["clips"] = _clips(shown, url)
+        if shown.item.is_spot:
+            context.update(_spot_context(game, player, shown, result.answer))
         if game.state == LiveGame.State.OPEN and game.timer_s and game.round_opened_at:
             context["deadline"] = game.round_opened_at + timedelta(seconds=game.timer_s)
         if game.state == LiveGame.State.OPEN and result.answer is None:
-            context["form"] = form or AnswerForm(item=shown.item)
+            context["form"] = form or _answer_form(shown.item)
         if result.answer is not None and game.state != LiveGame.State.OPEN:
             context["own_right"] = result.answer.is_correct
     return context
@@ -399,7 +507,7 @@ def device_answer(request: HttpRequest, game_id: int) -> HttpResponse:
     form names); a refusal (the round closed, answered already) is said on the panel."""
     game, player = _player(request, game_id)
     shown = selectors.live_round(game)
-    form = AnswerForm(request.POST, item=shown.item) if shown else None
+    form = _answer_form(shown.item, request.POST) if shown else None
     refusal, status = "", 200
     if form is None:
         refusal, status = _("No round is open."), 409
@@ -413,14 +521,15 @@ def device_answer(request: HttpRequest, game_id: int) -> HttpResponse:
                 game=game,
                 player=player,
                 round_index=round_index,
-                guess=form.cleaned_data["guess"],
+                guess="spot" if shown.item.is_spot else form.cleaned_data["guess"],
                 confidence=form.cleaned_data["confidence"],
                 item=shown.item,
+                mark=form.cleaned_data.get("mark"),
             )
         except services.LiveRefused as refused:
             refusal, status = str(refused), 409
+            game.refresh_from_db()  # what closed the round, or the answer given before
         form = None
-        game.refresh_from_db()
     else:
         status = 422
     if not request.htmx:

@@ -98,10 +98,16 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
         classroom__students=request.user,
     )
     try:
-        attempt = services.attempt_start(
-            user=request.user, quiz=assignment.quiz, assignment=assignment
-        )
-    except services.AttemptRefused as refused:
+        if assignment.quiz.mode == Quiz.Mode.PRACTICE:
+            # Assigned adaptive practice: a set of the student's own, chosen as they play.
+            attempt = practice_services.practice_assignment_start(
+                user=request.user, assignment=assignment
+            )
+        else:
+            attempt = services.attempt_start(
+                user=request.user, quiz=assignment.quiz, assignment=assignment
+            )
+    except (services.AttemptRefused, practice_services.PracticeRefused) as refused:
         messages.error(request, str(refused))
         return redirect("quiz:quiz_list")
     return redirect("quiz:attempt_play", attempt_id=attempt.pk)

@@ -1,15 +1,23 @@
 """Adaptive practice and boosters: the student starts a set (or a due booster) and plays it
-through the normal play loop (quiz.views.play), which grows the set round by round."""
+through the normal play loop (quiz.views.play), which grows the set round by round; a teacher
+assigns practice to classes (each student's set is started from the assignment's own
+button, quiz.views.play.assignment_start)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.decorators import student_required
+from accounts.decorators import student_required, teacher_required
+from accounts.models import Classroom
 from quiz import categories
+from quiz.forms.practice import PracticeAssignForm
+from quiz.responses import bound_data, csv_response, csv_style
 from quiz.selectors import practice as selectors
 from quiz.services import practice as services
 
@@ -44,3 +52,59 @@ def booster_start(request: HttpRequest, plan_id: int) -> HttpResponse:
         messages.error(request, str(refused))
         return redirect("quiz:quiz_list")
     return redirect("quiz:attempt_play", attempt_id=attempt.pk)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def practice_assign(request: HttpRequest) -> HttpResponse:
+    """Assign adaptive practice to some of the teacher's classes: N rounds per student by the
+    due time, on their weakest giveaways or one the teacher chooses."""
+    classrooms = Classroom.objects.taught_by(request.user).active().order_by("name")
+    form = PracticeAssignForm(
+        bound_data(request),
+        classrooms=classrooms,
+        initial={"classrooms": classrooms[:1]} if classrooms.count() == 1 else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.practice_assign(
+                teacher=request.user,
+                classrooms=list(data["classrooms"]),
+                rounds=data["rounds"],
+                focus=data["focus"] or "",
+                opens_at=data["opens_at"],
+                due_at=data["due_at"],
+            )
+        except services.PracticeRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Practice assigned to %(classes)s.")
+                % {"classes": ", ".join(a.classroom.name for a in created)},
+            )
+            if len(created) == 1:
+                return redirect("teach:assignment_live", assignment_id=created[0].pk)
+            return redirect("teach:assignment_list")
+    return render(
+        request,
+        "quiz/practice/assign.html",
+        {"form": form, "classrooms": classrooms},
+        status=422 if form.errors else 200,
+    )
+
+
+@teacher_required
+@require_safe
+def class_boosters_csv(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    """The class's boosters per student and category (due, done on time, late, missed) for
+    its teachers; another teacher's class is a 404."""
+    classroom = get_object_or_404(Classroom.objects.taught_by(request.user), pk=classroom_id)
+    stem = slugify(classroom.name)[:60] or "class"
+    return csv_response(
+        f"{stem}-{classroom.pk}-boosters.csv",
+        selectors.BOOSTER_COLUMNS,
+        selectors.class_booster_rows(classroom, timezone.now()),
+        style=csv_style(request),
+    )

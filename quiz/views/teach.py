@@ -14,6 +14,7 @@ from accounts.models import Classroom
 from quiz.forms.teach import AssignmentForm
 from quiz.models import Assignment, Quiz
 from quiz.responses import bound_data, csv_response, csv_style
+from quiz.selectors import practice as practice_reports
 from quiz.selectors import teach as reports
 from quiz.services import teach as services
 from quiz.stats import insights
@@ -29,7 +30,10 @@ def _assignment_for(request: HttpRequest, assignment_id: int) -> Assignment:
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.visible_to(request.user), slug=slug)
+    # Adaptive practice is assigned on its own page (quiz.views.practice.practice_assign).
+    quiz = get_object_or_404(
+        Quiz.objects.visible_to(request.user).exclude(mode=Quiz.Mode.PRACTICE), slug=slug
+    )
     try:
         services.assignable_check(teacher=request.user, quiz=quiz)
     except services.AssignmentRefused as refused:
@@ -128,7 +132,12 @@ def assignment_report(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return render(
         request,
         "quiz/teach/report.html",
-        {"assignment": assignment, "report": reports.assignment_report(assignment)},
+        {
+            "assignment": assignment,
+            "report": reports.assignment_report(assignment),
+            # Assigned adaptive practice: rounds done of the goal's and accuracy per student.
+            "practice_rows": practice_reports.assignment_practice(assignment),
+        },
     )
 
 

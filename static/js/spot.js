@@ -211,5 +211,7 @@
   document.addEventListener("DOMContentLoaded", function () { scan(document); });
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target) scan(event.detail.target);
+    // An outerHTML swap (the live device's panel) raises the event on the new element.
+    if (event.target && event.target.querySelectorAll) scan(event.target);
   });
 })();

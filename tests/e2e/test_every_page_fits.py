@@ -213,6 +213,7 @@ def _pages(site) -> dict[str, list[tuple[str, str]]]:
             ("progress", "/progress/"),
             ("lessons", "/teach/lessons/"),
             ("new feed", "/teach/feeds/new/"),
+            ("assign practice", "/teach/practice/assign/"),
             ("live games", "/teach/games/"),
             ("new live game", "/teach/games/new/demo/"),
         ],
@@ -225,6 +226,7 @@ def _pages(site) -> dict[str, list[tuple[str, str]]]:
             ("insights learning curve", f"/insights/schools/{school}/learning-curve/"),
             ("insights gains", f"/insights/schools/{school}/gains/"),
             ("insights items", f"/insights/schools/{school}/items/"),
+            ("insights boosters", f"/insights/schools/{school}/boosters/"),
             ("library", "/library/"),
         ],
         "signed out": [

@@ -247,6 +247,10 @@ def _assert_matches(expected_cells: dict, expected_students: set) -> None:
     assert cells == expected_cells, _differences(cells, expected_cells)
     students = stats_reference.stored_students()
     assert students == expected_students, sorted(students ^ expected_students)[:10]
+    # The sums behind item discrimination: those of the answers the cells hold (not queued).
+    item_sums = stats_reference.stored_item_sums()
+    expected_item_sums = stats_reference.item_sums()
+    assert item_sums == expected_item_sums, _differences(item_sums, expected_item_sums)
 
 
 def _assert_exact() -> None:
@@ -471,7 +475,9 @@ def test_a_batch_delivered_twice_is_counted_once(
 
     # Two folds in threads claim at the same moment: both hold their claims open together
     # (the barrier inside the claim), and neither takes what the other holds.
-    for seed, student in enumerate(_new_students(2, "late")):
+    # In a school: their attempts make item sums, which both folds re-sum.
+    late_school = School.objects.create(name="Late School")
+    for seed, student in enumerate(_new_students(2, "late", school=late_school)):
         _play(student.pk, [(_practice_quiz().pk, None, 12)], seed=seed)
     pending = _unfolded().count()
     assert pending == 24
@@ -524,7 +530,8 @@ def test_a_worker_killed_mid_batch_rolls_back_and_a_fresh_worker_catches_up(
 ):
     from quiz.tasks import stats_fold
 
-    mover, blocked = _new_students(2, "kill")
+    # In a school: the mover's attempt is half folded when the worker dies (item sums).
+    mover, blocked = _new_students(2, "kill", school=School.objects.create(name="Kill School"))
     rng = random.Random(31)
     items = list(demo_pack.items.select_related("clip", "other_clip"))
     mover_attempt = attempt_start(user=mover, quiz=demo_pack)
@@ -717,7 +724,7 @@ def _play_through_an_outage(start_process, redis_server, demo_pack, settings) ->
 
 
 def test_ids_that_commit_out_of_order_are_not_skipped(demo_pack, no_queued_folds, monkeypatch):
-    early, late = _new_students(2, "order")
+    early, late = _new_students(2, "order", school=School.objects.create(name="Order School"))
     items = list(demo_pack.items.all()[:2])
     early_attempt = attempt_start(user=early, quiz=demo_pack)
     late_attempt = attempt_start(user=late, quiz=demo_pack)

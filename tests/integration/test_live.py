@@ -130,13 +130,13 @@ def test_a_class_the_teacher_does_not_teach_is_refused(school, classroom, quiz):
         services.game_start(teacher=stranger, quiz=quiz, classroom=classroom)
 
 
-def test_a_bad_timer_and_spot_rounds_are_refused(teacher, classroom, quiz):
+def test_a_bad_timer_and_feed_rounds_are_refused(teacher, classroom, quiz):
     with pytest.raises(services.LiveRefused, match="30, 60 or 90"):
         services.game_start(teacher=teacher, quiz=quiz, classroom=classroom, timer_s=45)
     item = quiz.items.first()
-    item.kind = "spot"
+    item.kind = "feed"
     item.save()
-    with pytest.raises(services.LiveRefused, match="other kinds of rounds"):
+    with pytest.raises(services.LiveRefused, match="A feed cannot be played live"):
         services.game_start(teacher=teacher, quiz=quiz, classroom=classroom)
 
 
@@ -373,6 +373,40 @@ def test_answers_are_ordinary_answers_counted_exactly_once(
     assert before == after
     summary = selectors.class_summary(game)
     assert (summary.players, summary.answers, summary.correct) == (2, 3, 1)
+
+
+def test_a_class_game_from_a_quiz_counts_for_the_class_and_a_pin_game_for_none(
+    teacher, classroom, quiz, student, classmate
+):
+    """A class's game started from a quiz (no assignment): its answers are the class's, in
+    its school, through the fold and the rebuild alike; a game open to anyone with the PIN
+    places its answers in no class."""
+    game = services.game_start(teacher=teacher, quiz=quiz, classroom=classroom)
+    stu = services.player_join(game=game, user=student)
+    mia = services.player_join(game=game, user=classmate)
+    game = services.round_open(game=game)
+    services.live_answer(game=game, player=stu, round_index=0, guess=_right(game), confidence=90)
+    services.live_answer(game=game, player=mia, round_index=0, guess=_wrong(game), confidence=70)
+    answers = Answer.objects.filter(attempt__in=[stu.attempt_id, mia.attempt_id])
+    assert [(a.assignment_id, a.classroom_id, a.school_id) for a in answers] == [
+        (None, classroom.pk, classroom.school_id)
+    ] * 2
+    aggregation.fold_all()
+    cell = StatCell.objects.get(scope="class", scope_id=classroom.pk, dimension="overall", key="")
+    assert (cell.n, cell.correct, cell.students) == (2, 1, 2)
+    before = {(c.scope, c.scope_id, c.dimension, c.key): c.counts() for c in StatCell.objects.all()}
+    aggregation.rebuild()
+    after = {(c.scope, c.scope_id, c.dimension, c.key): c.counts() for c in StatCell.objects.all()}
+    assert before == after
+
+    services.game_end(game=LiveGame.objects.get(pk=game.pk))
+    open_game = services.game_start(teacher=teacher, quiz=quiz, classroom=None)
+    guest = services.player_join(game=open_game, user=None, nickname="Fox")
+    open_game = services.round_open(game=open_game)
+    services.live_answer(
+        game=open_game, player=guest, round_index=0, guess=_right(open_game), confidence=60
+    )
+    assert Answer.objects.get(attempt=guest.attempt_id).classroom_id is None
 
 
 def test_the_leaderboard_sums_points_and_names_the_most_improved(teacher, quiz):

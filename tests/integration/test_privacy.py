@@ -110,6 +110,8 @@ def _assert_cells(expected_cells: dict, expected_students: set) -> None:
     assert not wrong, sorted(wrong, key=repr)[:10]
     assert stats_reference.stored_students() == expected_students
     assert stats_reference.stored_student_counts() == student_counts(expected_students)
+    # The sums behind item discrimination: those of the answers the cells hold (not queued).
+    assert stats_reference.stored_item_sums() == stats_reference.item_sums()
 
 
 def _assert_equal_to_a_rebuild() -> None:

@@ -88,10 +88,10 @@ def _post(client: Client, attempt: Attempt, shown, *, htmx: bool = True):
 
 
 @pytest.mark.django_db
-def test_a_submit_sends_six_statements_besides_the_three_of_every_signed_in_page(
+def test_a_submit_sends_six_statements_besides_the_two_of_every_signed_in_page(
     student, student_client, demo_pack
 ):
-    """Session, user and school (every signed-in page reads them), then the attempt locked
+    """Session, and user with school (every signed-in page reads them), then the attempt locked
     with what grading needs, its rounds and answers, the round's clips, their artifacts, the
     answer and its queue row; the last round adds the attempt's end."""
     student.school = School.objects.create(name="Hillside", time_zone="Europe/Berlin")
@@ -109,7 +109,7 @@ def test_a_submit_sends_six_statements_besides_the_three_of_every_signed_in_page
         statements = _statements(captured)
         assert sum(sql.startswith("INSERT") for sql in statements) == 2
         counts.append(len(statements))
-    assert max(counts[:-1]) <= 9 and counts[-1] <= 10, counts
+    assert max(counts[:-1]) <= 8 and counts[-1] <= 9, counts
     attempt.refresh_from_db()
     assert attempt.is_finished
     stored = list(Answer.objects.filter(attempt=attempt).order_by("position"))
