@@ -20,6 +20,7 @@ from quiz.forms.practice import PracticeAssignForm
 from quiz.responses import bound_data, csv_response, csv_style
 from quiz.selectors import practice as selectors
 from quiz.services import practice as services
+from quiz.views.teach import assigned
 
 
 @student_required
@@ -79,14 +80,7 @@ def practice_assign(request: HttpRequest) -> HttpResponse:
         except services.PracticeRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(
-                request,
-                _("Practice assigned to %(classes)s.")
-                % {"classes": ", ".join(a.classroom.name for a in created)},
-            )
-            if len(created) == 1:
-                return redirect("teach:assignment_live", assignment_id=created[0].pk)
-            return redirect("teach:assignment_list")
+            return assigned(request, created, _("Practice assigned to %(classes)s."))
     return render(
         request,
         "quiz/practice/assign.html",

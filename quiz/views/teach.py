@@ -27,6 +27,15 @@ def _assignment_for(request: HttpRequest, assignment_id: int) -> Assignment:
     return get_object_or_404(reports.assignments_for_teacher(request.user), pk=assignment_id)
 
 
+def assigned(request: HttpRequest, created: list[Assignment], said: str) -> HttpResponse:
+    """After assigning: `said` (with %(classes)s) names the classes; the one assignment's live
+    view next, or the list of assignments when there are several."""
+    messages.success(request, said % {"classes": ", ".join(a.classroom.name for a in created)})
+    if len(created) == 1:
+        return redirect("teach:assignment_live", assignment_id=created[0].pk)
+    return redirect("teach:assignment_list")
+
+
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -59,14 +68,7 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
             unit=data["unit"],
             keep_order=data["keep_order"],
         )
-        messages.success(
-            request,
-            _("Assigned to %(classes)s.")
-            % {"classes": ", ".join(a.classroom.name for a in created)},
-        )
-        if len(created) == 1:
-            return redirect("teach:assignment_live", assignment_id=created[0].pk)
-        return redirect("teach:assignment_list")
+        return assigned(request, created, _("Assigned to %(classes)s."))
     return render(
         request,
         "quiz/teach/assign.html",
