@@ -458,6 +458,52 @@ class ScatterPoint:
     y: float
 
 
+# Where a point's label may go, tried in this order: (dx, dy of the text's baseline start,
+# anchor). Labels are small bold numbers: about 7 px a character, 10 px tall.
+_LABEL_SPOTS = (
+    (6, -6, "start"),
+    (6, 14, "start"),
+    (-6, -6, "end"),
+    (-6, 14, "end"),
+    (0, -9, "middle"),
+    (0, 19, "middle"),
+)
+_CHAR_W, _TEXT_H = 7.0, 10.0
+
+
+def _label_places(
+    centres: Sequence[tuple[float, float]], texts: Sequence[str]
+) -> list[tuple[float, float, str]]:
+    """A place for each point's label that covers no label placed before it and no point:
+    the first free one of _LABEL_SPOTS (the first, when none is free), so that points close
+    together keep legible numbers."""
+
+    def box(x: float, y: float, anchor: str, text: str) -> tuple[float, float, float, float]:
+        width = _CHAR_W * len(text)
+        left = {"start": x, "end": x - width, "middle": x - width / 2}[anchor]
+        return left, y - _TEXT_H, left + width, y
+
+    def overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    dots = [(cx - 4, cy - 4, cx + 4, cy + 4) for cx, cy in centres]
+    taken: list[tuple[float, float, float, float]] = []
+    places = []
+    for (cx, cy), text in zip(centres, texts, strict=True):
+        candidates = [(cx + dx, cy + dy, anchor) for dx, dy, anchor in _LABEL_SPOTS]
+        chosen = next(
+            (
+                c
+                for c in candidates
+                if not any(overlaps(box(*c, text), other) for other in taken + dots)
+            ),
+            candidates[0],
+        )
+        taken.append(box(*chosen, text))
+        places.append(chosen)
+    return places
+
+
 @_both_layouts
 def scatter_chart(
     chart_id: str,
@@ -493,10 +539,11 @@ def scatter_chart(
         parts.append(_label(px(tx), y0 + h + 18, x_fmt(tx), "chart-tick", "middle"))
     if ya < 0 < yb:
         parts.append(_line(x0, py(0), x0 + w, py(0), "chart-zero"))
-    for point in points:
-        parts.append(
-            f'<circle class="chart-point" cx="{_num(px(point.x))}" cy="{_num(py(point.y))}" r="4"/>'
-        )
-        parts.append(_label(px(point.x) + 6, py(point.y) - 6, point.label, "chart-point-label"))
+    centres = [(px(point.x), py(point.y)) for point in points]
+    for (cx, cy), point, (lx, ly, anchor) in zip(
+        centres, points, _label_places(centres, [p.label for p in points]), strict=True
+    ):
+        parts.append(f'<circle class="chart-point" cx="{_num(cx)}" cy="{_num(cy)}" r="4"/>')
+        parts.append(_label(lx, ly, point.label, "chart-point-label", anchor))
     parts.append(_label(x0 + w / 2, y0 + h + 44, x_title, "chart-axis-title", "middle"))
     return _svg(chart_id, title, desc, width, height, "".join(parts), narrow)

@@ -227,6 +227,31 @@ def test_the_dumbbell_and_scatter_draw_each_value():
     assert any(e.get("class") == "chart-zero" for e in svg.iter())
 
 
+def test_labels_of_points_close_together_do_not_cover_each_other():
+    """Clips with about the same difficulty and discrimination (the items page): each
+    number gets a place of its own next to its point."""
+    points = [
+        charts.ScatterPoint(str(n), x, y)
+        for n, (x, y) in enumerate(
+            [(0.62, 0.32), (0.62, 0.33), (0.63, 0.31), (0.70, 0.30), (0.71, 0.30), (0.9, -0.2)],
+            start=1,
+        )
+    ]
+    svg = _parse(charts.scatter_chart("items", "Items", "d", points, x_title="x", y_title="y"))
+    labels = [t for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-point-label"]
+    assert [t.text for t in labels] == [p.label for p in points]
+    boxes = []
+    for t in labels:
+        x, y, width = float(t.get("x")), float(t.get("y")), 7.0 * len(t.text)
+        left = {"start": x, "end": x - width, "middle": x - width / 2}[
+            t.get("text-anchor", "start")
+        ]
+        boxes.append((left, y - 10, left + width, y))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
 # --- Item discrimination from sums (what the database returns) ----------------------------------
 
 
