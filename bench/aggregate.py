@@ -513,7 +513,11 @@ def _live_lag(seconds: float) -> tuple[float, float, int]:
         watcher.join()
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a warm shutdown still folding on a loaded machine
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
         connection.close()
     # The k-th answer to commit is visible once the cell counts k answers.
     lags = sorted(seen[k] - committed[k] for k in committed if k in seen)
