@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +24,7 @@ from accounts.forms import bound_data
 
 __all__ = [
     "UploadSizeLimit",
+    "assigned",
     "bound_data",
     "csv_response",
     "page_or_partial",
@@ -54,6 +56,16 @@ def page_or_partial(
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def assigned(request: HttpRequest, created: Sequence[Any], said: str) -> HttpResponse:
+    """After assigning (a quiz, practice): `said` (with %(classes)s) names the classes the
+    assignments `created` went to; next the one assignment's live view, or the list of
+    assignments when there are several."""
+    messages.success(request, said % {"classes": ", ".join(a.classroom.name for a in created)})
+    if len(created) == 1:
+        return redirect("teach:assignment_live", assignment_id=created[0].pk)
+    return redirect("teach:assignment_list")
 
 
 def redirect_or_client_redirect(request: HttpRequest, url: str) -> HttpResponse:

@@ -17,10 +17,9 @@ from accounts.decorators import student_required, teacher_required
 from accounts.models import Classroom
 from quiz import categories
 from quiz.forms.practice import PracticeAssignForm
-from quiz.responses import bound_data, csv_response, csv_style
+from quiz.responses import assigned, bound_data, csv_response, csv_style
 from quiz.selectors import practice as selectors
 from quiz.services import practice as services
-from quiz.views.teach import assigned
 
 
 @student_required

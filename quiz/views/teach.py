@@ -13,7 +13,7 @@ from accounts.decorators import teacher_required
 from accounts.models import Classroom
 from quiz.forms.teach import AssignmentForm
 from quiz.models import Assignment, Quiz
-from quiz.responses import bound_data, csv_response, csv_style
+from quiz.responses import assigned, bound_data, csv_response, csv_style
 from quiz.selectors import practice as practice_reports
 from quiz.selectors import teach as reports
 from quiz.services import teach as services
@@ -25,15 +25,6 @@ LIVE_TEMPLATE = "quiz/teach/live.html"
 def _assignment_for(request: HttpRequest, assignment_id: int) -> Assignment:
     """An assignment of a class the teacher teaches; any other is a 404."""
     return get_object_or_404(reports.assignments_for_teacher(request.user), pk=assignment_id)
-
-
-def assigned(request: HttpRequest, created: list[Assignment], said: str) -> HttpResponse:
-    """After assigning: `said` (with %(classes)s) names the classes; the one assignment's live
-    view next, or the list of assignments when there are several."""
-    messages.success(request, said % {"classes": ", ".join(a.classroom.name for a in created)})
-    if len(created) == 1:
-        return redirect("teach:assignment_live", assignment_id=created[0].pk)
-    return redirect("teach:assignment_list")
 
 
 @teacher_required
