@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
@@ -127,10 +128,28 @@ class OverviewFilterForm(forms.Form):
         )
         self.assignment_quiz = {pk: quiz_id for pk, quiz_id, *_rest in assignments}
         quizzes = {quiz_id: title for _pk, quiz_id, title, *_rest in assignments}
+        first_set: dict[int, Any] = {}
+        for _pk, quiz_id, _title, _name, _year, opens_at in assignments:  # newest first
+            first_set[quiz_id] = opens_at
+        titles = Counter(quizzes.values())
+
+        def quiz_label(quiz_id: int, title: str) -> str:
+            # Quizzes of the same title (every assigned practice is "Adaptive practice") are
+            # told apart by the day each was first set.
+            if titles[title] == 1:
+                return _(title)
+            return _("%(quiz)s, first set %(date)s") % {
+                "quiz": _(title),
+                "date": _local_day(first_set[quiz_id]),
+            }
+
         self.fields["grade"].choices = [("", _("All grades")), *((g, g) for g in grades)]
         self.fields["quiz"].choices = [
             ("", _("All quizzes")),
-            *((str(pk), _(title)) for pk, title in sorted(quizzes.items(), key=lambda q: q[1])),
+            *(
+                (str(pk), quiz_label(pk, title))
+                for pk, title in sorted(quizzes.items(), key=lambda q: (q[1], first_set[q[0]]))
+            ),
         ]
         self.fields["assignment"].choices = [
             ("", _("All assignments")),

@@ -319,3 +319,14 @@ def test_a_closed_assignment_cannot_be_started(teacher, classroom, student, demo
 def test_assigning_needs_a_post_to_change_anything(teacher, classroom):
     response = _client(teacher).put(reverse("practice:assign"))
     assert response.status_code == 405
+
+
+def test_the_educators_quiz_filter_tells_two_assigned_practices_apart(teacher, classroom, school):
+    from quiz.forms.insights import OverviewFilterForm
+
+    first = _assign(teacher, classroom, opens_at=_when(-timedelta(days=3)))
+    second = _assign(teacher, classroom)
+    choices = dict(OverviewFilterForm(school=school).fields["quiz"].choices)
+    labels = [choices[str(first.quiz_id)], choices[str(second.quiz_id)]]
+    assert all(label.startswith("Adaptive practice, first set ") for label in labels), labels
+    assert labels[0] != labels[1]
