@@ -47,6 +47,18 @@ from quiz.services import play, teach
 AHEAD = 2
 
 
+def _practice_quiz(title: str, *, owner: User, slug_stem: str) -> Quiz:
+    """A private quiz of practice mode, its rounds added as it is played (a student's set)
+    or by each student's own set (an assignment's)."""
+    return Quiz.objects.create(
+        title=title,
+        mode=Quiz.Mode.PRACTICE,
+        slug=f"{slug_stem}-{get_random_string(12).lower()}",
+        created_by=owner,
+        is_public=False,
+    )
+
+
 class PracticeRefused(Exception):
     """No practice can be made for this student; the message is safe to show."""
 
@@ -94,13 +106,7 @@ def _set_start(
     with its first rounds chosen; PracticeRefused (and nothing stored) when the student's
     pool cannot make a round."""
     with transaction.atomic():
-        quiz = Quiz.objects.create(
-            title=title,
-            mode=Quiz.Mode.PRACTICE,
-            slug=f"practice-{user.pk}-{get_random_string(12).lower()}",
-            created_by=user,
-            is_public=False,
-        )
+        quiz = _practice_quiz(title, owner=user, slug_stem=f"practice-{user.pk}")
         PracticeSet.objects.create(
             quiz=quiz,
             user=user,
@@ -153,13 +159,7 @@ def practice_assign(
     if not 1 <= rounds <= MAX_ASSIGNED_ROUNDS:
         raise PracticeRefused(_("Choose 1 to %(most)d rounds.") % {"most": MAX_ASSIGNED_ROUNDS})
     with transaction.atomic():
-        quiz = Quiz.objects.create(
-            title=ASSIGNED_TITLE,
-            mode=Quiz.Mode.PRACTICE,
-            slug=f"practice-goal-{get_random_string(12).lower()}",
-            created_by=teacher,
-            is_public=False,
-        )
+        quiz = _practice_quiz(ASSIGNED_TITLE, owner=teacher, slug_stem="practice-goal")
         PracticeGoal.objects.create(quiz=quiz, rounds=rounds, focus=focus)
         return teach.assignment_create(
             teacher=teacher,
