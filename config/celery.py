@@ -40,6 +40,12 @@ def _beat_schedule() -> dict[str, dict[str, object]]:
             "task": "quiz.tasks.stats_fold",
             "schedule": float(settings.STATS_FOLD_INTERVAL),
         },
+        # The queue and cell tables the folds churn are vacuumed where dead rows pile up
+        # (PostgreSQL's autovacuum does it too where it is on).
+        "stats-vacuum": {
+            "task": "quiz.tasks.stats_vacuum",
+            "schedule": 300.0,
+        },
         # Students of long-archived classes go when STUDENT_RETENTION_MONTHS is set.
         "students-retention": {
             "task": "quiz.tasks.students_retention_purge",

@@ -44,6 +44,13 @@ def stats_fold(gather_seconds: float = 0) -> int:
     return folded
 
 
+@shared_task(name="quiz.tasks.stats_vacuum", ignore_result=True)
+def stats_vacuum() -> list[str]:
+    """Vacuum the stat tables the folds churn, where they hold many dead rows
+    (quiz.stats.aggregation.vacuum_churned). Safe to repeat: a second run finds nothing."""
+    return aggregation.vacuum_churned()
+
+
 @shared_task(name="quiz.tasks.stats_rebuild", ignore_result=True)
 def stats_rebuild() -> int:
     return aggregation.rebuild()
