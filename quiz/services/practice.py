@@ -357,8 +357,8 @@ ASSIGNMENT_BOOSTER_CATEGORIES = 3
 
 
 def _boosters(rows: list[tuple]) -> None:
-    """The attempts these answers finished: a lesson's check or an assignment starts booster
-    plans; a booster set moves its plan on. An attempt is handled by the fold that claims its
+    """The attempts these answers finished: a lesson's check or an assignment (assigned
+    practice too) starts booster plans; a booster set moves its plan on. An attempt is handled by the fold that claims its
     last answer (the answer at the last position: positions are unique within an attempt),
     so exactly once however answers are batched."""
     last_positions = {row[2]: row[8] for row in rows}
@@ -375,7 +375,10 @@ def _boosters(rows: list[tuple]) -> None:
             practice = getattr(quiz, "practice_set", None)
             if practice is not None and practice.booster is not None:
                 _booster_done(attempt, practice)
-            continue
+                continue
+            if attempt.assignment_id is None:
+                continue  # a student's own set: boosters follow lessons and assignments
+            # Practice a teacher assigned starts boosters as any assignment does.
         if quiz.mode == Quiz.Mode.LESSON and hasattr(quiz, "lesson_check"):
             _plan_start(attempt, [quiz.lesson_check.category], BoosterPlan.Source.LESSON)
         elif attempt.assignment_id is not None:

@@ -20,6 +20,7 @@ from quiz.models import (
     Answer,
     Assignment,
     Attempt,
+    BoosterPlan,
     PracticeGoal,
     PracticeSet,
     Quiz,
@@ -194,6 +195,34 @@ def test_assigned_answers_reach_the_assignment_cells_exactly_once(
     assert stored_cells() == expected
     aggregation.rebuild()
     assert stored_cells() == expected
+
+
+def test_finishing_assigned_practice_starts_boosters_and_a_students_own_set_none(
+    teacher, classroom, student, other_student, demo_pack
+):
+    # A student's own set, finished: boosters follow lessons and assignments, not this.
+    own = services.practice_start(user=other_student)
+    _play_all(_client(other_student), own)
+    assignment = _assign(teacher, classroom)
+    attempt = _start(_client(student), assignment)
+    _play_all(_client(student), attempt)
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    assert not BoosterPlan.objects.exists()  # they start when the fold sees the last answer
+    aggregation.fold_all()
+    services.practice_fold_all()
+    shown = {
+        code
+        for mask in attempt.answers.values_list("categories", flat=True)
+        for code in services._tells(mask)
+    }
+    plans = list(BoosterPlan.objects.filter(user=student))
+    assert 1 <= len(plans) <= services.ASSIGNMENT_BOOSTER_CATEGORIES
+    assert {plan.category for plan in plans} <= shown
+    for plan in plans:
+        assert plan.source == "assignment" and plan.step == 0
+        assert plan.due_at == attempt.finished_at + timedelta(days=2)
+    assert not BoosterPlan.objects.filter(user=other_student).exists()
 
 
 def test_the_report_and_live_view_show_rounds_done_and_accuracy_per_student(
