@@ -34,6 +34,10 @@ every second, on the live address; otherwise the full view's htmx partial every 
 page did), and the live-view lag of an answer is the time from its feedback reaching the
 student to the teacher's poll first counting it.
 
+After the table, the closed loops' CPU milliseconds per request by group of processes: the
+web server, the Celery worker (its folds), the bench database's PostgreSQL backends and this
+script's clients (read from /proc: Linux only).
+
 Last lines, machine-readable: submit_over_bare_auth (submit's closed-loop throughput over
 bare-auth's), p99_ms_at_100 (submit p99 at 100 answers/s offered) and live_lag_p95_ms (p95
 lag during the closed loop of submits, the saturated phase). Absolute figures depend on the machine and
@@ -316,6 +320,7 @@ class Phase:
     seconds: float = 0.0
     answered_at: list[float] = field(default_factory=list)  # feedback arrival times
     lags: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by group (_cpu_seconds)
 
     @property
     def done(self) -> int:
@@ -330,6 +335,66 @@ class Phase:
         if not values:
             return None
         return values[min(len(values) - 1, int(q * len(values)))]
+
+
+# Where a request's CPU goes, by group of processes: the web server, the Celery worker (its
+# folds), the database server and this script (the clients).
+CPU_GROUPS = ("web", "worker", "database", "clients")
+
+
+def _cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each group: the processes under each root pid (with the
+    children they have reaped), the PostgreSQL backends connected to the bench's database
+    (not the server's shared processes, nor other databases' work) and this process. Read
+    from /proc (Linux); empty elsewhere. A backend that disconnects takes its time along."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
+    names: dict[int, str] = {}
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return {}
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                data = stat.read()
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(entry)
+        names[pid] = data[data.index("(") + 1 : data.rindex(")")]
+        fields = data[data.rindex(")") + 2 :].split()
+        parent[pid] = int(fields[1])
+        # utime, stime, cutime, cstime (fields 14 to 17 of proc(5)).
+        used[pid] = sum(int(f) for f in fields[11:15]) / ticks
+
+    def under(root: int) -> float:
+        total, stack = 0.0, [root]
+        while stack:
+            pid = stack.pop()
+            total += used.get(pid, 0.0)
+            stack += [child for child, up in parent.items() if up == pid]
+        return total
+
+    def ours(pid: int) -> bool:
+        # A backend's title names its database ("postgres: user db host idle").
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as line:
+                return f" {DATABASE} ".encode() in line.read()
+        except OSError:
+            return False
+
+    found = {group: under(pid) for group, pid in roots.items()}
+    found["database"] = sum(
+        t for pid, t in used.items() if names[pid].startswith("postgres") and ours(pid)
+    )
+    found["clients"] = used.get(os.getpid(), 0.0)
+    return found
+
+
+def _add_cpu(phase: Phase, before: dict[str, float], after: dict[str, float]) -> None:
+    for group, seconds in after.items():
+        phase.cpu[group] = phase.cpu.get(group, 0.0) + seconds - before.get(group, 0.0)
 
 
 class Bench:
@@ -448,6 +513,20 @@ class Bench:
         return lag
 
 
+def _report_cpu(phases: list[Phase]) -> None:
+    """CPU milliseconds per request by group, in the closed loops (the machine saturated)."""
+    if not phases:
+        return
+    print(f"\nCPU ms per request{''.join(f'{g:>10}' for g in CPU_GROUPS)}{'total':>10}")
+    for p in phases:
+        # A backend that disconnected meanwhile took its time along: never below 0.
+        per = {g: max(0.0, p.cpu.get(g, 0.0)) * 1000 / p.done for g in CPU_GROUPS}
+        print(
+            f"{p.name:<18}{''.join(f'{per[g]:>10.2f}' for g in CPU_GROUPS)}"
+            f"{sum(per.values()):>10.2f}"
+        )
+
+
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:.0f}"
 
@@ -475,6 +554,7 @@ async def _run(
     port: int,
     live_port: int,
     live: tuple[str, float, bool],
+    roots: dict[str, int],
 ) -> list[Phase]:
     from django.urls import reverse
 
@@ -495,9 +575,15 @@ async def _run(
     piece = args.seconds / args.slices
     for turn in range(1, args.slices + 1):
         print(f"  closed loops, turn {turn} of {args.slices}: bare, bare-auth, submit ...")
+        before = _cpu_seconds(roots)
         await bench.closed_bare(bare, "/bench/bare/", [""] * len(cookies), seconds=piece)
+        between = _cpu_seconds(roots)
+        _add_cpu(bare, before, between)
         await bench.closed_bare(bare_auth, "/bench/bare-auth/", cookies, seconds=piece)
+        before, between = between, _cpu_seconds(roots)
+        _add_cpu(bare_auth, before, between)
         await bench.closed_submit(submit, students, piece)
+        _add_cpu(submit, between, _cpu_seconds(roots))
     for rate in args.rates:
         phase = Phase(f"submit @{rate:g}/s", offered=rate)
         print(f"  submit at {rate:g}/s ...", flush=True)
@@ -641,7 +727,16 @@ def main() -> None:
             flush=True,
         )
         phases = asyncio.run(
-            _run(args, students, teacher_cookie, assignment_id, port, live_port, live)
+            _run(
+                args,
+                students,
+                teacher_cookie,
+                assignment_id,
+                port,
+                live_port,
+                live,
+                {"web": processes[0].pid, "worker": processes[1].pid},
+            )
         )
     finally:
         for process in reversed(processes):
@@ -657,6 +752,7 @@ def main() -> None:
     load = os.getloadavg()
     _report(phases)
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; logs in {logs}")
+    _report_cpu([p for p in phases if p.cpu and p.done])
     by_name = {p.name: p for p in phases}
     submit, bare_auth = by_name["submit"], by_name["bare-auth"]
     at_100 = next((p for p in phases if p.offered == 100), None)
