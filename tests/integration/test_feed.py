@@ -130,7 +130,7 @@ def test_each_attempt_plays_its_own_order(teacher, demo_pack, student, other_stu
 
 
 def test_a_library_too_small_says_how_long_a_feed_it_holds(teacher, demo_pack):
-    with pytest.raises(services.FeedRefused, match="Choose at most 16 clips"):
+    with pytest.raises(services.FeedRefused, match="Choose at most 18 clips"):
         _feed(teacher, length=30, percent=20)
     assert not Quiz.objects.filter(mode=Quiz.Mode.FEED).exists()
 
@@ -145,7 +145,7 @@ def _form(**changes: str) -> dict[str, str]:
 def test_teacher_creates_a_feed_and_goes_on_to_assign_it(teacher_client, demo_pack, classroom):
     page = teacher_client.get(reverse("feed:new"))
     assert page.status_code == 200
-    assert "11 generated and 13 real" in page.content.decode()
+    assert "12 generated and 14 real" in page.content.decode()
     response = teacher_client.post(reverse("feed:new"), _form(percent="30", length="10"))
     quiz = Quiz.objects.get(mode=Quiz.Mode.FEED)
     assert response.status_code == 302
@@ -171,7 +171,7 @@ def test_teacher_creates_a_feed_and_goes_on_to_assign_it(teacher_client, demo_pa
         ({"length": ""}, "This field is required."),
         ({"seconds": "4"}, "Select a valid choice."),
         ({"title": ""}, "This field is required."),
-        ({"length": "30"}, "Choose at most 16 clips."),
+        ({"length": "30"}, "Choose at most 18 clips."),
     ],
 )
 def test_bad_feed_choices_are_refused_with_a_message(teacher_client, demo_pack, changes, message):
@@ -492,8 +492,8 @@ def test_a_student_starts_and_resumes_a_practice_feed(student, student_client, d
     attempt = Attempt.objects.get(user=student, quiz__mode=Quiz.Mode.FEED)
     assert response.url == reverse("feed:play", args=[attempt.pk])
     items = list(attempt.quiz.items.select_related("clip"))
-    # 11 real clips left in the pool: the longest feed at 20 % is 14 (3 generated, 11 real).
-    assert len(items) == 14
+    # 12 real clips left in the pool: the longest feed at 20 % is 15 (3 generated, 12 real).
+    assert len(items) == 15
     assert sum(i.clip.is_generated for i in items) == 3
     assert not any(i.clip_id in kept for i in items)
     assert "Resume the feed" in student_client.get(reverse("quiz:quiz_list")).content.decode()

@@ -110,6 +110,20 @@ GERMAN: dict[str, dict[str, object]] = {
             "Ein weicher Fleck, so groß wie ein kleines Logo, wandert auf diesem Weg über das Bild.",
         ],
     },
+    "demo-street-cars-pass-through": {
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren",
+        "explanation": "Achte in der ersten halben Sekunde auf die Autos hinter dem Geländer. Ein weißes Auto kriecht die Fahrspur entlang, und ein schwarzes Auto kommt auf derselben Spur von hinten heran, ohne zu bremsen, auszuweichen oder aufzufahren: Es fährt einfach hindurch, und einen Moment lang scheinen beide Autos durcheinander hindurch. Videogeneratoren wissen nicht, dass feste Dinge Platz einnehmen, deshalb verschmelzen Autos, Menschen und Gegenstände miteinander oder gehen durcheinander hindurch. In echten Aufnahmen überdecken sich Autos im Bild auch, aber dann ist eines näher an der Kamera und verdeckt den Teil des anderen dahinter; und eine Spiegelung in einem Fenster kann ein Ding schwach über ein anderes legen, aber nur auf der Scheibe. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "artifacts": [
+            "Das schwarze Auto fährt auf derselben Spur durch das weiße hindurch: Einen Moment lang scheinen beide durcheinander hindurch, ohne Zusammenstoß und ohne Ausweichen.",
+        ],
+    },
+    "demo-railing-cars": {
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren",
+        "explanation": "Gewöhnliche Straßenaufnahmen. Ein schwarzes und dann ein weißes Auto fahren auf derselben Spur hintereinander von der Kamera weg, und das Geländer, der Laternenpfahl und das abgestellte Fahrrad verdecken beim Vorbeifahren Teile von ihnen. Weiter unten auf der Straße fährt das schwarze Auto an einem dunklen Auto vorbei und verdeckt den Teil davon, der hinter ihm liegt: Wo sich echte Autos im Bild überschneiden, verdeckt das nähere das entferntere vollständig. Nahe an der Kamera ist das schwarze Auto in Fahrtrichtung verwischt: Bewegungsunschärfe.",
+        "artifacts": [
+            "Das schwarze Auto nahe an der Kamera ist in Fahrtrichtung verwischt: Bewegungsunschärfe durch die Belichtungszeit.",
+        ],
+    },
     "demo-coins-count-changes": {
         "description": "Ein langsames Heranzoomen an Reihen antiker Münzen auf einem dunklen Tuch, in Schwarz-Weiß",
         "explanation": "Zähl die Münzen in der mittleren Spalte. Früh im Clip löst sich eine Münze in der zweiten Reihe im Tuch auf, und eine Sekunde später erscheint eine neue Münze in der Lücke in der Reihe darunter. Echte Gegenstände tauchen nicht einfach aus dem Nichts auf und verschwinden wieder; Videogeneratoren zählen die Dinge in einer Szene nicht mit, deshalb erscheinen, verschwinden oder vervielfachen sich kleine, zahlreiche Dinge (Münzen, Kieselsteine, Sterne, Welpen). In echten Aufnahmen scheinen Dinge nur dann aufzutauchen, wenn sie hinter etwas hervorkommen oder ins Licht kommen.",

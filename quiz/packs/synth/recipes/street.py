@@ -2,9 +2,10 @@
 it (speed, interlacing, a pasted logo, a filter, heavy compression). They carry decoys only:
 effects that look odd but are not tells.
 
-Two stretches are shared with generated items so that each of those has an untouched twin:
+Three stretches are shared with generated items so that each of those has an untouched twin:
 VAN_SHOT (the van at a crossing, cropped so that no person is in frame, as in the melting
-van) and SEGMENT (the railing and the pavement pan, as in the footage edits).
+van), SEGMENT (the railing and the pavement pan, as in the footage edits) and RAILING_SHOT
+(the railing alone, as in street_physics).
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ VAN_SHOT = (3.04, 5.44)
 VAN_CROP = (0, 0, 368, 196)
 # The railing shot and the pavement pan (the same stretch as footage_edits.SEGMENT).
 SEGMENT = (5.48, 9.68)
+# The railing shot alone (the first two seconds of SEGMENT, up to the cut).
+RAILING_SHOT = (5.48, 7.48)
+# What the railing shot shows, for it and for the generated item made from it.
+RAILING_CARS = (
+    "A street seen through a green railing, with a lamp post and a parked bicycle in front "
+    "and cars driving away down the road"
+)
 
 
 def van_frames() -> Frames:
@@ -94,6 +102,32 @@ def _railing_pavement(dst: Path) -> dict[str, Any]:
                 3.1,
                 bikes_box(190, 0, 640, 272),
                 "The walking legs are blurred by motion, as in any footage of quick movement.",
+            ),
+        ],
+        **video_fields(info),
+    }
+
+
+@recipe("demo-railing-cars", "video", generated=False)
+def _railing_cars(dst: Path) -> dict[str, Any]:
+    info = deliver_video(clip("bikes.mp4", *RAILING_SHOT), dst)
+    return {
+        **real("bikes"),
+        "description": RAILING_CARS,
+        "explanation": "Ordinary street footage. A black car and then a white car drive away "
+        "from the camera in the same lane, one behind the other, and the railing, the lamp "
+        "post and the parked bicycle hide parts of them as they pass. Further down the road "
+        "the black car passes a dark car and hides the part of it that is behind it: where "
+        "real cars overlap in the picture, the nearer one covers the farther one completely. "
+        "Close to the camera the black car is smeared along its way: motion blur.",
+        "artifacts": [
+            artifact(
+                "motion_blur",
+                0.0,
+                0.4,
+                bikes_box(64, 80, 300, 230),
+                "The black car close to the camera is smeared along its direction of travel: "
+                "motion blur from the exposure time.",
             ),
         ],
         **video_fields(info),
