@@ -19,27 +19,24 @@ from accounts import services as account_services
 from accounts.models import Enrollment, School, User
 from quiz.models import BoosterPlan
 from quiz.selectors import practice as selectors
+from tests import people
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def school():
-    return School.objects.create(name="Lakeside", time_zone="Europe/Berlin")
+    return people.lakeside()
 
 
 @pytest.fixture
 def teacher(school):
-    return User.objects.create_user(
-        "t1", password="x", role="teacher", school=school, verified_at=timezone.now()
-    )
+    return people.school_teacher(school)
 
 
 @pytest.fixture
 def other_teacher(school):
-    return User.objects.create_user(
-        "t2", password="x", role="teacher", school=school, verified_at=timezone.now()
-    )
+    return people.school_teacher(school, "t2")
 
 
 def _client(user: User) -> Client:

@@ -14,8 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as account_services
-from accounts.models import Enrollment, School, User
+from accounts.models import Enrollment
 from quiz.models import (
     Answer,
     Attempt,
@@ -33,6 +32,7 @@ from quiz.services import feed as services
 from quiz.services import play as play_services
 from quiz.services import teach as teach_services
 from quiz.stats import aggregation, metrics
+from tests import people
 from tests.payloads import assignment_form
 from tests.stats_reference import reference, stored_cells
 
@@ -41,21 +41,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def school():
-    return School.objects.create(name="Lakeside", time_zone="Europe/Berlin")
+    return people.lakeside()
 
 
 @pytest.fixture
 def teacher(school):
-    return User.objects.create_user(
-        "t1", password="x", role="teacher", school=school, verified_at=timezone.now()
-    )
+    return people.school_teacher(school)
 
 
 @pytest.fixture
 def classroom(teacher, student):
-    classroom = account_services.classroom_create(teacher=teacher, name="8A")
-    Enrollment.objects.create(classroom=classroom, student=student)
-    return classroom
+    return people.class_of(teacher, student)
 
 
 @pytest.fixture

@@ -20,14 +20,14 @@ from django.test import AsyncClient, Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as account_services
-from accounts.models import Enrollment, School, User
+from accounts.models import Enrollment, User
 from quiz import live_events
 from quiz.models import Answer, Attempt, LiveGame, LivePlayer, StatCell
 from quiz.selectors import live as selectors
 from quiz.services import live as services
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
+from tests import people
 from tests.tiny_quiz import tiny_quiz
 
 pytestmark = pytest.mark.django_db
@@ -42,21 +42,19 @@ def _run(coroutine):
 
 @pytest.fixture
 def school():
-    return School.objects.create(name="Lakeside", time_zone="Europe/Berlin")
+    return people.lakeside()
 
 
 @pytest.fixture
 def teacher(school):
-    return User.objects.create_user("t1", password="x", role="teacher", school=school)
+    return people.school_teacher(school)
 
 
 @pytest.fixture
 def classroom(teacher, student, school):
     student.school = school
     student.save()
-    classroom = account_services.classroom_create(teacher=teacher, name="8A")
-    Enrollment.objects.create(classroom=classroom, student=student)
-    return classroom
+    return people.class_of(teacher, student)
 
 
 @pytest.fixture

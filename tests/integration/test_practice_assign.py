@@ -14,8 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as account_services
-from accounts.models import Enrollment, School, User
+from accounts.models import User
 from quiz.models import (
     Answer,
     Assignment,
@@ -30,6 +29,7 @@ from quiz.selectors import play as play_selectors
 from quiz.selectors import practice as practice_selectors
 from quiz.services import practice as services
 from quiz.stats import aggregation
+from tests import people
 from tests.spot_answers import form_data, hit_mark, miss_mark
 from tests.stats_reference import reference, stored_cells
 
@@ -38,29 +38,22 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def school():
-    return School.objects.create(name="Lakeside", time_zone="Europe/Berlin")
+    return people.lakeside()
 
 
 @pytest.fixture
 def teacher(school):
-    return User.objects.create_user(
-        "t1", password="x", role="teacher", school=school, verified_at=timezone.now()
-    )
+    return people.school_teacher(school)
 
 
 @pytest.fixture
 def other_teacher(school):
-    return User.objects.create_user(
-        "t2", password="x", role="teacher", school=school, verified_at=timezone.now()
-    )
+    return people.school_teacher(school, "t2")
 
 
 @pytest.fixture
 def classroom(teacher, student, other_student):
-    classroom = account_services.classroom_create(teacher=teacher, name="8A")
-    Enrollment.objects.create(classroom=classroom, student=student)
-    Enrollment.objects.create(classroom=classroom, student=other_student)
-    return classroom
+    return people.class_of(teacher, student, other_student)
 
 
 def _client(user: User) -> Client:

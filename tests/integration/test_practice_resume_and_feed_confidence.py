@@ -16,13 +16,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as account_services
-from accounts.models import Enrollment, School, User
+from accounts.models import User
 from quiz.models import Attempt, BoosterPlan
 from quiz.selectors import feed as feed_selectors
 from quiz.selectors import play as play_selectors
 from quiz.services import feed as feed_services
 from quiz.services import teach as teach_services
+from tests import people
 
 pytestmark = pytest.mark.django_db
 
@@ -121,20 +121,17 @@ def test_another_students_open_set_changes_nothing(student, other_student, demo_
 
 @pytest.fixture
 def school():
-    return School.objects.create(name="Lakeside", time_zone="Europe/Berlin")
+    return people.lakeside()
 
 
 @pytest.fixture
 def teacher(school):
-    return User.objects.create_user(
-        "t1", password="x", role="teacher", school=school, verified_at=timezone.now()
-    )
+    return people.school_teacher(school)
 
 
 @pytest.fixture
 def feed_assignment(teacher, student, demo_pack):
-    classroom = account_services.classroom_create(teacher=teacher, name="8A")
-    Enrollment.objects.create(classroom=classroom, student=student)
+    classroom = people.class_of(teacher, student)
     quiz = feed_services.feed_create(
         owner=teacher,
         pool=feed_selectors.teacher_pool(teacher),

@@ -15,14 +15,14 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts import services as account_services
-from accounts.models import Enrollment, School, User
+from accounts.models import Enrollment, User
 from quiz import shuffle
 from quiz.models import Answer, Assignment, Attempt
 from quiz.selectors import play as selectors
 from quiz.services import play as services
 from quiz.services import teach as teach_services
 from quiz.stats import aggregation
-from tests import spot_answers
+from tests import people, spot_answers
 from tests.payloads import assignment_form
 
 pytestmark = pytest.mark.django_db
@@ -30,19 +30,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def school():
-    return School.objects.create(name="Lakeside", time_zone="Europe/Berlin")
+    return people.lakeside()
 
 
 @pytest.fixture
 def teacher(school):
-    return User.objects.create_user("t1", password="x", role="teacher", school=school)
+    return people.school_teacher(school)
 
 
 @pytest.fixture
 def classroom(teacher, student):
-    classroom = account_services.classroom_create(teacher=teacher, name="8A")
-    Enrollment.objects.create(classroom=classroom, student=student)
-    return classroom
+    return people.class_of(teacher, student)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from quiz.packs.synth.recipes import street_physics as sp
 from quiz.packs.synth.recipes.footage_edits import FOCUS
 from quiz.packs.synth.recipes.street import RAILING_SHOT
 from quiz.packs.synth.sources import clip
+from tests.boxes import box_mask
 
 KEY = "demo-street-cars-pass-through"
 TWIN = "demo-railing-cars"
@@ -30,16 +31,6 @@ def built(tmp_path_factory):
     item = RECIPES[KEY].build(out / "item.mp4")
     twin = RECIPES[TWIN].build(out / "twin.mp4")
     return out, item, twin
-
-
-def _box_mask(box: list[float], pad: int = 0) -> np.ndarray:
-    w, h = VIDEO_SIZE
-    x, y, bw, bh = box
-    mask = np.zeros((h, w), bool)
-    x0, y0 = max(int(x * w) - pad, 0), max(int(y * h) - pad, 0)
-    x1, y1 = int(np.ceil((x + bw) * w)) + pad, int(np.ceil((y + bh) * h)) + pad
-    mask[y0:y1, x0:x1] = True
-    return mask
 
 
 def test_the_twin_is_the_same_shot_untouched():
@@ -65,7 +56,7 @@ def test_edit_stays_in_the_lane_and_ends_before_the_shot(built):
     _, item, _ = built
     (art,) = item["artifacts"]
     assert art["category"] == "physics"
-    outside = ~_box_mask(art["box"], pad=2)
+    outside = ~box_mask(art["box"], pad=2)
     last_changed = -1
     for j, ((_, edited), (_, source)) in enumerate(
         zip(sp.cars_pass_through_frames(), sp.railing_shot_frames(), strict=True)
@@ -103,7 +94,7 @@ def test_the_delivered_clip_differs_from_its_twin_in_the_box(built):
         twin["height"],
         twin["duration_s"],
     )
-    inside = _box_mask(art["box"])
+    inside = box_mask(art["box"])
     edited = [f for _, f in iter_video_frames(out / "item.mp4")]
     real = [f for _, f in iter_video_frames(out / "twin.mp4")]
     assert len(edited) == len(real) == 50

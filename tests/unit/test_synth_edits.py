@@ -25,6 +25,7 @@ from quiz.packs.synth.items import RECIPES
 from quiz.packs.synth.recipes import footage_edits as fe
 from quiz.packs.synth.recipes import footage_edits_photos as fp
 from quiz.packs.synth.sources import GENERATOR_SYNTH
+from tests.boxes import box_mask
 from tests.unit.test_synth import GIVEAWAY_WORDS
 
 # Each recipe: its frames before delivery, the untouched footage they edit (the matching real
@@ -64,16 +65,6 @@ def references(tmp_path_factory) -> dict[str, list[np.ndarray]]:
     return decoded
 
 
-def _box_mask(box: list[float], pad: int = 0) -> np.ndarray:
-    w, h = VIDEO_SIZE
-    x, y, bw, bh = box
-    mask = np.zeros((h, w), bool)
-    x0, y0 = max(int(x * w) - pad, 0), max(int(y * h) - pad, 0)
-    x1, y1 = int(np.ceil((x + bw) * w)) + pad, int(np.ceil((y + bh) * h)) + pad
-    mask[y0:y1, x0:x1] = True
-    return mask
-
-
 def _in_range(t: float, art: dict) -> bool:
     return art["start_s"] - 1e-6 <= t <= art["end_s"] + 1e-6
 
@@ -104,8 +95,8 @@ def test_texts_and_fields(built, key):
 def test_edit_stays_inside_its_box_and_time_range(built, key):
     (art,) = built[key][1]["artifacts"]
     # A pixel of slack around the box: the scaling to the delivered size spreads an edge.
-    outside = ~_box_mask(art["box"], pad=2)
-    inside = _box_mask(art["box"])
+    outside = ~box_mask(art["box"], pad=2)
+    inside = box_mask(art["box"])
     changed_in_box = []
     edits, untouched, focus = EDITS[key]
     for (t, edited), (_, source) in zip(edits(), untouched(), strict=True):
@@ -127,7 +118,7 @@ def test_delivered_clip_shows_the_edit_in_its_box(built, references, key):
     reference = references[key]
     path, meta = built[key]
     (art,) = meta["artifacts"]
-    inside = _box_mask(art["box"])
+    inside = box_mask(art["box"])
     signal, noise = [], []
     frames = [frame for _, frame in iter_video_frames(path)]
     times = [t for t, _ in iter_video_frames(path)]

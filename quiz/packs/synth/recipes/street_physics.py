@@ -27,16 +27,15 @@ from scipy import ndimage
 from skimage.registration import phase_cross_correlation
 
 from quiz.packs.synth.delivery import VIDEO_SIZE, deliver_video, delivered_box
-from quiz.packs.synth.items import artifact, recipe, video_fields
+from quiz.packs.synth.items import artifact, recipe
 from quiz.packs.synth.recipes.footage_edits import (
-    CHECK_SOURCE,
     FOCUS,
     PAN_FROM,
     SOURCE_SIZE,
+    _street_result,
     segment_frames,
 )
 from quiz.packs.synth.recipes.street import RAILING_CARS
-from quiz.packs.synth.sources import synth_credit
 from quiz.packs.synth.toolkit import Box, Frames, f32, frame_box, u8
 
 # The white car, in the stabilised frames of the railing shot (source pixels): a box around it
@@ -259,22 +258,18 @@ def overlap_box() -> Box:
 @recipe("demo-street-cars-pass-through", "video", generated=True)
 def _cars_pass_through(dst: Path) -> dict[str, Any]:
     info = deliver_video(cars_pass_through_frames(), dst, focus=FOCUS)
-    credit, licence = synth_credit("bikes")
-    return {
-        "prompt": "",
-        "credit": credit,
-        "license": licence,
-        "source_url": "",
-        "description": RAILING_CARS,
-        "explanation": "Watch the cars behind the railing in the first half second. A white "
+    return _street_result(
+        info,
+        RAILING_CARS,
+        "Watch the cars behind the railing in the first half second. A white "
         "car creeps along the lane, and a black car comes up behind it in the same lane and "
         "does not brake, swerve or hit it: it drives straight through, and for a moment both "
         "cars show through each other. Video generators do not know that solid things take up "
         "space, so cars, people and objects melt into and pass through each other. In real "
         "footage cars overlap in the picture too, but then one is nearer to the camera and "
         "hides the part of the other behind it; and a reflection in a window can lay one thing "
-        "faintly over another, but only on the glass." + CHECK_SOURCE,
-        "artifacts": [
+        "faintly over another, but only on the glass.",
+        [
             artifact(
                 "physics",
                 _OVERLAP_FROM,
@@ -284,5 +279,4 @@ def _cars_pass_through(dst: Path) -> dict[str, Any]:
                 "both show through each other, with no crash and no swerve.",
             )
         ],
-        **video_fields(info),
-    }
+    )

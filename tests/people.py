@@ -1,0 +1,27 @@
+"""The school, teachers and class that many integration tests start from (a school in Berlin's
+time zone, a teacher of it, a class with its students), made by the site's own services."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Classroom, Enrollment, School, User
+
+
+def lakeside() -> School:
+    return School.objects.create(name="Lakeside", time_zone="Europe/Berlin")
+
+
+def school_teacher(school: School, username: str = "t1") -> User:
+    """A teacher of `school`, approved (as accounts made by staff or scripts are)."""
+    return User.objects.create_user(
+        username, password="x", role="teacher", school=school, verified_at=timezone.now()
+    )
+
+
+def class_of(teacher: User, *students: User, name: str = "8A") -> Classroom:
+    """A class of `teacher`'s with these students in it."""
+    classroom = account_services.classroom_create(teacher=teacher, name=name)
+    Enrollment.objects.bulk_create(Enrollment(classroom=classroom, student=s) for s in students)
+    return classroom
