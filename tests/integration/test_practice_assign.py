@@ -210,7 +210,7 @@ def test_finishing_assigned_practice_starts_boosters_and_a_students_own_set_none
         for code in services._tells(mask)
     }
     plans = list(BoosterPlan.objects.filter(user=student))
-    assert 1 <= len(plans) <= services.ASSIGNMENT_BOOSTER_CATEGORIES
+    assert len(plans) in range(1, services.ASSIGNMENT_BOOSTER_CATEGORIES + 1)
     assert {plan.category for plan in plans} <= shown
     for plan in plans:
         assert plan.source == "assignment" and plan.step == 0
