@@ -85,7 +85,7 @@ def _resample(img: np.ndarray, dy: float, dx: float) -> np.ndarray:
     )
 
 
-def _street_result(info: Any, description: str, explanation: str, artifacts: list) -> dict:
+def street_result(info: Any, description: str, explanation: str, artifacts: list) -> dict:
     credit, licence = synth_credit("bikes")
     return {
         "prompt": "",
@@ -177,7 +177,7 @@ def bollard_twin_frames() -> Frames:
 @recipe("demo-street-bollard-appears", "video", generated=True)
 def _bollard_appears(dst: Path) -> dict[str, Any]:
     info = deliver_video(bollard_twin_frames(), dst, focus=FOCUS)
-    return _street_result(
+    return street_result(
         info,
         "A street seen through a green railing, then a slow pan along a pavement with a "
         "bollard and a parked bicycle",
@@ -287,7 +287,7 @@ def _cobbles_box() -> Box:
 @recipe("demo-street-cobbles-reroll", "video", generated=True)
 def _cobbles_reroll(dst: Path) -> dict[str, Any]:
     info = deliver_video(cobbles_boil_frames(), dst, focus=FOCUS)
-    return _street_result(
+    return street_result(
         info,
         "A street seen through a green railing, then a slow pan along a pavement with a "
         "bollard and a parked bicycle",
@@ -376,7 +376,7 @@ def _smudge_box() -> Box:
 @recipe("demo-street-wiped-watermark", "video", generated=True)
 def _wiped_watermark(dst: Path) -> dict[str, Any]:
     info = deliver_video(smudge_frames(), dst, focus=FOCUS)
-    return _street_result(
+    return street_result(
         info,
         "A street seen through a green railing, then a slow pan along a pavement with a "
         "bollard and a parked bicycle",

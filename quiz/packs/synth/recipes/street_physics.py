@@ -32,8 +32,8 @@ from quiz.packs.synth.recipes.footage_edits import (
     FOCUS,
     PAN_FROM,
     SOURCE_SIZE,
-    _street_result,
     segment_frames,
+    street_result,
 )
 from quiz.packs.synth.recipes.street import RAILING_CARS
 from quiz.packs.synth.toolkit import Box, Frames, f32, frame_box, u8
@@ -258,7 +258,7 @@ def overlap_box() -> Box:
 @recipe("demo-street-cars-pass-through", "video", generated=True)
 def _cars_pass_through(dst: Path) -> dict[str, Any]:
     info = deliver_video(cars_pass_through_frames(), dst, focus=FOCUS)
-    return _street_result(
+    return street_result(
         info,
         RAILING_CARS,
         "Watch the cars behind the railing in the first half second. A white "
