@@ -39,6 +39,18 @@ def _press_on(page: Page, locator, key: str = "Enter") -> None:
     page.keyboard.press(key)
 
 
+def _answer_right_by_keyboard(page: Page, shown) -> None:
+    """Answer the round on screen right with the keyboard (a spot round by its mark), see
+    the feedback say so, and nothing scroll sideways."""
+    if shown.item.is_spot:
+        _mark_by_keyboard(page, shown.item.clip)
+    else:
+        _press_on(page, page.get_by_label(LABELS[shown.correct_option()]), "Space")
+    _press_on(page, page.get_by_role("button", name="Submit answer"))
+    expect(page.locator("#feedback-title")).to_contain_text("Right!")
+    assert page.evaluate(SIDEWAYS) == 0
+
+
 def _mark_by_keyboard(page: Page, clip) -> None:
     """The moment with the slider (video), the square with the arrow keys, then Enter."""
     regions = [artifact_region(a) for a in clip.artifacts.all()]
@@ -129,13 +141,7 @@ def test_student_learns_a_giveaway_and_passes_the_check(page: Page, demo_site):
         kinds.append(shown.item.kind)
         if n == 0:
             _check(page, f"check round ({shown.item.kind})")
-        if shown.item.is_spot:
-            _mark_by_keyboard(page, shown.item.clip)
-        else:
-            _press_on(page, page.get_by_label(LABELS[shown.correct_option()]), "Space")
-        _press_on(page, page.get_by_role("button", name="Submit answer"))
-        expect(page.locator("#feedback-title")).to_contain_text("Right!")
-        assert page.evaluate(SIDEWAYS) == 0
+        _answer_right_by_keyboard(page, shown)
         if n < 3:
             _press_on(page, page.get_by_role("link", name="Next round"))
         else:

@@ -21,7 +21,7 @@ from quiz.models import Assignment, Attempt, BoosterPlan, Quiz
 from quiz.selectors.play import attempt_next_round
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_accessibility import _check
-from tests.e2e.test_learn_flow import LABELS, SIDEWAYS, _mark_by_keyboard, _press_on
+from tests.e2e.test_learn_flow import SIDEWAYS, _answer_right_by_keyboard, _press_on
 
 pytestmark = pytest.mark.e2e
 
@@ -86,13 +86,7 @@ def test_teacher_assigns_practice_and_sees_the_student_finish_it(
         shown = attempt_next_round(attempt)
         if n == 1:
             _check(page, f"assigned practice round ({shown.item.kind})")
-        if shown.item.is_spot:
-            _mark_by_keyboard(page, shown.item.clip)
-        else:
-            _press_on(page, page.get_by_label(LABELS[shown.correct_option()]), "Space")
-        _press_on(page, page.get_by_role("button", name="Submit answer"))
-        expect(page.locator("#feedback-title")).to_contain_text("Right!")
-        assert page.evaluate(SIDEWAYS) == 0
+        _answer_right_by_keyboard(page, shown)
         if n < ROUNDS:
             _press_on(page, page.get_by_role("link", name="Next round"))
     _press_on(page, page.get_by_role("link", name="See your summary"))

@@ -18,7 +18,7 @@ from quiz.selectors.play import attempt_next_round
 from quiz.stats import aggregation
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_accessibility import _check
-from tests.e2e.test_learn_flow import LABELS, SIDEWAYS, _mark_by_keyboard, _press_on
+from tests.e2e.test_learn_flow import SIDEWAYS, _answer_right_by_keyboard, _press_on
 
 pytestmark = pytest.mark.e2e
 
@@ -55,13 +55,7 @@ def test_student_practises_and_home_shows_mastery(page: Page, demo_site):
         shown = attempt_next_round(attempt)
         if n == 0:
             _check(page, f"practice round ({shown.item.kind})")
-        if shown.item.is_spot:
-            _mark_by_keyboard(page, shown.item.clip)
-        else:
-            _press_on(page, page.get_by_label(LABELS[shown.correct_option()]), "Space")
-        _press_on(page, page.get_by_role("button", name="Submit answer"))
-        expect(page.locator("#feedback-title")).to_contain_text("Right!")
-        assert page.evaluate(SIDEWAYS) == 0
+        _answer_right_by_keyboard(page, shown)
         _press_on(page, page.get_by_role("link", name="Next round"))
         n += 1
     expect(page.locator("#round-title")).to_be_visible()
