@@ -27,6 +27,7 @@ from quiz.packs.synth.recipes import (
     photo_moves,
     real_photos,
     street,
+    street_jello,
     street_physics,
     twins,
     warps,
@@ -41,6 +42,7 @@ RECIPE_MODULES = (
     photo_moves,
     real_photos,
     street,
+    street_jello,
     street_physics,
     twins,
     warps,
@@ -48,7 +50,7 @@ RECIPE_MODULES = (
 
 # Bump whenever the output changes (new items, different rendering, new texts): a cached
 # build with another version is rebuilt.
-SYNTH_VERSION = 6
+SYNTH_VERSION = 7
 
 # The title says what the generated items are: edits of real footage and photographs made by
 # our own synthesizer, not output of a text-to-video model (DESIGN.md: the site labels the
@@ -98,6 +100,7 @@ RECIPE_ORDER = (
     "demo-street-interlaced",
     "demo-street-logo",
     "demo-street-low-bitrate",
+    "demo-street-jello",
 )
 
 # Each generated item's real twin: the same shot or the same camera move over the same

@@ -197,4 +197,11 @@ GERMAN: dict[str, dict[str, object]] = {
             "Ein Logo, das nach dem Filmen über die Aufnahme gelegt wurde.",
         ],
     },
+    "demo-street-jello": {
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren, in einem Bild, das schwankt und wackelt",
+        "explanation": "Echte Straßenaufnahmen, so wie ein Handy sie aus der Hand filmt, mit eingeschaltetem Bildstabilisator. Der Sensor des Handys liest jedes Bild Zeile für Zeile von oben nach unten aus, und die Hand zittert dabei ein wenig, deshalb wird jeder Streifen des Bildes von einer etwas anderen Stelle aufgenommen. Der Stabilisator gleicht das Wackeln des ganzen Bildes aus, aber nicht diese Unterschiede zwischen seinen Streifen, deshalb wabbelt das Bild wie Wackelpudding (Filmleute nennen das „Jello“): Die Pfosten des Geländers und der Laternenpfahl biegen sich zu sanften S-Formen und wieder zurück, und die Häuser dahinter schwanken mit. (Das Zittern, das zeilenweise Auslesen und der Stabilisator sind hier an Aufnahmen simuliert, die ruhig und ohne Wackeln gefilmt wurden.) Das ist nicht das Schmelzen eines generierten Clips: Jello verbiegt das ganze Bild, Streifen für Streifen, samt Hintergrund, im Takt des Kamerawackelns, während das Schmelzen bei einem Generator meist nur einen Gegenstand verbiegt und die geraden Linien um ihn herum gerade lässt. Ein wackelndes Bild ist ein Grund, genauer hinzusehen, aber kein Beweis, weder in die eine noch in die andere Richtung.",
+        "artifacts": [
+            "Das ganze Bild schwankt und verbiegt sich in waagerechten Streifen, samt Hintergrund, im Takt des Wackelns: Rolling Shutter, den der Stabilisator nicht ausgleichen konnte.",
+        ],
+    },
 }
