@@ -87,6 +87,6 @@ def test_a_teacher_deletes_a_student_for_good(page: Page, class_site):
 
 def test_the_privacy_page_is_linked_from_the_footer_and_accessible(page: Page, live_server):
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Privacy: your data on this site").click()
+    page.get_by_role("link", name="Privacy: what this site keeps").click()
     expect(page.get_by_role("heading", name="Your data on Second Look")).to_be_visible()
     _assert_accessible(page, "the privacy page")

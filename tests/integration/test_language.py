@@ -4,6 +4,8 @@ catalogue."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -152,3 +154,52 @@ def test_a_student_changes_their_password():
     assert student.check_password("a-new-sentence-9")
     assert client.get("/play/").status_code == 200  # still signed in
     assert Client().get("/accounts/password/").status_code == 302  # strangers sign in first
+
+
+# The formal address ("Sie" and its forms) is for teachers; a student reads "du". "Sie" itself
+# also means "they", so only its possessive and dative forms are looked for, which German
+# student texts use for nothing else here.
+_FORMAL = re.compile(r"\b(Ihre|Ihren|Ihrem|Ihrer|Ihres|Ihnen)\b")
+
+
+def test_a_student_is_addressed_with_du_on_every_page_of_theirs():
+    from accounts.models import User
+    from tests.people import class_of, lakeside, school_teacher
+
+    school = lakeside()
+    student = User.objects.create_user("du", password="x", role="student", school=school)
+    class_of(school_teacher(school), student)
+    client = _signed_in(student)
+    client.post("/language/", {"language": "de", "next": "/play/"})
+    for path in ("/play/", "/join/", "/progress/", "/learn/", "/privacy/", "/accounts/password/"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        text = re.sub(r"<[^>]+>", " ", page.content.decode())
+        assert '<html lang="de">' in page.content.decode()
+        assert not _FORMAL.findall(text), (path, _FORMAL.findall(text))
+
+
+_INFORMAL = re.compile(r"\b(du|Du|dich|dir|dein|deine|deinen|deinem|deiner|Dein|Deine)\b")
+
+
+def test_a_teacher_is_addressed_with_sie_on_the_teaching_pages():
+    from tests.people import class_of, lakeside, school_teacher
+
+    teacher = school_teacher(lakeside())
+    classroom = class_of(teacher)
+    client = _signed_in(teacher)
+    client.post("/language/", {"language": "de", "next": "/classes/"})
+    for path in (
+        "/classes/",
+        f"/classes/{classroom.pk}/",
+        "/teach/quizzes/",
+        "/teach/assignments/",
+        "/library/",
+        "/teach/games/",
+        "/teach/lessons/",
+    ):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        text = re.sub(r"<[^>]+>", " ", page.content.decode())
+        assert '<html lang="de">' in page.content.decode()
+        assert not _INFORMAL.findall(text), (path, _INFORMAL.findall(text))
