@@ -11,7 +11,7 @@ end), with its own Celery queue and cache prefix (their Redis keys are deleted a
 
 It starts the site as production does: gunicorn (sync workers, --workers), DEBUG=false,
 DATABASE_CONN_MAX_AGE (--conn-max-age), a Celery worker and beat. The settings module is
-bench.submit_settings: the site's own plus two bare views (bench/submit_urls.py) that
+bench.submit_settings: the site's own plus three bench views (bench/submit_urls.py) that
 production never has. gunicorn binds two addresses, the site's and the live view's
 (as the README's production section does), so the teacher's poll can be routed past the
 students' queue.
@@ -22,10 +22,12 @@ assigned to the class with immediate feedback. Every student is signed in (a ses
 and has an attempt; one who finishes gets the next attempt (made outside the measurement).
 
 Phases, each --seconds long (default 30; --quick 5), every request over a new connection:
-1. bare, bare-auth: a closed loop of N clients on each bare view (the floor), and submit:
-   each student answers again as soon as their feedback arrives; the three take turns in
-   --slices slices (default 3) of --seconds/--slices, so that whatever else runs on the
-   machine weighs on each alike;
+1. bare, bare-auth: a closed loop of N clients on each bare view (the floor); least-submit:
+   the same on the least a submit must do, written by hand (bench/submit_urls.py), which
+   tells how near to bare-auth any submit can come on this stack; and submit: each student
+   answers again as soon as their feedback arrives; the four take turns in --slices slices
+   (default 3) of --seconds/--slices, so that whatever else runs on the machine weighs on
+   each alike;
 2. submit, open loops at fixed rates (--rates, default 20,50,100,200 answers/s): an answer
    is due every 1/rate s, from a student who is not waiting for feedback (bounded: with all
    N waiting, the arrival is dropped and counted); latency is counted from when it was due.
@@ -71,6 +73,7 @@ SETTINGS = "bench.submit_settings"
 CLIPS = 40
 TIMEOUT = 60.0
 PROGRESS = re.compile(rb'<progress max="\d+" value="(\d+)"')
+LEAST_BODY = b"guess=real&confidence=70"
 
 
 # --- The site and its population -------------------------------------------------------
@@ -132,9 +135,11 @@ def _seed(args: argparse.Namespace) -> tuple[list[Student], str, int]:
     from datetime import timedelta
 
     from django.contrib.auth.hashers import make_password
+    from django.db import connection
     from django.utils import timezone
 
     from accounts.models import Classroom, Enrollment, School, User
+    from bench.submit_urls import LEAST_TABLES
     from quiz.models import Assignment, Quiz, QuizItem
 
     unusable = make_password(None)
@@ -180,6 +185,8 @@ def _seed(args: argparse.Namespace) -> tuple[list[Student], str, int]:
         due_at=now + timedelta(hours=6),
         attempts_allowed=20,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(LEAST_TABLES)
     students = [
         Student(index=i, user_id=u.pk, cookie=_session_cookie(u)) for i, u in enumerate(users)
     ]
@@ -408,15 +415,24 @@ class Bench:
         self.stop_live = asyncio.Event()
 
     async def closed_bare(
-        self, phase: Phase, path: str, cookies: list[str], seconds: float | None = None
+        self,
+        phase: Phase,
+        path: str,
+        cookies: list[str],
+        seconds: float | None = None,
+        *,
+        body: bytes = b"",
     ) -> None:
+        """A closed loop of one client per cookie on one of the bench views (a POST of
+        `body` when it is given)."""
         deadline = time.perf_counter() + (seconds or self.args.seconds)
+        method = "POST" if body else "GET"
 
         async def client(cookie: str) -> None:
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 try:
-                    status, _ = await _request(self.port, "GET", path, cookie)
+                    status, _ = await _request(self.port, method, path, cookie, body)
                 except (OSError, TimeoutError):
                     status = 0
                 if status == 200:
@@ -566,7 +582,8 @@ async def _run(
     # The three closed loops take turns in --slices slices each, so that a change in what
     # else runs on the machine weighs on all three alike (their ratio is the figure).
     bare, bare_auth, submit = Phase("bare"), Phase("bare-auth"), Phase("submit")
-    phases = [bare, bare_auth, submit]
+    least = Phase("least-submit")
+    phases = [bare, bare_auth, least, submit]
     name, period, on_live_port = live
     live_path = reverse(name, args=[assignment_id])
     poller = asyncio.create_task(
@@ -574,7 +591,10 @@ async def _run(
     )
     piece = args.seconds / args.slices
     for turn in range(1, args.slices + 1):
-        print(f"  closed loops, turn {turn} of {args.slices}: bare, bare-auth, submit ...")
+        print(
+            f"  closed loops, turn {turn} of {args.slices}: bare, bare-auth, least-submit, "
+            "submit ..."
+        )
         before = _cpu_seconds(roots)
         await bench.closed_bare(bare, "/bench/bare/", [""] * len(cookies), seconds=piece)
         between = _cpu_seconds(roots)
@@ -582,6 +602,11 @@ async def _run(
         await bench.closed_bare(bare_auth, "/bench/bare-auth/", cookies, seconds=piece)
         before, between = between, _cpu_seconds(roots)
         _add_cpu(bare_auth, before, between)
+        await bench.closed_bare(
+            least, "/bench/least-submit/", cookies, seconds=piece, body=LEAST_BODY
+        )
+        before, between = between, _cpu_seconds(roots)
+        _add_cpu(least, before, between)
         await bench.closed_submit(submit, students, piece)
         _add_cpu(submit, between, _cpu_seconds(roots))
     for rate in args.rates:
@@ -756,6 +781,11 @@ def main() -> None:
     by_name = {p.name: p for p in phases}
     submit, bare_auth = by_name["submit"], by_name["bare-auth"]
     at_100 = next((p for p in phases if p.offered == 100), None)
+    least = by_name["least-submit"]
+    # How near to bare-auth a submit can come on this stack at all, and how near ours comes
+    # to that least one (bench/submit_urls.py).
+    print(f"least_submit_over_bare_auth={least.throughput / bare_auth.throughput:.2f}")
+    print(f"submit_over_least_submit={submit.throughput / least.throughput:.2f}")
     print(f"submit_over_bare_auth={submit.throughput / bare_auth.throughput:.2f}")
     print(f"p99_ms_at_100={_ms(at_100.quantile(0.99)) if at_100 else 'nan'}")
     lag = submit.quantile(0.95, submit.lags) if submit.lags else None

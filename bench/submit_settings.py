@@ -1,5 +1,5 @@
 """Settings for bench/submit.py only: the site's settings with the bench's URL conf, which adds
-two bare views to measure the server against. Production never loads this module."""
+three bench views to measure the server against. Production never loads this module."""
 
 from config.settings import *  # noqa: F403
 
