@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
 
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Classroom, User
-from quiz import categories, shuffle, spot
+from accounts.models import Classroom, School, User
+from quiz import categories, rows, shuffle, spot
 from quiz.background import enqueue_once
 from quiz.models import (
     Answer,
@@ -225,7 +225,7 @@ def answer_submit(
     if item.quiz_id != attempt.quiz_id:
         raise AnswerRejected(_("This question is not part of your quiz."))
     submitted = _submit(
-        Attempt.objects.filter(pk=attempt.pk),
+        lambda: _locked_attempt(attempt.pk, user=None, live=False),
         lambda locked, rounds: (
             rounds.shown(locked, item.pk) if item.pk in rounds.items else _quiz_changed()
         ),
@@ -276,17 +276,11 @@ def round_answer(
     rounds and answers, the round's clips, their artifacts, the answer and its queue row;
     a seventh ends the attempt after its last round.
     """
-    # Read with the locked attempt, not in a statement of its own (PlayedLive).
-    live_game = (
-        LivePlayer.objects.filter(attempt_id=OuterRef("pk"))
-        .exclude(game__state=LiveGame.State.ENDED)
-        .values("game_id")[:1]
-    )
     return _submit(
-        Attempt.objects.filter(pk=attempt_id, user=user).annotate(live_game_id=Subquery(live_game)),
+        # The open live game is read with the locked attempt, not in a statement of its own.
+        lambda: _locked_attempt(attempt_id, user=user, live=True),
         lambda locked, rounds: rounds.by_key(locked, round_key),
         read,
-        user=user,
     )
 
 
@@ -304,30 +298,100 @@ def _quiz_changed() -> NoReturn:
     raise AnswerRejected(_("This quiz was changed by its teacher. Reload the page to carry on."))
 
 
+# What the locked read of a submit loads beside the attempt: (alias, model, join). The
+# attempt's user comes along only when the caller has not loaded them (_locked_attempt).
+_LOCKED_WITH: tuple[tuple[str, type[Model], str], ...] = (
+    ("q", Quiz, "JOIN {table} q ON q.id = t.quiz_id"),
+    ("s", Assignment, "LEFT JOIN {table} s ON s.id = t.assignment_id"),
+    ("c", Classroom, "LEFT JOIN {table} c ON c.id = s.classroom_id"),
+    ("h", School, "LEFT JOIN {table} h ON h.id = c.school_id"),
+)
+_LOCKED_USER: tuple[tuple[str, type[Model], str], ...] = (
+    ("u", User, "JOIN {table} u ON u.id = t.user_id"),
+    ("uh", School, "LEFT JOIN {table} uh ON uh.id = u.school_id"),
+)
+
+
+def _locked_attempt(attempt_id: int, *, user: User | None, live: bool) -> Attempt | None:
+    """The attempt, its row locked, with its quiz and its assignment's class and school; only
+    `user`'s attempt when `user` is given (with their school as loaded), else with its own
+    user and their school; with `live`, the id of an open live game it is played in
+    (live_game_id, else None). None for no such attempt.
+
+    One statement, written out (quiz.rows): building it with the ORM (select_related four
+    deep, the live game's subquery) took the web worker five times as long as this
+    (bench/submit.py)."""
+    quote = connection.ops.quote_name
+    joined = (("t", Attempt, ""),) + _LOCKED_WITH + (() if user else _LOCKED_USER)
+    selected = [c for alias, model, _join in joined for c in rows.columns(alias, model)]
+    joins = " ".join(
+        join.format(table=quote(model._meta.db_table)) for _alias, model, join in joined[1:]
+    )
+    params: list[Any] = []
+    live_game = "NULL"
+    if live:
+        live_game = (
+            f"(SELECT p.game_id FROM {quote(LivePlayer._meta.db_table)} p "  # noqa: S608
+            f"JOIN {quote(LiveGame._meta.db_table)} g ON g.id = p.game_id "
+            "WHERE p.attempt_id = t.id AND g.state <> %s ORDER BY p.joined_at, p.id LIMIT 1)"
+        )
+        params.append(LiveGame.State.ENDED)
+    where = "t.id = %s"
+    params.append(attempt_id)
+    if user is not None:
+        where += " AND t.user_id = %s"
+        params.append(user.pk)
+    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(selected)}, {live_game} "  # noqa: S608 (names from models)
+            f"FROM {quote(Attempt._meta.db_table)} t {joins} WHERE {where}{lock}",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found = dict(
+        zip(
+            (alias for alias, _m, _j in joined),
+            rows.models_from(row, *(m for _a, m, _j in joined)),
+            strict=True,
+        )
+    )
+    attempt = found["t"]
+    assert isinstance(attempt, Attempt)
+    attempt.quiz = found["q"]
+    attempt.assignment = found["s"]
+    if attempt.assignment is not None:
+        attempt.assignment.classroom = found["c"]
+        attempt.assignment.classroom.school = found["h"]
+    if user is None:
+        user = found["u"]
+        user.school = found["uh"]
+    attempt.user = user
+    attempt.live_game_id = row[-1]
+    return attempt
+
+
 def _submit(
-    attempts: QuerySet[Attempt],
+    lock: Callable[[], Attempt | None],
     locate: Callable[[Attempt, AttemptState], ShownRound | None],
     read: Callable[[QuizItem], Given],
     *,
-    user: User | None = None,
     classroom: Classroom | None = None,
 ) -> RoundSubmitted:
-    """The submit itself; `user`, when given, is the attempt's user as already loaded (with
-    their school), so the locked read need not join them again; `classroom`: see
-    answer_facts."""
-    related = ["quiz", "assignment__classroom__school"] + ([] if user else ["user__school"])
+    """The submit itself; `lock` reads the attempt and locks its row (_locked_attempt);
+    `classroom`: see answer_facts."""
     try:
         with transaction.atomic():
             # Answers of one attempt are taken one at a time: everything about its answers
             # is read after this lock, so the last of two concurrent answers sees the other
             # and finishes the attempt, and positions never repeat.
-            attempt = attempts.select_for_update(of=("self",)).select_related(*related).first()
+            attempt = lock()
             if attempt is None:
                 raise RoundNotFound
-            if getattr(attempt, "live_game_id", None) is not None:
+            if attempt.live_game_id is not None:
                 raise PlayedLive(attempt.live_game_id)
-            if user is not None:
-                attempt.user = user
             rounds = attempt_state(attempt)
             shown = locate(attempt, rounds)
             if shown is None:

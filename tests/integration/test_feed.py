@@ -126,7 +126,12 @@ def test_each_attempt_plays_its_own_order(teacher, demo_pack, student, other_stu
 
 
 def test_a_library_too_small_says_how_long_a_feed_it_holds(teacher, demo_pack):
-    with pytest.raises(services.FeedRefused, match="Choose at most 18 clips"):
+    size = feed_selectors.pool_size(feed_selectors.teacher_pool(teacher))
+    # The demo pack holds fewer real clips than a feed of 30 at 20 % needs (24).
+    assert 10 < size.real < 24
+    longest = size.longest_feed(20)
+    assert 15 <= longest < 30 and longest - round(longest * 0.2) <= size.real
+    with pytest.raises(services.FeedRefused, match=f"Choose at most {longest} clips"):
         _feed(teacher, length=30, percent=20)
     assert not Quiz.objects.filter(mode=Quiz.Mode.FEED).exists()
 
@@ -141,7 +146,8 @@ def _form(**changes: str) -> dict[str, str]:
 def test_teacher_creates_a_feed_and_goes_on_to_assign_it(teacher_client, demo_pack, classroom):
     page = teacher_client.get(reverse("feed:new"))
     assert page.status_code == 200
-    assert "12 generated and 14 real" in page.content.decode()
+    size = feed_selectors.pool_size(Clip.objects.all())
+    assert f"{size.generated} generated and {size.real} real" in page.content.decode()
     response = teacher_client.post(reverse("feed:new"), _form(percent="30", length="10"))
     quiz = Quiz.objects.get(mode=Quiz.Mode.FEED)
     assert response.status_code == 302
@@ -167,10 +173,14 @@ def test_teacher_creates_a_feed_and_goes_on_to_assign_it(teacher_client, demo_pa
         ({"length": ""}, "This field is required."),
         ({"seconds": "4"}, "Select a valid choice."),
         ({"title": ""}, "This field is required."),
-        ({"length": "30"}, "Choose at most 18 clips."),
+        # The demo pack is too small for 30 clips: the longest feed it holds at 20 %.
+        ({"length": "30"}, "Choose at most {longest} clips."),
     ],
 )
 def test_bad_feed_choices_are_refused_with_a_message(teacher_client, demo_pack, changes, message):
+    longest = feed_selectors.pool_size(Clip.objects.all()).longest_feed(20)
+    assert 15 <= longest < 30
+    message = message.format(longest=longest)
     response = teacher_client.post(reverse("feed:new"), _form(**changes))
     assert response.status_code == 422
     assert message in response.content.decode()
@@ -488,9 +498,11 @@ def test_a_student_starts_and_resumes_a_practice_feed(student, student_client, d
     attempt = Attempt.objects.get(user=student, quiz__mode=Quiz.Mode.FEED)
     assert response.url == reverse("feed:play", args=[attempt.pk])
     items = list(attempt.quiz.items.select_related("clip"))
-    # 12 real clips left in the pool: the longest feed at 20 % is 15 (3 generated, 12 real).
-    assert len(items) == 15
-    assert sum(i.clip.is_generated for i in items) == 3
+    # The longest feed at 20 % that the pool holds without the two kept clips.
+    size = feed_selectors.pool_size(Clip.objects.exclude(pk__in=kept))
+    assert 15 <= size.longest_feed(20) < len(Clip.objects.all())
+    assert len(items) == size.longest_feed(20)
+    assert sum(i.clip.is_generated for i in items) == generated_count(len(items), 20)
     assert not any(i.clip_id in kept for i in items)
     assert "Resume the feed" in student_client.get(reverse("quiz:quiz_list")).content.decode()
     again = student_client.post(reverse("feed:practice_start"))
