@@ -75,7 +75,7 @@ def _play_round(client: Client, attempt: Attempt) -> QuizItem | None:
     attempt.refresh_from_db()
     shown = play_selectors.attempt_next_round(attempt)
     assert shown is not None
-    item = play_selectors.with_clips(shown.item)
+    item = play_selectors.with_clips_and_artifacts(shown.item)[0]
     response = client.post(
         reverse("quiz:answer_submit", args=[attempt.pk, shown.key]), _answer_data(item, shown)
     )
@@ -92,7 +92,7 @@ def _start(client: Client, **data: str) -> Attempt:
 
 def _answer_right(attempt, shown) -> None:
     """Answer the shown round right, at 80 % (a spot round with a mark on its giveaway)."""
-    item = play_selectors.with_clips(shown.item)
+    item = play_selectors.with_clips_and_artifacts(shown.item)[0]
     kwargs = submit_kwargs(item, shown.correct_option())
     play_services.answer_submit(attempt=attempt, item=item, confidence=80, **kwargs)
 
@@ -376,7 +376,7 @@ def test_a_booster_below_the_pass_mark_comes_back_in_two_days(student, student_c
         shown = play_selectors.attempt_next_round(attempt)
         if shown is None:
             break
-        item = play_selectors.with_clips(shown.item)
+        item = play_selectors.with_clips_and_artifacts(shown.item)[0]
         wrong = (
             {"guess": "spot", "mark": miss_mark(item)}
             if item.is_spot

@@ -100,7 +100,7 @@ def _play_round(client: Client, attempt: Attempt, *, right: bool = True) -> bool
     attempt.refresh_from_db()
     shown = play_selectors.attempt_next_round(attempt)
     assert shown is not None
-    item = play_selectors.with_clips(shown.item)
+    item = play_selectors.with_clips_and_artifacts(shown.item)[0]
     if item.is_spot:
         try:
             mark = hit_mark(item) if right else miss_mark(item)

@@ -47,7 +47,7 @@ def _answer_one_round(client: Client, attempt: Attempt) -> None:
     client.get(reverse("quiz:attempt_play", args=[attempt.pk]))
     attempt.refresh_from_db()
     shown = play_selectors.attempt_next_round(attempt)
-    item = play_selectors.with_clips(shown.item)
+    item = play_selectors.with_clips_and_artifacts(shown.item)[0]
     if item.is_spot:
         from tests.spot_answers import form_data, hit_mark
 
