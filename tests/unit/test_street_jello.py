@@ -11,20 +11,22 @@ the model that made them.
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pytest
 from skimage.registration import phase_cross_correlation
 
 from quiz.categories import DECOY_CODES
-from quiz.media.encode import iter_video_frames
 from quiz.packs.synth.delivery import VIDEO_SIZE
-from quiz.packs.synth.german import GERMAN
 from quiz.packs.synth.items import RECIPES
 from quiz.packs.synth.recipes import street_jello as sj
 from quiz.packs.synth.recipes.street import BIKES_SIZE, RAILING_SHOT
 from quiz.packs.synth.sources import clip
+from tests.frames import (
+    assert_delivered,
+    assert_rebuilt_alike,
+    assert_simulated_decoy,
+    frames_digest,
+)
 from tests.unit.test_synth import GIVEAWAY_WORDS
 
 KEY = "demo-street-jello"
@@ -142,10 +144,7 @@ def test_the_untouched_footage_would_fail_the_measurement(source):
 
 def test_texts_and_fields(built):
     path, meta = built
-    assert meta["prompt"] == ""
-    assert meta["credit"].startswith("Street footage 'bikes'")
-    assert "simulated by Second Look" in meta["credit"]
-    assert not GIVEAWAY_WORDS.search(meta["description"]), meta["description"]
+    assert_simulated_decoy(meta, GIVEAWAY_WORDS)
     # The lesson: the whole picture bends, band by band, background included, with the shake;
     # a generator's melting bends one thing.
     for phrase in ("whole picture", "band by band", "background included", "shake", "melting"):
@@ -157,25 +156,10 @@ def test_texts_and_fields(built):
     assert art["category"] == "rolling_shutter" and art["category"] in DECOY_CODES
     assert art["box"] == [0.0, 0.0, 1.0, 1.0]
     assert (art["start_s"], art["end_s"]) == (0.0, meta["duration_s"])
-    german = GERMAN[KEY]
-    assert german["description"] and german["explanation"]
-    assert len(german["artifacts"]) == len(meta["artifacts"])
-    frames = list(iter_video_frames(path))
-    assert len(frames) == 50
-    assert frames[0][1].shape == (VIDEO_SIZE[1], VIDEO_SIZE[0], 3)
-
-
-def _digest(frames) -> str:
-    digest = hashlib.sha256()
-    for t, frame in frames:
-        digest.update(f"{t:.4f}".encode())
-        digest.update(np.ascontiguousarray(frame).tobytes())
-    return digest.hexdigest()
+    assert_delivered(KEY, path, meta, frames=50)
 
 
 def test_two_builds_are_the_same(built, jello, tmp_path):
     path, meta = built
-    assert _digest(sj.jello_frames()) == _digest(jello)
-    again = tmp_path / "again.mp4"
-    assert RECIPES[KEY].build(again) == meta
-    assert again.read_bytes() == path.read_bytes()
+    assert frames_digest(sj.jello_frames()) == frames_digest(jello)
+    assert_rebuilt_alike(KEY, path, meta, tmp_path)

@@ -6,13 +6,10 @@ vanishes mid-shot), and the two cars really overlap during the annotated time ra
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pytest
 from scipy import ndimage
 
-from quiz.media.encode import iter_video_frames
 from quiz.packs.synth.delivery import VIDEO_SIZE, fit_frame
 from quiz.packs.synth.items import RECIPES
 from quiz.packs.synth.recipes import street_physics as sp
@@ -20,6 +17,7 @@ from quiz.packs.synth.recipes.footage_edits import FOCUS
 from quiz.packs.synth.recipes.street import RAILING_SHOT
 from quiz.packs.synth.sources import clip
 from tests.boxes import box_mask
+from tests.frames import frames_digest, item_and_twin, item_and_twin_frames
 
 KEY = "demo-street-cars-pass-through"
 TWIN = "demo-railing-cars"
@@ -27,10 +25,7 @@ TWIN = "demo-railing-cars"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("physics")
-    item = RECIPES[KEY].build(out / "item.mp4")
-    twin = RECIPES[TWIN].build(out / "twin.mp4")
-    return out, item, twin
+    return item_and_twin(tmp_path_factory.mktemp("physics"), KEY, TWIN)
 
 
 def test_the_twin_is_the_same_shot_untouched():
@@ -89,14 +84,8 @@ def test_the_cars_overlap_during_the_annotated_range(built):
 def test_the_delivered_clip_differs_from_its_twin_in_the_box(built):
     out, item, twin = built
     (art,) = item["artifacts"]
-    assert (item["width"], item["height"], item["duration_s"]) == (
-        twin["width"],
-        twin["height"],
-        twin["duration_s"],
-    )
     inside = box_mask(art["box"])
-    edited = [f for _, f in iter_video_frames(out / "item.mp4")]
-    real = [f for _, f in iter_video_frames(out / "twin.mp4")]
+    edited, real = item_and_twin_frames(out, item, twin)
     assert len(edited) == len(real) == 50
     signal = []
     for j, (a, b) in enumerate(zip(edited, real, strict=True)):
@@ -106,15 +95,9 @@ def test_the_delivered_clip_differs_from_its_twin_in_the_box(built):
     assert np.median(signal) > 30, signal
 
 
-def _digest(frames) -> str:
-    digest = hashlib.sha256()
-    for t, frame in frames:
-        digest.update(f"{t:.4f}".encode())
-        digest.update(np.ascontiguousarray(frame).tobytes())
-    return digest.hexdigest()
-
-
 def test_the_edit_is_deterministic(built, tmp_path):
     _, item, _ = built
-    assert _digest(sp.cars_pass_through_frames()) == _digest(sp.cars_pass_through_frames())
+    assert frames_digest(sp.cars_pass_through_frames()) == frames_digest(
+        sp.cars_pass_through_frames()
+    )
     assert RECIPES[KEY].build(tmp_path / "again.mp4") == item

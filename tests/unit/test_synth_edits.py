@@ -11,7 +11,6 @@ own differences elsewhere.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from quiz.packs.synth.recipes import footage_edits as fe
 from quiz.packs.synth.recipes import footage_edits_photos as fp
 from quiz.packs.synth.sources import GENERATOR_SYNTH
 from tests.boxes import box_mask
+from tests.frames import frames_digest
 from tests.unit.test_synth import GIVEAWAY_WORDS
 
 # Each recipe: its frames before delivery, the untouched footage they edit (the matching real
@@ -34,6 +34,7 @@ EDITS = {
     "demo-street-bollard-appears": (fe.bollard_twin_frames, fe.segment_frames, fe.FOCUS),
     "demo-street-cobbles-reroll": (fe.cobbles_boil_frames, fe.segment_frames, fe.FOCUS),
     "demo-street-wiped-watermark": (fe.smudge_frames, fe.segment_frames, fe.FOCUS),
+    "demo-street-bollard-slides": (fe.bollard_slides_frames, fe.segment_frames, fe.FOCUS),
     "demo-formulas-symbols-change": (
         fp.text_move_frames,
         lambda: fp.text_move_frames(garble=False),
@@ -137,19 +138,11 @@ def test_delivered_clip_shows_the_edit_in_its_box(built, references, key):
     assert np.median(signal) > 2 * np.median(noise) + 8, (key, np.median(signal))
 
 
-def _frames_digest(frames) -> str:
-    digest = hashlib.sha256()
-    for t, frame in frames:
-        digest.update(f"{t:.4f}".encode())
-        digest.update(np.ascontiguousarray(frame).tobytes())
-    return digest.hexdigest()
-
-
 @pytest.mark.parametrize("key", EDITS)
 def test_edit_is_deterministic(built, tmp_path, key):
     # The frames handed to the encoder are the same on every run (fixed seeds, no clock), and
     # so is everything the manifest says. (Byte-identical files also need a deterministic
     # encoder: see quiz.media.encode.)
     edits = EDITS[key][0]
-    assert _frames_digest(edits()) == _frames_digest(edits())
+    assert frames_digest(edits()) == frames_digest(edits())
     assert RECIPES[key].build(tmp_path / "again.mp4") == built[key][1]

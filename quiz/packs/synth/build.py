@@ -27,6 +27,7 @@ from quiz.packs.synth.recipes import (
     photo_moves,
     real_photos,
     street,
+    street_haze,
     street_jello,
     street_physics,
     twins,
@@ -42,6 +43,7 @@ RECIPE_MODULES = (
     photo_moves,
     real_photos,
     street,
+    street_haze,
     street_jello,
     street_physics,
     twins,
@@ -50,7 +52,7 @@ RECIPE_MODULES = (
 
 # Bump whenever the output changes (new items, different rendering, new texts): a cached
 # build with another version is rebuilt.
-SYNTH_VERSION = 7
+SYNTH_VERSION = 8
 
 # The title says what the generated items are: edits of real footage and photographs made by
 # our own synthesizer, not output of a text-to-video model (DESIGN.md: the site labels the
@@ -89,7 +91,9 @@ RECIPE_ORDER = (
     "demo-street-bollard-appears",
     "demo-street-cobbles-reroll",
     "demo-street-wiped-watermark",
+    "demo-street-bollard-slides",
     "demo-railing-pavement",
+    "demo-railing-pavement-right",
     "demo-street-cars-pass-through",
     "demo-railing-cars",
     "demo-formulas-symbols-change",
@@ -101,6 +105,7 @@ RECIPE_ORDER = (
     "demo-street-logo",
     "demo-street-low-bitrate",
     "demo-street-jello",
+    "demo-street-heat-haze",
 )
 
 # Each generated item's real twin: the same shot or the same camera move over the same
@@ -117,6 +122,7 @@ TWINS = {
     "demo-street-bollard-appears": "demo-railing-pavement",
     "demo-street-cobbles-reroll": "demo-railing-pavement",
     "demo-street-wiped-watermark": "demo-railing-pavement",
+    "demo-street-bollard-slides": "demo-railing-pavement",
     "demo-street-cars-pass-through": "demo-railing-cars",
     "demo-formulas-symbols-change": "demo-formulas-push-in",
 }
@@ -126,12 +132,11 @@ TWINS = {
 # the README names them as what curated packs of real generator output are for.
 TELLS_FOR_CURATED_PACKS = frozenset({"causality", "lighting", "compositing"})
 # Tells that have no item yet (issue 10). Motion (a walker whose legs run backwards) still needs
-# a clean cut-out of the walker's legs in the street footage; geometry (an object with the
-# wrong parallax) is blocked because scikit-image's stereo pair comes from the Middlebury
-# dataset, and the package states no licence for it. Every tell in neither set is shown by a
-# generated item (tests/unit/test_synth.py); an item that shows one of these must take it out
-# of this set.
-TELLS_NOT_YET_SHOWN = frozenset({"motion", "geometry"})
+# a clean cut-out of the walker's legs in the street footage. (Geometry, an object with the
+# wrong parallax, is shown by demo-street-bollard-slides: a bollard further back that crosses
+# the pavement pan as fast as the near one.) Every tell in neither set is shown by a generated
+# item (tests/unit/test_synth.py); an item that shows one of these must take it out of this set.
+TELLS_NOT_YET_SHOWN = frozenset({"motion"})
 
 _MEDIA_NAME = re.compile(r"^\d{4}\.(mp4|jpg)$")
 
@@ -153,7 +158,9 @@ def _playing_order(recipes: list[Recipe]) -> list[Recipe]:
 
     A plain shuffle can produce long runs of one kind, which teaches learners to guess from
     the sequence instead of looking. This draws from the two piles at random in proportion
-    to what is left, never allowing three of a kind in a row while the other pile has items.
+    to what is left, never allowing three of a kind in a row while the other pile has items,
+    and from the larger pile whenever it holds more than twice what the other does (so the
+    smaller pile does not run out early and leave a long run at the end).
     """
     rng = np.random.default_rng(SHUFFLE_SEED)
     piles = {
@@ -174,6 +181,10 @@ def _playing_order(recipes: list[Recipe]) -> list[Recipe]:
         if forced is None:
             n_real, n_gen = len(piles[False]), len(piles[True])
             forced = bool(rng.random() < n_gen / (n_real + n_gen))
+            # A pile more than twice the size of the other must be drawn from now, or the
+            # order ends in a run of its kind once the other pile is empty.
+            if max(n_real, n_gen) > 2 * min(n_real, n_gen):
+                forced = n_gen > n_real
             if not piles[forced]:
                 forced = not forced
         order.append(piles[forced].pop(0))

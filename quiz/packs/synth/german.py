@@ -13,6 +13,14 @@ GERMAN: dict[str, dict[str, object]] = {
             "Die gehenden Beine sind durch die Bewegung unscharf, wie in allen Aufnahmen von schnellen Bewegungen.",
         ],
     },
+    "demo-railing-pavement-right": {
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
+        "explanation": "Ganz normale Straßenaufnahmen in zwei Einstellungen, auf den rechten Teil des Bildes ausgerichtet. Hinter dem Geländer fahren die Autos davon und werden dabei kleiner; in der zweiten Einstellung gleitet die Kamera seitwärts, und je näher etwas ist, desto schneller zieht es durchs Bild: Der Poller vorne saust vorbei, das Fahrrad und die Mauer dahinter bewegen sich langsamer, und alles behält seine Größe und Form. Die Beine des Passanten sind verschmiert, weil sie sich während jeder Belichtung schnell und nah an der Kamera bewegen.",
+        "artifacts": [
+            "Ein Schnitt zu einer neuen Einstellung: ganz normaler Filmschnitt.",
+            "Die gehenden Beine sind durch die Bewegung unscharf, wie in allen Aufnahmen von schnellen Bewegungen.",
+        ],
+    },
     "demo-street-cobbles-reroll": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
         "explanation": "Achte während des Schwenks auf die Pflastersteine unten rechts. Etwa anderthalb Sekunden lang verändern sich die Steine dort ständig: Ihre Formen und Fugen sind alle paar Bilder anders, statt mit dem Schwenk mitzugleiten. Videogeneratoren zeichnen feine, sich wiederholende Details (Steine, Blätter, Haare, Ziegel) in jedem Bild neu und halten sie nicht immer gleich, deshalb scheinen sie zu brodeln. In echten Aufnahmen bleibt ein Stein derselbe Stein; nur seine Position im Bild ändert sich, wenn sich die Kamera bewegt. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
@@ -159,6 +167,13 @@ GERMAN: dict[str, dict[str, object]] = {
             "Ein zweiter, identischer Poller taucht vor dem Fahrrad langsam aus dem Nichts auf.",
         ],
     },
+    "demo-street-bollard-slides": {
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
+        "explanation": "Achte darauf, wo die Dinge den Boden berühren, während die Kamera am Gehweg entlanggleitet. Der große Poller vorne und die Pflastersteine unten im Bild ziehen schnell vorbei, die Mauer und das Fahrrad weiter hinten langsam. Der kleine Poller an der Mauer, vor dem Vorderrad des Fahrrads, wandert so schnell durchs Bild wie der große vorne: Sein Fuß rutscht über die Pflastersteine und an der Mauer entlang, als stünde er auf einem Förderband. Videogeneratoren behalten nicht im Blick, wie weit Dinge entfernt sind, deshalb bewegen sich Gegenstände mit einer Geschwindigkeit, die nicht zu ihrer Entfernung passt, und scheinen zu gleiten oder zu schweben. In echten Aufnahmen bewegt sich alles, was auf dem Boden steht, genau mit dem Boden darunter, und nahe Dinge ziehen schneller vorbei als ferne. Ein Weitwinkelobjektiv kann Dinge am Bildrand in die Breite ziehen, und ein rollender Ball oder eine Mülltonne, die jemand schiebt, bewegt sich wirklich über den Boden. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "artifacts": [
+            "Der kleine Poller weiter hinten bewegt sich so schnell wie der vordere: Sein Fuß rutscht über die Pflastersteine und an der Mauer entlang.",
+        ],
+    },
     "demo-cat-closeup": {
         "description": "Eine Nahaufnahme des Gesichts einer getigerten Katze",
         "explanation": "Ein echtes Foto. Die Katze hat zwei Augen, deren Spiegelungen zueinander passen; die Schnurrhaare sind durchgehend und enden natürlich, und das Fellmuster ist auf beiden Seiten des Gesichts stimmig.",
@@ -202,6 +217,13 @@ GERMAN: dict[str, dict[str, object]] = {
         "explanation": "Echte Straßenaufnahmen, so wie ein Handy sie aus der Hand filmt, mit eingeschaltetem Bildstabilisator. Der Sensor des Handys liest jedes Bild Zeile für Zeile von oben nach unten aus, und die Hand zittert dabei ein wenig, deshalb wird jeder Streifen des Bildes von einer etwas anderen Stelle aufgenommen. Der Stabilisator gleicht das Wackeln des ganzen Bildes aus, aber nicht diese Unterschiede zwischen seinen Streifen, deshalb wabbelt das Bild wie Wackelpudding (Filmleute nennen das „Jello“): Die Pfosten des Geländers und der Laternenpfahl biegen sich zu sanften S-Formen und wieder zurück, und die Häuser dahinter schwanken mit. (Das Zittern, das zeilenweise Auslesen und der Stabilisator sind hier an Aufnahmen simuliert, die ruhig und ohne Wackeln gefilmt wurden.) Das ist nicht das Schmelzen eines generierten Clips: Jello verbiegt das ganze Bild, Streifen für Streifen, samt Hintergrund, im Takt des Kamerawackelns, während das Schmelzen bei einem Generator meist nur einen Gegenstand verbiegt und die geraden Linien um ihn herum gerade lässt. Ein wackelndes Bild ist ein Grund, genauer hinzusehen, aber kein Beweis, weder in die eine noch in die andere Richtung.",
         "artifacts": [
             "Das ganze Bild schwankt und verbiegt sich in waagerechten Streifen, samt Hintergrund, im Takt des Wackelns: Rolling Shutter, den der Stabilisator nicht ausgleichen konnte.",
+        ],
+    },
+    "demo-street-heat-haze": {
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren, an einem Tag, an dem das ferne Ende der Straße flimmert",
+        "explanation": "Echte Straßenaufnahmen, so gezeigt, wie sie an einem heißen Tag aussehen würden. Warme Luft steigt von der sonnenwarmen Straße und von Automotoren auf, und warme Luft lenkt Licht ein wenig anders ab als kühle Luft. Weil die warme Luft ständig aufsteigt und sich vermischt, ändert sich diese Ablenkung die ganze Zeit, deshalb kräuselt und wabert das ferne Ende der Straße, als würdest du durch Wasser über einem Feuer schauen: Die fernen Autos, die Straßenmarkierungen und die Kanten der Häuser schwanken um ein oder zwei Pixel. Das Flimmern ist direkt über der Straße und in der Ferne am stärksten, wo du durch viel warme Luft schaust, und das Geländer, der Laternenpfahl und das Fahrrad nah an der Kamera bleiben scharf und ruhig. (Das Hitzeflimmern ist hier an Aufnahmen simuliert, die ohne es gefilmt wurden.) Das ist nicht das Brodeln oder Verformen eines generierten Clips: Hitzeflimmern bewegt alles in einem Teil des Bildes gemeinsam, wie ein welliges Fenster, das nach oben wandert, und es verändert nie, was ein Ding ist. Kein Detail bildet sich neu, keine Form wird zu einer anderen, und ein Auto bleibt dasselbe Auto. Ein flimmerndes Bild ist ein Grund, genauer hinzusehen, aber kein Beweis, weder in die eine noch in die andere Richtung.",
+        "artifacts": [
+            "Die ferne Straße kräuselt sich wie ein Bild, das man durch Wasser sieht, und wandert dabei nach oben, während das Geländer davor scharf bleibt: Hitzeflimmern. Warme Luft über der Straße wirkt wie eine schwache, wackelnde Linse zwischen der Kamera und fernen Dingen.",
         ],
     },
 }

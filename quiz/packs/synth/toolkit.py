@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from scipy import ndimage
 
 # The pack's frame rate: rendered clips and re-encoded footage alike.
 FPS = 25
@@ -64,6 +65,18 @@ def vignette_mask(width: int, height: int, strength: float = 0.25) -> np.ndarray
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
     r = np.hypot((x - width / 2) / (width / 2), (y - height / 2) / (height / 2))
     return (1.0 - strength * np.clip(r - 0.35, 0, None) ** 2)[:, :, None]
+
+
+def sample_at(frame: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The frame (HxWx3 uint8) read at the points (ys, xs), bicubic, as float32: a picture
+    moved by a displacement field (rolling shutter, heat shimmer)."""
+    channels = [
+        ndimage.map_coordinates(
+            frame[:, :, c].astype(np.float32), (ys, xs), order=3, mode="nearest"
+        )
+        for c in range(3)
+    ]
+    return np.stack(channels, axis=2)
 
 
 def paste(dst: np.ndarray, src: np.ndarray, alpha: np.ndarray, x: int, y: int) -> None:

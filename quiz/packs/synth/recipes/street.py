@@ -30,6 +30,11 @@ VAN_CROP = (0, 0, 368, 196)
 SEGMENT = (5.48, 9.68)
 # The railing shot alone (the first two seconds of SEGMENT, up to the cut).
 RAILING_SHOT = (5.48, 7.48)
+# What the railing shot and the pavement pan show (SEGMENT), for every item made from them.
+RAILING_PAVEMENT = (
+    "A street seen through a green railing, then a slow pan along a pavement with a bollard "
+    "and a parked bicycle"
+)
 # What the railing shot shows, for it and for the generated item made from it.
 RAILING_CARS = (
     "A street seen through a green railing, with a lamp post and a parked bicycle in front "
@@ -50,11 +55,13 @@ def van_box(x0: float, y0: float, x1: float, y1: float) -> Box:
     return frame_box(x0, y0, x1, y1, w, h)
 
 
-def bikes_box(x0: float, y0: float, x1: float, y1: float) -> Box:
-    """A pixel rectangle of a full bikes frame as a box of the delivered (centre-cropped)
-    frame."""
+def bikes_box(
+    x0: float, y0: float, x1: float, y1: float, focus: tuple[float, float] = (0.5, 0.5)
+) -> Box:
+    """A pixel rectangle of a full bikes frame as a box of the delivered frame (cropped
+    around `focus`, centred by default)."""
     w, h = BIKES_SIZE
-    return delivered_box(frame_box(x0, y0, x1, y1, w, h), BIKES_SIZE, VIDEO_SIZE)
+    return delivered_box(frame_box(x0, y0, x1, y1, w, h), BIKES_SIZE, VIDEO_SIZE, focus)
 
 
 @recipe("demo-van-passes-close", "video", generated=False)
@@ -82,28 +89,57 @@ def _van_passes_close(dst: Path) -> dict[str, Any]:
     }
 
 
+# The right part of a bikes frame, as delivered.
+RIGHT = (1.0, 0.5)
+
+
+def _segment_decoys(focus: tuple[float, float] = (0.5, 0.5)) -> list[dict[str, Any]]:
+    """What looks odd in the railing shot and the pavement pan, framed around `focus`: the
+    cut between them and the passer-by's blurred legs."""
+    return [
+        artifact("editing", 1.96, 2.16, WHOLE, "A cut to a new shot: ordinary editing."),
+        artifact(
+            "motion_blur",
+            2.24,
+            3.1,
+            bikes_box(190, 0, 640, 272, focus),
+            "The walking legs are blurred by motion, as in any footage of quick movement.",
+        ),
+    ]
+
+
 @recipe("demo-railing-pavement", "video", generated=False)
 def _railing_pavement(dst: Path) -> dict[str, Any]:
     info = deliver_video(clip("bikes.mp4", *SEGMENT), dst)
     return {
         **real("bikes"),
-        "description": "A street seen through a green railing, then a slow pan along a "
-        "pavement with a bollard and a parked bicycle",
+        "description": RAILING_PAVEMENT,
         "explanation": "Ordinary street footage in two shots. Behind the railing, cars pass "
         "and the houses stay put; in the second shot the camera slides sideways, so the "
         "bollard, the bicycle and the paving stones all move together and keep their shapes "
         "and number. The legs of the passer-by are smeared because they move fast and close "
         "to the camera during each exposure.",
-        "artifacts": [
-            artifact("editing", 1.96, 2.16, WHOLE, "A cut to a new shot: ordinary editing."),
-            artifact(
-                "motion_blur",
-                2.24,
-                3.1,
-                bikes_box(190, 0, 640, 272),
-                "The walking legs are blurred by motion, as in any footage of quick movement.",
-            ),
-        ],
+        "artifacts": _segment_decoys(),
+        **video_fields(info),
+    }
+
+
+@recipe("demo-railing-pavement-right", "video", generated=False)
+def _railing_pavement_right(dst: Path) -> dict[str, Any]:
+    # The same two shots framed on their right part: the pavement pan is where most of the
+    # generated street items happen, so it has more than one untouched item to be seen in.
+    info = deliver_video(clip("bikes.mp4", *SEGMENT), dst, focus=RIGHT)
+    return {
+        **real("bikes", "framed on the right part of the picture"),
+        "description": RAILING_PAVEMENT,
+        "explanation": "Ordinary street footage in two shots, framed on the right part of the "
+        "picture. Behind the railing the cars drive off and get smaller as they go; in the "
+        "second shot the camera slides sideways, and the nearer a thing is, the faster it "
+        "crosses the picture: the bollard in front races past, the bicycle and the wall "
+        "behind it move more slowly, and everything stays the same size and shape. The legs "
+        "of the passer-by are smeared because they move fast and close to the camera during "
+        "each exposure.",
+        "artifacts": _segment_decoys(RIGHT),
         **video_fields(info),
     }
 
@@ -156,8 +192,7 @@ def _railing_vintage(dst: Path) -> dict[str, Any]:
     info = deliver_video(frames(), dst)
     return {
         **real("bikes", "filter applied by Second Look"),
-        "description": "A street seen through a green railing, then a slow pan along a "
-        "pavement with a bollard and a parked bicycle, in warm faded colours",
+        "description": RAILING_PAVEMENT + ", in warm faded colours",
         "explanation": "Real street footage with a 'vintage' filter on top, applied here the "
         "way a phone app does it: faded blacks, a warm cast, muted colours and dark corners. "
         "Filters change how footage looks, not what happens in it: the cars, the railing, "
@@ -236,8 +271,7 @@ def _street_interlaced(dst: Path) -> dict[str, Any]:
     info = deliver_video(woven(), dst)
     return {
         **real("bikes", "interlacing simulated by Second Look from consecutive frames"),
-        "description": "A street seen through a green railing, then a slow pan along a "
-        "pavement with a bollard and a parked bicycle",
+        "description": RAILING_PAVEMENT,
         "explanation": "Real street footage shown the way interlaced video looks on a "
         "screen that does not deinterlace it. Interlaced cameras and broadcasts record the "
         "odd and the even lines of each picture a moment apart, so the edges of the passing "
@@ -275,8 +309,7 @@ def _street_logo(dst: Path) -> dict[str, Any]:
     info = deliver_video(frames(), dst)
     return {
         **real("bikes", "logo added by Second Look"),
-        "description": "A street seen through a green railing, then a slow pan along a "
-        "pavement with a bollard and a parked bicycle, with a logo in the corner",
+        "description": RAILING_PAVEMENT + ", with a logo in the corner",
         "explanation": "Real street footage with a generator-style logo pasted on it "
         "afterwards, as pranksters and some re-uploaders do. A visible watermark is a clue, "
         "not proof: it takes seconds to paste one onto real footage, and seconds to blur one "

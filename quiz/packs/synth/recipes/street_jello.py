@@ -25,13 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import ndimage
 
 from quiz.packs.synth.delivery import deliver_video
 from quiz.packs.synth.items import WHOLE, artifact, recipe, video_fields
 from quiz.packs.synth.recipes.street import RAILING_CARS, RAILING_SHOT
 from quiz.packs.synth.sources import clip, real
-from quiz.packs.synth.toolkit import FPS, Frames
+from quiz.packs.synth.toolkit import FPS, Frames, sample_at
 
 # Time the sensor takes to read a frame from its top row to its bottom row (phone sensors take
 # roughly 10 to 35 ms).
@@ -85,17 +84,6 @@ def row_offsets(n_frames: int, height: int) -> np.ndarray:
     return raw - raw.mean(axis=1, keepdims=True)
 
 
-def _sample(frame: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """frame (HxWx3 uint8) read at the points (ys, xs), bicubic, as float32."""
-    channels = [
-        ndimage.map_coordinates(
-            frame[:, :, c].astype(np.float32), (ys, xs), order=3, mode="nearest"
-        )
-        for c in range(3)
-    ]
-    return np.stack(channels, axis=2)
-
-
 def rolled(frames: list[np.ndarray], k: int, offsets: np.ndarray) -> np.ndarray:
     """Frame k as the shaken rolling-shutter camera records it and the stabiliser corrects it,
     at the footage's full size: row y shows the scene at its read time (between frames k and
@@ -104,8 +92,8 @@ def rolled(frames: list[np.ndarray], k: int, offsets: np.ndarray) -> np.ndarray:
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     xs += offsets[:, 0, None].astype(np.float32)
     ys += offsets[:, 1, None].astype(np.float32)
-    now = _sample(frames[k], xs, ys)
-    later = _sample(frames[min(k + 1, len(frames) - 1)], xs, ys)
+    now = sample_at(frames[k], xs, ys)
+    later = sample_at(frames[min(k + 1, len(frames) - 1)], xs, ys)
     # How far each row's moment lies between the two frames.
     weight = (READOUT_S * FPS * np.arange(height) / height).astype(np.float32)[:, None, None]
     picture = now * (1.0 - weight) + later * weight
