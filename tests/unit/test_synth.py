@@ -39,6 +39,7 @@ from quiz.packs.synth.fingerprint import (
     pack_fingerprint,
     recorded_fingerprint,
 )
+from quiz.packs.synth.german import GERMAN
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -315,6 +316,31 @@ def test_served_files_carry_no_credential(build, items):
 def test_descriptions_are_neutral(items):
     for item in items:
         assert not GIVEAWAY_WORDS.search(item["description"]), (item["key"], item["description"])
+
+
+def test_a_description_names_the_shot_not_what_is_odd_in_it(items):
+    """Shown before the answer, a description says what was filmed. A real item of a shot
+    that generated items come from carries their description word for word: a decoy's
+    description that added its oddity ("in a picture that sways") while the generated items'
+    never add theirs would tell the side (a clause added: real)."""
+    generated = {item["description"] for item in items if item["generator"] != "camera"}
+    for item in items:
+        if item["generator"] != "camera":
+            continue
+        for base in generated:
+            assert not (item["description"] != base and item["description"].startswith(base)), (
+                item["key"],
+                item["description"],
+            )
+            german, base_de = (
+                GERMAN[item["key"]]["description"],
+                next(
+                    GERMAN[other["key"]]["description"]
+                    for other in items
+                    if other["description"] == base and other["generator"] != "camera"
+                ),
+            )
+            assert not (german != base_de and german.startswith(base_de)), (item["key"], german)
 
 
 def test_every_file_is_normalised_and_carries_no_metadata(build, items):

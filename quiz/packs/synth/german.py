@@ -199,28 +199,28 @@ GERMAN: dict[str, dict[str, object]] = {
         ],
     },
     "demo-railing-street-vintage": {
-        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad, in warmen, verblassten Farben",
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
         "explanation": "Echte Straßenaufnahmen mit einem „Vintage“-Filter darüber, hier so angewendet, wie es eine Handy-App macht: ausgeblichene Schwarztöne, ein warmer Farbstich, gedämpfte Farben und dunkle Ecken. Filter verändern, wie Aufnahmen aussehen, nicht, was in ihnen passiert: Die Autos, das Geländer, die Häuser und das Fahrrad verhalten sich alle ganz normal. Auch Generatoren können solche Looks nachahmen, Filmkorn eingeschlossen, deshalb entscheidet ein Look weder in die eine noch in die andere Richtung.",
         "artifacts": [
             "Der verblasste, warme Look mit dunklen Ecken ist ein App-Filter auf echten Aufnahmen.",
         ],
     },
     "demo-street-logo": {
-        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad, mit einem Logo in der Ecke",
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
         "explanation": "Echte Straßenaufnahmen, auf die nachträglich ein Logo im Stil eines Generators geklebt wurde, wie es Spaßvögel und manche Leute tun, die Videos erneut hochladen. Ein sichtbares Wasserzeichen ist ein Hinweis, kein Beweis: Es dauert Sekunden, eins auf echte Aufnahmen zu kleben, und Sekunden, eins aus einem generierten Clip wegzuwischen. Alles andere hier ist ganz normal: Der Schwenk bewegt die ganze Szene gemeinsam, und die Beine des Passanten sind durch die Bewegung unscharf.",
         "artifacts": [
             "Ein Logo, das nach dem Filmen über die Aufnahme gelegt wurde.",
         ],
     },
     "demo-street-jello": {
-        "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren, in einem Bild, das schwankt und wackelt",
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren",
         "explanation": "Echte Straßenaufnahmen, so wie ein Handy sie aus der Hand filmt, mit eingeschaltetem Bildstabilisator. Der Sensor des Handys liest jedes Bild Zeile für Zeile von oben nach unten aus, und die Hand zittert dabei ein wenig, deshalb wird jeder Streifen des Bildes von einer etwas anderen Stelle aufgenommen. Der Stabilisator gleicht das Wackeln des ganzen Bildes aus, aber nicht diese Unterschiede zwischen seinen Streifen, deshalb wabbelt das Bild wie Wackelpudding (Filmleute nennen das „Jello“): Die Pfosten des Geländers und der Laternenpfahl biegen sich zu sanften S-Formen und wieder zurück, und die Häuser dahinter schwanken mit. (Das Zittern, das zeilenweise Auslesen und der Stabilisator sind hier an Aufnahmen simuliert, die ruhig und ohne Wackeln gefilmt wurden.) Das ist nicht das Schmelzen eines generierten Clips: Jello verbiegt das ganze Bild, Streifen für Streifen, samt Hintergrund, im Takt des Kamerawackelns, während das Schmelzen bei einem Generator meist nur einen Gegenstand verbiegt und die geraden Linien um ihn herum gerade lässt. Ein wackelndes Bild ist ein Grund, genauer hinzusehen, aber kein Beweis, weder in die eine noch in die andere Richtung.",
         "artifacts": [
             "Das ganze Bild schwankt und verbiegt sich in waagerechten Streifen, samt Hintergrund, im Takt des Wackelns: Rolling Shutter, den der Stabilisator nicht ausgleichen konnte.",
         ],
     },
     "demo-street-heat-haze": {
-        "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren, an einem Tag, an dem das ferne Ende der Straße flimmert",
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren",
         "explanation": "Echte Straßenaufnahmen, so gezeigt, wie sie an einem heißen Tag aussehen würden. Warme Luft steigt von der sonnenwarmen Straße und von Automotoren auf, und warme Luft lenkt Licht ein wenig anders ab als kühle Luft. Weil die warme Luft ständig aufsteigt und sich vermischt, ändert sich diese Ablenkung die ganze Zeit, deshalb kräuselt und wabert das ferne Ende der Straße, als würdest du durch Wasser über einem Feuer schauen: Die fernen Autos, die Straßenmarkierungen und die Kanten der Häuser schwanken um ein oder zwei Pixel. Das Flimmern ist direkt über der Straße und in der Ferne am stärksten, wo du durch viel warme Luft schaust, und das Geländer, der Laternenpfahl und das Fahrrad nah an der Kamera bleiben scharf und ruhig. (Das Hitzeflimmern ist hier an Aufnahmen simuliert, die ohne es gefilmt wurden.) Das ist nicht das Brodeln oder Verformen eines generierten Clips: Hitzeflimmern bewegt alles in einem Teil des Bildes gemeinsam, wie ein welliges Fenster, das nach oben wandert, und es verändert nie, was ein Ding ist. Kein Detail bildet sich neu, keine Form wird zu einer anderen, und ein Auto bleibt dasselbe Auto. Ein flimmerndes Bild ist ein Grund, genauer hinzusehen, aber kein Beweis, weder in die eine noch in die andere Richtung.",
         "artifacts": [
             "Die ferne Straße kräuselt sich wie ein Bild, das man durch Wasser sieht, und wandert dabei nach oben, während das Geländer davor scharf bleibt: Hitzeflimmern. Warme Luft über der Straße wirkt wie eine schwache, wackelnde Linse zwischen der Kamera und fernen Dingen.",

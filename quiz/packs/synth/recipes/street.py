@@ -192,7 +192,7 @@ def _railing_vintage(dst: Path) -> dict[str, Any]:
     info = deliver_video(frames(), dst)
     return {
         **real("bikes", "filter applied by Second Look"),
-        "description": RAILING_PAVEMENT + ", in warm faded colours",
+        "description": RAILING_PAVEMENT,
         "explanation": "Real street footage with a 'vintage' filter on top, applied here the "
         "way a phone app does it: faded blacks, a warm cast, muted colours and dark corners. "
         "Filters change how footage looks, not what happens in it: the cars, the railing, "
@@ -309,7 +309,7 @@ def _street_logo(dst: Path) -> dict[str, Any]:
     info = deliver_video(frames(), dst)
     return {
         **real("bikes", "logo added by Second Look"),
-        "description": RAILING_PAVEMENT + ", with a logo in the corner",
+        "description": RAILING_PAVEMENT,
         "explanation": "Real street footage with a generator-style logo pasted on it "
         "afterwards, as pranksters and some re-uploaders do. A visible watermark is a clue, "
         "not proof: it takes seconds to paste one onto real footage, and seconds to blur one "

@@ -194,7 +194,7 @@ def _street_heat_haze(dst: Path) -> dict[str, Any]:
     info = deliver_video(haze_frames(), dst)
     return {
         **real("bikes", "heat shimmer simulated by Second Look"),
-        "description": RAILING_CARS + ", on a day when the far end of the street shimmers",
+        "description": RAILING_CARS,
         "explanation": "Real street footage, shown as it would look on a hot day. Warm air "
         "rises from the sun-warmed road and from car engines, and warm air bends light a little differently "
         "than cool air. Because the warm air keeps rising and mixing, the bending changes all "

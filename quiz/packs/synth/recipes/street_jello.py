@@ -121,7 +121,7 @@ def _street_jello(dst: Path) -> dict[str, Any]:
             "bikes",
             "handheld shake, rolling shutter and stabilisation simulated by Second Look",
         ),
-        "description": RAILING_CARS + ", in a picture that sways and wobbles",
+        "description": RAILING_CARS,
         "explanation": "Real street footage as a phone held in the hand records it, with its "
         "stabiliser on. The phone's sensor reads each picture line by line from top to bottom, "
         "and the hand shakes a little while it does, so each band of the picture is taken from "
