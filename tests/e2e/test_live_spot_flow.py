@@ -219,7 +219,7 @@ def test_a_live_spot_lesson_by_keyboard_and_click(page: Page, browser: Browser, 
     # The class's page lists the game; its report holds both players' marks.
     page.goto(base + reverse("accounts:classroom_detail", args=[classroom.pk]))
     page.get_by_role("link", name=re.compile(r"Live lesson .*: Spot it live")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Spot it live, 9S")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Spot it live – 9S")
     expect(page.locator("details.student-report")).to_have_count(2)
     expect(page.get_by_text("Marked the giveaway: hit").first).to_be_attached()
     _check(page, "live game report")
