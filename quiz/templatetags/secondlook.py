@@ -18,6 +18,15 @@ def _is_missing(value: object) -> bool:
 
 
 @register.filter
+def made_by(generator: str | None) -> str:
+    """A clip's generator as a page names it: a real clip's "camera" in the reader's language,
+    any other name as it was given, "–" for none."""
+    if _is_missing(generator):
+        return MISSING
+    return _("camera") if generator == "camera" else str(generator)
+
+
+@register.filter
 def pct(value: float | None, digits: int = 0) -> str:
     """0.734 -> "73 %" (locale-aware); an empty figure shows as an en dash."""
     return MISSING if _is_missing(value) else percent(value, digits)

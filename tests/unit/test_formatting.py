@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from quiz.stats.formatting import number, percent, rounded, signed
-from quiz.templatetags.secondlook import pct, points, seconds, signed_points
+from quiz.templatetags.secondlook import made_by, pct, points, seconds, signed_points
 
 
 @pytest.mark.parametrize(
@@ -96,3 +96,11 @@ def test_dates_read_the_same_way_everywhere_in_each_language():
         shown = template.render(Context({"when": moment}))
         assert shown == "4 December 2026, 06:05|4 Dec 2026, 06:05|4 December 2026"
         assert "a.m." not in shown
+
+
+def test_a_real_clips_maker_is_named_in_the_readers_language():
+    with translation.override("de"):
+        assert made_by("camera") == "Kamera"
+        assert made_by("Sora") == "Sora" and made_by("") == "–" and made_by(None) == "–"
+    with translation.override("en"):
+        assert made_by("camera") == "camera"
