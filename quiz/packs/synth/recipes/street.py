@@ -108,40 +108,47 @@ def _segment_decoys(focus: tuple[float, float] = (0.5, 0.5)) -> list[dict[str, A
     ]
 
 
-@recipe("demo-railing-pavement", "video", generated=False)
-def _railing_pavement(dst: Path) -> dict[str, Any]:
-    info = deliver_video(clip("bikes.mp4", *SEGMENT), dst)
+def _segment_item(
+    dst: Path, explanation: str, *, focus: tuple[float, float] = (0.5, 0.5), framed: str = ""
+) -> dict[str, Any]:
+    """The railing shot and the pavement pan untouched, framed around `focus`."""
+    info = deliver_video(clip("bikes.mp4", *SEGMENT), dst, focus=focus)
     return {
-        **real("bikes"),
+        **real("bikes", framed),
         "description": RAILING_PAVEMENT,
-        "explanation": "Ordinary street footage in two shots. Behind the railing, cars pass "
-        "and the houses stay put; in the second shot the camera slides sideways, so the "
-        "bollard, the bicycle and the paving stones all move together and keep their shapes "
-        "and number. The legs of the passer-by are smeared because they move fast and close "
-        "to the camera during each exposure.",
-        "artifacts": _segment_decoys(),
+        "explanation": explanation,
+        "artifacts": _segment_decoys(focus),
         **video_fields(info),
     }
+
+
+@recipe("demo-railing-pavement", "video", generated=False)
+def _railing_pavement(dst: Path) -> dict[str, Any]:
+    return _segment_item(
+        dst,
+        "Ordinary street footage in two shots. Behind the railing, cars pass and the houses "
+        "stay put; in the second shot the camera slides sideways, so the bollard, the bicycle "
+        "and the paving stones all move together and keep their shapes and number. The legs "
+        "of the passer-by are smeared because they move fast and close to the camera during "
+        "each exposure.",
+    )
 
 
 @recipe("demo-railing-pavement-right", "video", generated=False)
 def _railing_pavement_right(dst: Path) -> dict[str, Any]:
     # The same two shots framed on their right part: the pavement pan is where most of the
     # generated street items happen, so it has more than one untouched item to be seen in.
-    info = deliver_video(clip("bikes.mp4", *SEGMENT), dst, focus=RIGHT)
-    return {
-        **real("bikes", "framed on the right part of the picture"),
-        "description": RAILING_PAVEMENT,
-        "explanation": "Ordinary street footage in two shots, framed on the right part of the "
-        "picture. Behind the railing the cars drive off and get smaller as they go; in the "
-        "second shot the camera slides sideways, and the nearer a thing is, the faster it "
-        "crosses the picture: the bollard in front races past, the bicycle and the wall "
-        "behind it move more slowly, and everything stays the same size and shape. The legs "
-        "of the passer-by are smeared because they move fast and close to the camera during "
-        "each exposure.",
-        "artifacts": _segment_decoys(RIGHT),
-        **video_fields(info),
-    }
+    return _segment_item(
+        dst,
+        "Ordinary street footage in two shots, framed on the right part of the picture. "
+        "Behind the railing the cars drive off and get smaller as they go; in the second shot "
+        "the camera slides sideways, and the nearer a thing is, the faster it crosses the "
+        "picture: the bollard in front races past, the bicycle and the wall behind it move "
+        "more slowly, and everything stays the same size and shape. The legs of the passer-by "
+        "are smeared because they move fast and close to the camera during each exposure.",
+        focus=RIGHT,
+        framed="framed on the right part of the picture",
+    )
 
 
 @recipe("demo-railing-cars", "video", generated=False)
