@@ -353,7 +353,7 @@ def _cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
     """CPU seconds used so far by each group: the processes under each root pid (with the
     children they have reaped), the PostgreSQL backends connected to the bench's database
     (not the server's shared processes, nor other databases' work) and this process. Read
-    from /proc (Linux); empty elsewhere. A backend that disconnects takes its time along."""
+    from /proc (Linux); empty elsewhere."""
     ticks = os.sysconf("SC_CLK_TCK")
     parent: dict[int, int] = {}
     used: dict[int, float] = {}
@@ -392,16 +392,22 @@ def _cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
             return False
 
     found = {group: under(pid) for group, pid in roots.items()}
-    found["database"] = sum(
-        t for pid, t in used.items() if names[pid].startswith("postgres") and ours(pid)
-    )
+    # Each backend by its own pid ("database:<pid>"): the site's connections are replaced
+    # now and then (DATABASE_CONN_MAX_AGE), and a sum over the backends would fall whenever
+    # one ends.
+    for pid, seconds in used.items():
+        if names[pid].startswith("postgres") and ours(pid):
+            found[f"database:{pid}"] = seconds
     found["clients"] = used.get(os.getpid(), 0.0)
     return found
 
 
 def _add_cpu(phase: Phase, before: dict[str, float], after: dict[str, float]) -> None:
-    for group, seconds in after.items():
-        phase.cpu[group] = phase.cpu.get(group, 0.0) + seconds - before.get(group, 0.0)
+    """Add what each group used between the two readings; a backend that started meanwhile
+    counts from zero, one that ended is missing its last moments."""
+    for key, seconds in after.items():
+        group = key.partition(":")[0]
+        phase.cpu[group] = phase.cpu.get(group, 0.0) + seconds - before.get(key, 0.0)
 
 
 class Bench:
@@ -535,8 +541,7 @@ def _report_cpu(phases: list[Phase]) -> None:
         return
     print(f"\nCPU ms per request{''.join(f'{g:>10}' for g in CPU_GROUPS)}{'total':>10}")
     for p in phases:
-        # A backend that disconnected meanwhile took its time along: never below 0.
-        per = {g: max(0.0, p.cpu.get(g, 0.0)) * 1000 / p.done for g in CPU_GROUPS}
+        per = {g: p.cpu.get(g, 0.0) * 1000 / p.done for g in CPU_GROUPS}
         print(
             f"{p.name:<18}{''.join(f'{per[g]:>10.2f}' for g in CPU_GROUPS)}"
             f"{sum(per.values()):>10.2f}"

@@ -49,7 +49,7 @@ def test_curator_annotates_edits_by_keyboard_and_deletes(page: Page, curator_sit
     expect(page).to_have_url(re.compile(r"media_kind=video"))
     page.get_by_role("link", name=f"Clip {clip.pk}", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(f"^Clip {clip.pk}"))).to_be_visible()
-    page.wait_for_function("document.getElementById('library-media').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('library-media').readyState >= 1")
 
     # Scrub to the moment, mark the start, scrub on, mark the end.
     _seek(page, 0.6)
