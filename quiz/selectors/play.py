@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from hmac import compare_digest
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
@@ -285,16 +286,19 @@ def attempt_round_by_key(attempt: Attempt, key: str) -> ShownRound | None:
 
 @dataclass(frozen=True)
 class AttemptState:
-    """An attempt's rounds as they stand: its layout, the quiz's items (without their
-    clips: `with_clips_and_artifacts` loads a round's) and the points of each round answered so far, read
-    in one query (attempt_state); what a submit and its feedback need."""
+    """An attempt's rounds as they stand: its layout, the quiz's items as read (each a row
+    of QuizItem's columns, made a model when a round is shown; without their clips:
+    `with_clips_and_artifacts` loads a round's) and the points of each round answered so
+    far, read in one query (attempt_state); what a submit and its feedback need."""
 
     layout: shuffle.Layout
-    items: dict[int, QuizItem]
+    items: dict[int, tuple[Any, ...]]  # item id -> the item's row (rows.columns of QuizItem)
     answered: dict[int, int]  # item id -> the answer's points
 
     def shown(self, attempt: Attempt, item_id: int) -> ShownRound:
-        return _shown(attempt, self.layout, self.items[item_id])
+        item = rows.models_from(self.items[item_id], QuizItem)[0]
+        assert isinstance(item, QuizItem)
+        return _shown(attempt, self.layout, item)
 
     def by_key(self, attempt: Attempt, key: str) -> ShownRound | None:
         """The round a URL names (round_key), or None for a key of no round of this attempt."""
@@ -328,23 +332,24 @@ def attempt_state(attempt: Attempt) -> AttemptState:
     """The attempt's AttemptState (one query). Inside the transaction that holds the
     attempt's lock, `answered` is every answer of the attempt (services.play).
 
-    Plain SQL, and no clips: a submit reads every round of the quiz but plays one, and
-    building the ORM query and a model for each clip of a 50-round quiz cost more than the
-    rest of the submit together (bench/submit.py)."""
+    Plain SQL, and no models but the shown round's: a submit reads every round of the quiz
+    but plays one, and building the ORM query and a model for each round and clip of a
+    50-round quiz cost more than the rest of the submit together (bench/submit.py)."""
     items, answers = (connection.ops.quote_name(m._meta.db_table) for m in (QuizItem, Answer))
-    columns = ", ".join(f"i.{connection.ops.quote_name(f.column)}" for f in QuizItem._meta.fields)
-    found = list(
-        QuizItem.objects.raw(
-            f"SELECT {columns}, a.points AS answer_points FROM {items} i "  # noqa: S608
-            f"LEFT JOIN {answers} a ON a.item_id = i.id AND a.attempt_id = %s "
+    fields = QuizItem._meta.concrete_fields
+    pk_at, kind_at = fields.index(QuizItem._meta.pk), fields.index(QuizItem._meta.get_field("kind"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(rows.columns('i', QuizItem))}, a.points "  # noqa: S608
+            f"FROM {items} i LEFT JOIN {answers} a ON a.item_id = i.id AND a.attempt_id = %s "
             "WHERE i.quiz_id = %s ORDER BY i.position",
             [attempt.pk, attempt.quiz_id],
         )
-    )
+        found = cursor.fetchall()
     return AttemptState(
-        layout=attempt.layout([(i.pk, i.is_pair) for i in found]),
-        items={i.pk: i for i in found},
-        answered={i.pk: i.answer_points for i in found if i.answer_points is not None},
+        layout=attempt.layout([(r[pk_at], r[kind_at] == QuizItem.Kind.PAIR) for r in found]),
+        items={r[pk_at]: r[:-1] for r in found},
+        answered={r[pk_at]: r[-1] for r in found if r[-1] is not None},
     )
 
 
