@@ -360,6 +360,16 @@ def test_a_lesson_check_starts_a_booster_plan_for_its_category(student, demo_pac
     assert plan.due_at == attempt.finished_at + timedelta(days=2)
 
 
+def _miss_if_possible(item):
+    """A mark away from the clip's giveaways; on a clip with a giveaway as large as the
+    frame (a credential that no longer matches the file) every mark is on it, so one hit
+    among the wrong answers of the rest."""
+    try:
+        return miss_mark(item)
+    except ValueError:
+        return hit_mark(item)
+
+
 def test_a_booster_below_the_pass_mark_comes_back_in_two_days(student, student_client, demo_pack):
     started = timezone.now() - timedelta(days=2, hours=1)
     plan = BoosterPlan.objects.create(
@@ -378,7 +388,7 @@ def test_a_booster_below_the_pass_mark_comes_back_in_two_days(student, student_c
             break
         item = play_selectors.with_clips_and_artifacts(shown.item)[0]
         wrong = (
-            {"guess": "spot", "mark": miss_mark(item)}
+            {"guess": "spot", "mark": _miss_if_possible(item)}
             if item.is_spot
             else {
                 "guess": next(
