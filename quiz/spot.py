@@ -23,6 +23,16 @@ SCALE = 1000
 _EPSILON = 1e-9
 # The keyboard's grid (8 x 8 cells): the crosshair steps between cell centres.
 GRID = 8
+# A giveaway whose box covers this share of the frame or more has no place to find (a
+# credential that no longer matches the file, a filter over everything): any mark would hit
+# it, so a clip with one is not shown in spot rounds (quiz.selectors.builder.spot_ready_clips).
+WHOLE_FRAME_SHARE = 0.9
+
+
+def has_a_place(w: float, h: float) -> bool:
+    """Whether a giveaway's box (its width and height as fractions of the frame) leaves room
+    to miss it: a spot round asks where it is."""
+    return w * h < WHOLE_FRAME_SHARE
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.db.models import (
     CharField,
     Exists,
     ExpressionWrapper,
+    F,
     FloatField,
     OuterRef,
     QuerySet,
@@ -19,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from quiz import categories
+from quiz import categories, spot
 from quiz.models import Answer, Artifact, Clip, Quiz, StatCell
 from quiz.packs.format import source_family
 from quiz.selectors.library import kept_filter
@@ -64,11 +65,19 @@ def pickable_clips() -> QuerySet[Clip]:
 
 def spot_ready_clips(clips: QuerySet[Clip] | None = None) -> QuerySet[Clip]:
     """The clips of `clips` (default: pickable_clips()) a spot round ("Where is the
-    giveaway?") may show: generated, with at least one annotated artifact to find. One
-    query when evaluated; use `.filter(pk=clip.pk).exists()` to ask about one clip."""
+    giveaway?") may show: generated, with at least one annotated artifact to find and none
+    as large as the frame (quiz.spot.has_a_place: any mark would hit that one). One query
+    when evaluated; use `.filter(pk=clip.pk).exists()` to ask about one clip."""
     pool = pickable_clips() if clips is None else clips
-    return pool.filter(is_generated=True).filter(
-        Exists(Artifact.objects.filter(clip=OuterRef("pk")))
+    whole = (
+        Artifact.objects.filter(clip=OuterRef("pk"))
+        .alias(area=F("box_w") * F("box_h"))
+        .filter(area__gte=spot.WHOLE_FRAME_SHARE)
+    )
+    return (
+        pool.filter(is_generated=True)
+        .filter(Exists(Artifact.objects.filter(clip=OuterRef("pk"))))
+        .exclude(Exists(whole))
     )
 
 
@@ -123,20 +132,28 @@ def library_clips_by_id(
 
 def attach_categories(clips: Iterable[Clip]) -> None:
     """Set `category_codes` and `category_list` (the Category entries) on each clip, sorted,
-    in one query."""
+    and `whole_frame_giveaway` (ClipInfo), in one query."""
     clips = list(clips)
-    codes = clip_categories(c.pk for c in clips)
+    codes, whole = clip_categories(c.pk for c in clips)
     for clip in clips:
         clip.category_codes = sorted(codes.get(clip.pk, ()))
         clip.category_list = [categories.BY_CODE[c] for c in clip.category_codes]
+        clip.whole_frame_giveaway = clip.pk in whole
 
 
-def clip_categories(clip_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+def clip_categories(clip_ids: Iterable[int]) -> tuple[dict[int, frozenset[str]], set[int]]:
+    """The categories of each clip's artifacts, and the clips with a giveaway as large as
+    the frame (quiz.spot.has_a_place), in one query."""
     found: dict[int, set[str]] = {}
-    rows = Artifact.objects.filter(clip_id__in=set(clip_ids)).values_list("clip_id", "category")
-    for clip_id, code in rows:
+    whole: set[int] = set()
+    rows = Artifact.objects.filter(clip_id__in=set(clip_ids)).values_list(
+        "clip_id", "category", "box_w", "box_h"
+    )
+    for clip_id, code, w, h in rows:
         found.setdefault(clip_id, set()).add(code)
-    return {clip_id: frozenset(codes) for clip_id, codes in found.items()}
+        if not spot.has_a_place(w, h):
+            whole.add(clip_id)
+    return {clip_id: frozenset(codes) for clip_id, codes in found.items()}, whole
 
 
 def library_generators(*, available: QuerySet[Clip] | None = None) -> list[str]:
@@ -159,6 +176,15 @@ class ClipInfo:
     # when its credit does not say; and its frame size, when known.
     family: str = ""
     size: tuple[int, int] | None = None
+    # A giveaway as large as the frame: any mark would hit it, so no spot round shows the clip
+    # (spot_ready_clips).
+    whole_frame_giveaway: bool = False
+
+    @property
+    def spot_ready(self) -> bool:
+        """A spot round can show the clip: generated, with at least one annotated artifact
+        and none as large as the frame (as spot_ready_clips)."""
+        return self.is_generated and bool(self.categories) and not self.whole_frame_giveaway
 
 
 def clip_info(clip: Clip, codes: Iterable[str] = ()) -> ClipInfo:
@@ -172,6 +198,7 @@ def clip_info(clip: Clip, codes: Iterable[str] = ()) -> ClipInfo:
         getattr(clip, "difficulty", None),
         source_family(clip.credit),
         size,
+        whole_frame_giveaway=getattr(clip, "whole_frame_giveaway", False),
     )
 
 
@@ -182,7 +209,7 @@ def clip_infos(clips: QuerySet[Clip]) -> list[ClipInfo]:
             "id", "is_generated", "media_kind", "difficulty", "credit", "width", "height"
         )
     )
-    codes = clip_categories(row[0] for row in rows)
+    codes, whole = clip_categories(row[0] for row in rows)
     return [
         ClipInfo(
             clip_id,
@@ -192,6 +219,7 @@ def clip_infos(clips: QuerySet[Clip]) -> list[ClipInfo]:
             difficulty,
             source_family(credit),
             (width, height) if width and height else None,
+            whole_frame_giveaway=clip_id in whole,
         )
         for clip_id, is_generated, media_kind, difficulty, credit, width, height in rows
     ]

@@ -25,7 +25,7 @@ from quiz import categories, lessons
 from quiz.media.files import replay_poster_name
 from quiz.models import Artifact, Clip, LessonCheck, Quiz, QuizItem, StatCell
 from quiz.packs.format import source_family
-from quiz.selectors.builder import ClipInfo
+from quiz.selectors.builder import ClipInfo, clip_categories
 from quiz.services.builder import rank_partners
 from quiz.stats.metrics import proportion, wilson_interval
 
@@ -153,15 +153,21 @@ def plan_lesson(
     if len(topic) < MIN_TOPIC_CLIPS:
         return LessonPlan(code, len(topic))
     count = MAX_EXAMPLES if len(topic) >= THREE_EXAMPLES_FROM else MIN_EXAMPLES
-    examples = tuple(i.id for i in topic[:count])
     decoy_info = next((i for i in reals if i.categories & related), None)
     decoy = decoy_info.id if decoy_info else None
-    used = set(examples) | ({decoy} if decoy else set())
-    rest = topic[count:]
-    spot = rest[0]
-    used.add(spot.id)
+    # The check's spot round: the first clip after the examples that a spot round can show,
+    # else the first that can (a clip with a giveaway as large as the frame cannot be
+    # missed), and the examples are the oldest of the others.
+    spot = next((i for i in topic[count:] if i.spot_ready), None) or next(
+        (i for i in topic if i.spot_ready), None
+    )
+    examples = tuple(i.id for i in topic if spot is None or i.id != spot.id)[:count]
+    if spot is None:
+        return LessonPlan(code, len(topic), examples, decoy)
+    used = set(examples) | ({decoy} if decoy else set()) | {spot.id}
+    rest = [i for i in topic if i.id not in used]
     rounds: list[Round] = [("spot", spot.id, None)]
-    generated = rest[1:] + [i for i in infos if i.is_generated and code not in i.categories]
+    generated = rest + [i for i in infos if i.is_generated and code not in i.categories]
     free_reals = [r for r in reals if r.id not in used]
     pair = _pair(generated, free_reals, used)
     if pair is not None:
@@ -203,20 +209,17 @@ def pool_infos(pool: QuerySet[Clip]) -> list[ClipInfo]:
             "id", "is_generated", "media_kind", "credit", "width", "height"
         )
     )
-    codes: dict[int, set[str]] = {}
-    for clip_id, code in Artifact.objects.filter(clip__in=pool.values("pk")).values_list(
-        "clip_id", "category"
-    ):
-        codes.setdefault(clip_id, set()).add(code)
+    codes, whole = clip_categories(row[0] for row in rows)
     return [
         ClipInfo(
             clip_id,
             is_generated,
             media_kind,
-            frozenset(codes.get(clip_id, ())),
+            codes.get(clip_id, frozenset()),
             None,
             source_family(credit),
             (width, height) if width and height else None,
+            whole_frame_giveaway=clip_id in whole,
         )
         for clip_id, is_generated, media_kind, credit, width, height in rows
     ]

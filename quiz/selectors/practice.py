@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 
 from accounts.models import Classroom, Enrollment, School, User
-from quiz import adaptive, categories
+from quiz import adaptive, categories, spot
 from quiz.models import (
     Answer,
     Artifact,
@@ -67,10 +67,13 @@ def practice_state(user: User, *, attempt: Attempt | None = None) -> PracticeSta
     clips = list(Clip.objects.for_learning(user).values_list("pk", "is_generated").order_by("pk"))
     ids = [pk for pk, _generated in clips]
     tells: dict[int, set[str]] = {}
-    for clip_id, code in Artifact.objects.filter(clip_id__in=ids).values_list(
-        "clip_id", "category"
+    unplaced: set[int] = set()  # clips with a giveaway as large as the frame
+    for clip_id, code, w, h in Artifact.objects.filter(clip_id__in=ids).values_list(
+        "clip_id", "category", "box_w", "box_h"
     ):
         tells.setdefault(clip_id, set()).add(code)
+        if not spot.has_a_place(w, h):
+            unplaced.add(clip_id)
     ratings = dict(ClipRating.objects.filter(clip_id__in=ids).values_list("clip_id", "rating"))
     priors = clip_priors(ids)
     candidates = []
@@ -84,7 +87,8 @@ def practice_state(user: User, *, attempt: Attempt | None = None) -> PracticeSta
                 if generated
                 else frozenset(),
                 difficulty=ratings.get(pk, priors.get(pk, 0.0)),
-                spot_ready=generated and bool(codes),
+                # As quiz.selectors.builder.spot_ready_clips.
+                spot_ready=generated and bool(codes) and pk not in unplaced,
             )
         )
     skills = {

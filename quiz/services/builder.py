@@ -320,8 +320,8 @@ def rounds_swap(rounds: Sequence[Round], number: int) -> list[Round]:
 
 
 def spot_fits(clip: ClipInfo) -> bool:
-    """A spot round can show the clip: generated, with at least one annotated artifact."""
-    return clip.is_generated and bool(clip.categories)
+    """A spot round can show the clip (ClipInfo.spot_ready)."""
+    return clip.spot_ready
 
 
 def rounds_spot(rounds: Sequence[Round], number: int, clip: ClipInfo) -> list[Round]:

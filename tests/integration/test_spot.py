@@ -246,17 +246,40 @@ def test_someone_elses_attempt_is_not_found(client, student, other_student, spot
 # --- building ---
 
 
-def test_only_generated_clips_with_an_artifact_are_spot_ready(demo_pack):
+def test_only_generated_clips_with_an_artifact_to_find_are_spot_ready(demo_pack):
     ready = set(spot_ready_clips().values_list("key", flat=True))
-    assert ready == set(
-        Clip.objects.filter(is_generated=True, artifacts__isnull=False).values_list(
-            "key", flat=True
+    # A giveaway as large as the frame (the espresso's credential that no longer matches its
+    # file) would make any mark a hit: that clip is kept out of spot rounds.
+    whole = {
+        a.clip.key
+        for a in Artifact.objects.select_related("clip")
+        if not spot.has_a_place(a.box_w, a.box_h)
+    }
+    assert "demo-espresso-handle-drifts" in whole
+    assert (
+        ready
+        == set(
+            Clip.objects.filter(is_generated=True, artifacts__isnull=False).values_list(
+                "key", flat=True
+            )
         )
+        - whole
     )
     assert not Clip.objects.filter(key__in=ready, is_generated=False).exists()
     bare = Clip.objects.get(key=VIDEO_KEY)
     bare.artifacts.all().delete()
     assert not spot_ready_clips().filter(pk=bare.pk).exists()
+
+
+def test_adaptive_practice_draws_no_spot_round_on_a_clip_any_mark_would_hit(student, demo_pack):
+    from quiz.selectors import practice
+
+    pool = practice.practice_state(student).pool
+    spot_clips = {c.clip_id for group in pool.spot.values() for c in group}
+    generated = {c.clip_id for group in pool.generated.values() for c in group}
+    espresso = Clip.objects.get(key="demo-espresso-handle-drifts").pk
+    assert espresso in generated and espresso not in spot_clips
+    assert Clip.objects.get(key="demo-coins-count-changes").pk in spot_clips
 
 
 def test_spot_rounds_need_a_generated_clip_with_a_giveaway(teacher, demo_pack):
@@ -522,3 +545,14 @@ def test_the_category_page_shows_the_spot_rate_with_its_interval_and_hides_small
         403,
         404,
     )
+
+
+def test_the_builder_offers_no_spot_round_on_a_clip_any_mark_would_hit(demo_pack):
+    from quiz.selectors import builder as builder_selectors
+
+    espresso = Clip.objects.get(key="demo-espresso-handle-drifts")
+    coins = Clip.objects.get(key="demo-coins-count-changes")
+    found = builder_selectors.library_clips_by_id([espresso.pk, coins.pk])
+    assert found[espresso.pk].whole_frame_giveaway and not found[coins.pk].whole_frame_giveaway
+    assert not builder.spot_fits(builder_selectors.clip_info(found[espresso.pk], ["morphing"]))
+    assert builder.spot_fits(builder_selectors.clip_info(found[coins.pk], ["count"]))
