@@ -254,19 +254,35 @@ def _timed(work) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def _floor() -> None:
-    """The same cells and cell students as plain SELECT … GROUP BY over the answers, the
-    results thrown away: what the database must do at least, with no writes."""
+def _floor_of(newest: int | None = None, batch: int = 0) -> None:
+    """What a fold or rebuild keeps, as plain SELECT … GROUP BY over the answers (the
+    newest `batch` of them, or all), the results thrown away: what the database must do
+    at least, with no writes. The cells and their students; the item sums of the answers'
+    attempts (quiz.stats.item_sums, kept by the fold since the item analysis reads no
+    answers); the students' homes (quiz.models.StatStudentHome)."""
     from django.conf import settings
 
     from quiz.models import Answer
-    from quiz.stats import aggregation
+    from quiz.stats import aggregation, item_sums
 
     answers = f'"{Answer._meta.db_table}"'
+    where = f"a.id > {newest - batch}" if newest is not None else ""
+    if where:
+        touched = f"a.attempt_id IN (SELECT attempt_id FROM {answers} a WHERE {where})"
+        observed = item_sums.counted_answers(touched, f"CASE WHEN {where} THEN 1 ELSE 0 END")
+        sums = item_sums.delta_sql(observed, adding=True)
+    else:
+        sums = item_sums.delta_sql(item_sums.counted_answers("true", "1"), adding=True, whole=True)
     _sql("SET jit = off")
     _sql("SELECT set_config(%s, %s, false)", ["work_mem", settings.STATS_WORK_MEM])
-    _sql(f"SELECT count(*) FROM ({aggregation.cells_sql(answers)}) x")
-    _sql(f"SELECT count(*) FROM ({aggregation.students_sql(answers)}) y")
+    _sql(f"SELECT count(*) FROM ({aggregation.cells_sql(answers, where)}) x")
+    _sql(f"SELECT count(*) FROM ({aggregation.students_sql(answers, where)}) y")
+    _sql(f"SELECT count(*) FROM ({sums}) z")
+    _sql(f"SELECT count(*) FROM ({aggregation.homes_sql(answers, where)}) h")
+
+
+def _floor() -> None:
+    _floor_of()
 
 
 def _fold_throughput(batch: int, answers: int, *, workers: int = 1) -> float:
@@ -303,23 +319,15 @@ def _fold_throughput(batch: int, answers: int, *, workers: int = 1) -> float:
 
 def _fold_over_floor(batch: int) -> tuple[float, float, dict[str, float]]:
     """One fold of the newest `batch` answers (queued again) against the floor over the same
-    answers: the cells and cell students as plain GROUP BY, no writes. Each the best of two
+    answers (_floor_of: what the fold keeps, as plain GROUP BY, no writes). Each the best of two
     runs; the fold's time split by step. Returns (fold s, floor s, steps)."""
-    from django.conf import settings
-
-    from quiz.models import Answer
     from quiz.services import practice
-    from quiz.stats import aggregation
+    from quiz.stats import aggregation, item_sums
 
-    answers = f'"{Answer._meta.db_table}"'
     newest = _sql_value("SELECT max(id) FROM quiz_answer")
-    where = f"a.id > {newest - batch}"
 
     def floor() -> None:
-        _sql("SET jit = off")
-        _sql("SELECT set_config(%s, %s, false)", ["work_mem", settings.STATS_WORK_MEM])
-        _sql(f"SELECT count(*) FROM ({aggregation.cells_sql(answers, where)}) x")
-        _sql(f"SELECT count(*) FROM ({aggregation.students_sql(answers, where)}) y")
+        _floor_of(newest, batch)
 
     steps: dict[str, float] = {}
 
@@ -339,6 +347,8 @@ def _fold_over_floor(batch: int) -> tuple[float, float, dict[str, float]]:
         (aggregation, "_claim", "claim"),
         (aggregation, "_insert_cells", "cells"),
         (aggregation, "_insert_students", "students"),
+        (aggregation, "_fold_homes", "homes"),
+        (item_sums, "fold", "item sums"),
         (practice, "practice_queue", "practice queue"),
     ]
     originals = []

@@ -45,6 +45,7 @@ from quiz.models.stats import (
     StatItemSums,
     StatPending,
     StatStudent,
+    StatStudentHome,
 )
 
 __all__ = [
@@ -73,5 +74,6 @@ __all__ = [
     "StatItemSums",
     "StatPending",
     "StatStudent",
+    "StatStudentHome",
     "in_language",
 ]

@@ -150,6 +150,27 @@ class StatStudent(models.Model):
         return f"{self.scope}:{self.scope_id} {self.dimension}={self.key} student {self.student_id}"
 
 
+class StatStudentHome(models.Model):
+    """Where all of one student's counted answers were given: one class and one school, or
+    NULL where they span more than one (or none).
+
+    A fold (quiz.stats.aggregation) reads it to know, without a look-up per (cell, student)
+    pair, that a student is already counted in their class's and school's cells: a student
+    whose counted answers all lie in class C, and whose own cell for a key held an answer
+    before the batch, is already among the students of C's cell for that key. It may only
+    err towards NULL (then the fold looks the pair up): a fold merges its batch in (a second
+    class makes it NULL), a row is made only for a student with no counted answer yet (or
+    NULL), erasing answers deletes their students' rows, and a rebuild recomputes it.
+    """
+
+    student_id = models.BigIntegerField(primary_key=True)
+    classroom_id = models.BigIntegerField(null=True)
+    school_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"student {self.student_id}: class {self.classroom_id}, school {self.school_id}"
+
+
 class StatItemSums(models.Model):
     """The sums behind one clip's discrimination in one school (METRICS.md), kept by the
     fold so the item analysis reads this small table, never the answers

@@ -36,7 +36,7 @@ from django.db import connection, transaction
 
 from quiz import categories
 from quiz.models import Answer, StatCell, StatPending, StatStudent
-from quiz.stats import item_sums
+from quiz.stats import item_sums, known_pairs
 from quiz.stats.metrics import FIELDS
 
 # The answer columns a fold copies into its batch table.
@@ -442,10 +442,14 @@ def _insert_cells(select: str, *, accumulate: bool) -> None:
     if accumulate:
         # "WHERE true" lets SQLite tell the upsert from a join (its documented quirk).
         updates = ", ".join(f"{q} = {table}.{q} + EXCLUDED.{q}" for q in counts)
+        postgresql = connection.vendor == "postgresql"
+        source = "d" if postgresql else f"({select}) s"
         sql = (
-            f"INSERT INTO {table} ({', '.join(keys + counts)}) SELECT * FROM ({select}) s "
+            f"INSERT INTO {table} ({', '.join(keys + counts)}) SELECT * FROM {source} "
             f"WHERE true ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
+        if postgresql:
+            sql = known_pairs.upsert_keeping_before(sql, select, keys + counts)
     with connection.cursor() as cursor:
         cursor.execute(sql)
 
@@ -476,15 +480,26 @@ def _insert_students(select: str, *, accumulate: bool) -> None:
             # … LIMIT 1 keeps it a look-up per pair (a join the planner may choose instead
             # would read the whole table, which grows with the volume). ON CONFLICT stays
             # for the rest. Only rows that were not there yet come back: the new students.
+            #
+            # Most pairs need no look-up at all (quiz.stats.known_pairs): only the others
+            # are looked up.
             known = " AND ".join(
                 f"t.{k} = s.{'cell_key' if k == keys[3] else k}" for k in columns[:-1]
             )
             insert = (
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT s.* FROM ({select}) s "
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT s.* "
+                f"FROM ({known_pairs.unsure_pairs(select)}) s "
                 f"LEFT JOIN LATERAL (SELECT 1 AS found FROM {table} t WHERE {known} "
                 f"AND t.{columns[-1]} = s.student_id LIMIT 1) k ON true WHERE k.found IS NULL "
                 f"ON CONFLICT ({', '.join(columns)}) DO NOTHING"
             )
+            # The pairs come out of GROUPING SETS, whose row counts PostgreSQL guesses far
+            # too low (12,872 for 438,906): it then sorted them all to merge them with the
+            # student cells, or looked each student's home up by its index (0.5 to 0.65 s
+            # of a 2.6 s step at a million answers), where hashes cost little. The look-ups
+            # (LATERAL) stay nested loops: nothing else can run them.
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(
                 f"WITH added AS ({insert} RETURNING {', '.join(keys)}), "
                 f"c AS (SELECT {', '.join(keys)}, COUNT(*) AS n FROM added "
@@ -492,6 +507,8 @@ def _insert_students(select: str, *, accumulate: bool) -> None:
                 f"UPDATE {cells} SET {students} = {cells}.{students} + c.n FROM c "
                 f"WHERE {same_cell}"
             )
+            cursor.execute("RESET enable_mergejoin")
+            cursor.execute("RESET enable_nestloop")
             return
         # SQLite: count the touched cells' students again (its data is small).
         cursor.execute(insert)
@@ -531,6 +548,7 @@ def _ensure_batch_table() -> None:
                 f"CREATE TEMP TABLE IF NOT EXISTS {_BATCH_TABLE} ON COMMIT DELETE ROWS AS "
                 f"SELECT {columns} FROM {answers} WITH NO DATA"
             )
+            known_pairs.ensure_before_table(cursor)
         else:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {_BATCH_TABLE} AS "
@@ -601,6 +619,7 @@ def fold_pending(*, batch_size: int = 5000) -> int:
             _write_one_at_a_time()
             _insert_cells(cells_sql(_BATCH_TABLE), accumulate=True)
             _insert_students(students_sql(_BATCH_TABLE), accumulate=True)
+            known_pairs.fold_homes(_BATCH_TABLE)
             # The sums behind item discrimination: the batch's attempts, re-summed.
             item_sums.fold(_BATCH_TABLE)
             # Adaptive practice's ratings move after the fold, from a queue filled here in
@@ -705,6 +724,7 @@ def rebuild() -> int:
         with _unique_index_built_after():
             _insert_cells(cells_sql(answers, counted), accumulate=False)
             _insert_students(students_sql(answers, counted), accumulate=False)
+        known_pairs.rebuild_homes(answers, counted)
         item_sums.rebuild(counted)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {answers} a WHERE {counted}")

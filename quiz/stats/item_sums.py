@@ -22,7 +22,7 @@ computes every attempt's contribution from its counted answers at once. Sums are
 these rows after the cells, so they take their locks in one order and cannot deadlock.
 
 "Counted" means what the fold's queue means (no StatPending row): should the claim change,
-_counted_answers changes with it, as quiz.stats.unfold's `kept` does.
+counted_answers changes with it, as quiz.stats.unfold's `kept` does.
 """
 
 # The SQL below is assembled only from this module's constants, quoted table names and the
@@ -48,7 +48,7 @@ def _table(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _counted_answers(where: str, changed: str) -> str:
+def counted_answers(where: str, changed: str) -> str:
     """The counted answers that make observations (spot rounds left out, a school known)
     and match `where` (alias `a`), each with `changed` (1 or 0) telling whether this change
     adds or takes it out."""
@@ -145,7 +145,7 @@ def fold(batch: str) -> None:
     contributions move from their counted answers without the batch to those with it."""
     touched = _of_attempts(f"SELECT DISTINCT attempt_id FROM {batch}")
     changed = f"CASE WHEN a.id IN (SELECT id FROM {batch}) THEN 1 ELSE 0 END"
-    _apply(delta_sql(_counted_answers(touched, changed), adding=True))
+    _apply(delta_sql(counted_answers(touched, changed), adding=True))
 
 
 def unfold(gone: str) -> None:
@@ -154,7 +154,7 @@ def unfold(gone: str) -> None:
     contributions move to their counted answers without them."""
     touched = _of_attempts(f"SELECT DISTINCT attempt_id FROM {gone}")
     changed = f"CASE WHEN a.id IN (SELECT id FROM {gone}) THEN 1 ELSE 0 END"
-    _apply(delta_sql(_counted_answers(touched, changed), adding=False))
+    _apply(delta_sql(counted_answers(touched, changed), adding=False))
 
 
 def clear() -> None:
@@ -170,6 +170,6 @@ def rebuild(counted: str) -> None:
     """Every attempt's contribution from its counted answers (`counted`, alias `a`: not
     queued), into the emptied rows."""
     columns = ", ".join((*_KEY, *_SUMS))
-    delta = delta_sql(_counted_answers(counted, "1"), adding=True, whole=True)
+    delta = delta_sql(counted_answers(counted, "1"), adding=True, whole=True)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {_table(StatItemSums)} ({columns}) SELECT * FROM ({delta}) d")

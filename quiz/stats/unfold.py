@@ -34,7 +34,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
-from quiz.models import Answer, Attempt, StatCell, StatPending, StatStudent
+from quiz.models import Answer, Attempt, StatCell, StatPending, StatStudent, StatStudentHome
 from quiz.stats import aggregation, item_sums
 from quiz.stats.metrics import FIELDS
 
@@ -187,6 +187,12 @@ def unfold(answers: QuerySet[Answer]) -> Unfolded:
         # The sums behind item discrimination: the answers' attempts, re-summed without
         # them. After the cells, as in a fold and a rebuild (the same order of locks).
         item_sums.unfold(gone)
+        # Their homes go too: what remains of their answers may be anywhere, and a missing
+        # home is always safe (the next fold makes a new one only from what it can see).
+        cursor.execute(
+            f"DELETE FROM {_table(StatStudentHome)} WHERE student_id IN "
+            f"(SELECT user_id FROM {gone})"
+        )
         for table in (gone, kept, lowered, had, still, drop):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
     if cells != expected or negative:
