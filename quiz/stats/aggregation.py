@@ -449,7 +449,7 @@ def _insert_cells(select: str, *, accumulate: bool) -> None:
             f"WHERE true ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
         if postgresql:
-            sql = known_pairs.upsert_keeping_before(sql, select, keys + counts)
+            sql = known_pairs.upsert_keeping_before(sql, select, keys)
     with connection.cursor() as cursor:
         cursor.execute(sql)
 

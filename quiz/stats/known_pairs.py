@@ -72,14 +72,17 @@ def ensure_before_table(cursor) -> None:
     cursor.execute(f"DELETE FROM {BEFORE_TABLE}")
 
 
-def upsert_keeping_before(upsert: str, select: str, columns: list[str]) -> str:
+def upsert_keeping_before(upsert: str, select: str, keys: list[str]) -> str:
     """The cells' upsert `upsert` (which reads the batch's cells `select` as `d`) made to
     fill BEFORE_TABLE too: the student-scope cells come back as they are now (RETURNING
-    `columns`), and less the batch's own counts that is what they held before it."""
+    their `keys` and the counts the flags need), and less the batch's own counts that is
+    what they held before it."""
+    needed = sorted({name.strip() for sums in BEFORE_FLAGS.values() for name in sums.split("+")})
+    returned = [*keys, *(connection.ops.quote_name(name) for name in needed)]
     flags = ", ".join(f"(({_minus_batch(sums)}) > 0)" for sums in BEFORE_FLAGS.values())
     return (
         f"WITH d AS MATERIALIZED ({select}), "
-        f"up AS ({upsert} RETURNING {', '.join(columns)}) "
+        f"up AS ({upsert} RETURNING {', '.join(returned)}) "
         f"INSERT INTO {BEFORE_TABLE} SELECT up.scope_id, up.dimension, up.key, {flags} "
         "FROM up JOIN d ON d.scope = up.scope AND d.scope_id = up.scope_id "
         "AND d.dimension = up.dimension AND d.cell_key = up.key "
