@@ -488,18 +488,15 @@ def _insert_students(select: str, *, accumulate: bool) -> None:
             )
             insert = (
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT s.* "
-                f"FROM ({known_pairs.unsure_pairs(select)}) s "
+                f"FROM ({known_pairs.unsure_pairs(select, _BATCH_TABLE)}) s "
                 f"LEFT JOIN LATERAL (SELECT 1 AS found FROM {table} t WHERE {known} "
                 f"AND t.{columns[-1]} = s.student_id LIMIT 1) k ON true WHERE k.found IS NULL "
                 f"ON CONFLICT ({', '.join(columns)}) DO NOTHING"
             )
             # The pairs come out of GROUPING SETS, whose row counts PostgreSQL guesses far
-            # too low (12,872 for 438,906): it then sorted them all to merge them with the
-            # student cells, or looked each student's home up by its index (0.5 to 0.65 s
-            # of a 2.6 s step at a million answers), where hashes cost little. The look-ups
-            # (LATERAL) stay nested loops: nothing else can run them.
+            # too low: it then sorted them all to merge them with the student cells (0.5 s
+            # of a 2.6 s step at a million answers), where a hash costs little.
             cursor.execute("SET LOCAL enable_mergejoin = off")
-            cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(
                 f"WITH added AS ({insert} RETURNING {', '.join(keys)}), "
                 f"c AS (SELECT {', '.join(keys)}, COUNT(*) AS n FROM added "
@@ -508,7 +505,6 @@ def _insert_students(select: str, *, accumulate: bool) -> None:
                 f"WHERE {same_cell}"
             )
             cursor.execute("RESET enable_mergejoin")
-            cursor.execute("RESET enable_nestloop")
             return
         # SQLite: count the touched cells' students again (its data is small).
         cursor.execute(insert)

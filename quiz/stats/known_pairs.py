@@ -90,14 +90,24 @@ def upsert_keeping_before(upsert: str, select: str, keys: list[str]) -> str:
     )
 
 
-def unsure_pairs(select: str) -> str:
+def unsure_pairs(select: str, batch: str) -> str:
     """The (cell, student) pairs of `select` (scope, scope_id, dimension, cell_key,
-    student_id) that are not surely stored already: those to look up."""
+    student_id) that are not surely stored already: those to look up. `batch` holds the
+    answers (user_id) the pairs come from.
+
+    The batch's homes are read first and joined by a hash, like the student cells: the
+    pairs come out of GROUPING SETS, whose rows PostgreSQL guesses far too few (12,872 for
+    438,906), so it would otherwise look each pair's home up in its index (0.65 s for a
+    batch of 100,000 at a million answers)."""
     dimension, key = _student_cell_sql()
+    homes = (
+        f"SELECT * FROM {_table(StatStudentHome)} WHERE student_id IN (SELECT user_id FROM {batch})"
+    )
     return (
+        f"WITH h AS MATERIALIZED ({homes}) "
         "SELECT s.scope, s.scope_id, s.dimension, s.cell_key, s.student_id "
         f"FROM ({select}) s "
-        f"LEFT JOIN {_table(StatStudentHome)} h ON h.student_id = s.student_id "
+        "LEFT JOIN h ON h.student_id = s.student_id "
         f"LEFT JOIN {BEFORE_TABLE} b ON b.student_id = s.student_id "
         f"AND b.dimension = {dimension} AND b.key = {key} "
         f"WHERE NOT {_known_sql()}"
