@@ -62,6 +62,8 @@ _SOURCE_COLUMNS = (
     "points",
 )
 _BATCH_TABLE = "stat_fold_batch"
+# The cells whose students a fold added to, with how many (PostgreSQL).
+_ADDED_TABLE = "stat_fold_added"
 
 # Feed clips count as single items' hits, misses, false alarms and correct rejections only
 # (METRICS.md; quiz.services.feed): no confidence is asked, and accuracy at a feed's low base
@@ -434,7 +436,9 @@ def _cell_columns() -> list[str]:
     return [connection.ops.quote_name(c) for c in ("scope", "scope_id", "dimension", "key")]
 
 
-def _insert_cells(select: str, *, accumulate: bool) -> None:
+def _insert_cells(select: str, *, accumulate: bool, keep_before: bool = False) -> None:
+    """Add the cells of `select` (or insert them, in a rebuild); `keep_before`: fill
+    known_pairs.BEFORE_TABLE too (PostgreSQL, a fold that infers known pairs)."""
     table = _table(StatCell)
     keys = _cell_columns()
     counts = [connection.ops.quote_name(name) for name in FIELDS]
@@ -443,19 +447,23 @@ def _insert_cells(select: str, *, accumulate: bool) -> None:
         # "WHERE true" lets SQLite tell the upsert from a join (its documented quirk).
         updates = ", ".join(f"{q} = {table}.{q} + EXCLUDED.{q}" for q in counts)
         postgresql = connection.vendor == "postgresql"
-        source = "d" if postgresql else f"({select}) s"
+        source = "d" if postgresql and keep_before else f"({select}) s"
         sql = (
             f"INSERT INTO {table} ({', '.join(keys + counts)}) SELECT * FROM {source} "
             f"WHERE true ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
-        if postgresql:
+        if postgresql and keep_before:
+            with connection.cursor() as cursor:
+                known_pairs.ensure_before_table(cursor)
             sql = known_pairs.upsert_keeping_before(sql, select, keys)
     with connection.cursor() as cursor:
         cursor.execute(sql)
 
 
-def _insert_students(select: str, *, accumulate: bool) -> None:
-    """Add the cells' students, and count the new ones into their cells' `students`."""
+def _insert_students(select: str, *, accumulate: bool, infer: bool = False) -> None:
+    """Add the cells' students, and count the new ones into their cells' `students`;
+    `infer`: look up only the pairs quiz.stats.known_pairs cannot infer (PostgreSQL, after
+    _insert_cells kept what the student cells held before)."""
     table, cells = _table(StatStudent), _table(StatCell)
     keys = _cell_columns()
     columns = [*keys, connection.ops.quote_name("student_id")]
@@ -480,31 +488,51 @@ def _insert_students(select: str, *, accumulate: bool) -> None:
             # … LIMIT 1 keeps it a look-up per pair (a join the planner may choose instead
             # would read the whole table, which grows with the volume). ON CONFLICT stays
             # for the rest. Only rows that were not there yet come back: the new students.
-            #
-            # Most pairs need no look-up at all (quiz.stats.known_pairs): only the others
-            # are looked up.
             known = " AND ".join(
                 f"t.{k} = s.{'cell_key' if k == keys[3] else k}" for k in columns[:-1]
             )
+            # Most pairs need no look-up at all where the fold infers them
+            # (quiz.stats.known_pairs): only the others are looked up.
+            pairs = known_pairs.unsure_pairs(select, _BATCH_TABLE) if infer else select
             insert = (
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT s.* "
-                f"FROM ({known_pairs.unsure_pairs(select, _BATCH_TABLE)}) s "
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT s.* FROM ({pairs}) s "
                 f"LEFT JOIN LATERAL (SELECT 1 AS found FROM {table} t WHERE {known} "
                 f"AND t.{columns[-1]} = s.student_id LIMIT 1) k ON true WHERE k.found IS NULL "
                 f"ON CONFLICT ({', '.join(columns)}) DO NOTHING"
             )
+            if not infer:
+                cursor.execute(
+                    f"WITH added AS ({insert} RETURNING {', '.join(keys)}), "
+                    f"c AS (SELECT {', '.join(keys)}, COUNT(*) AS n FROM added "
+                    f"GROUP BY {', '.join(keys)}) "
+                    f"UPDATE {cells} SET {students} = {cells}.{students} + c.n FROM c "
+                    f"WHERE {same_cell}"
+                )
+                return
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {_ADDED_TABLE} (scope text, scope_id bigint, "
+                "dimension text, key text, n bigint) ON COMMIT DELETE ROWS"
+            )
+            cursor.execute(f"DELETE FROM {_ADDED_TABLE}")
             # The pairs come out of GROUPING SETS, whose row counts PostgreSQL guesses far
             # too low: it then sorted them all to merge them with the student cells (0.5 s
             # of a 2.6 s step at a million answers), where a hash costs little.
             cursor.execute("SET LOCAL enable_mergejoin = off")
             cursor.execute(
-                f"WITH added AS ({insert} RETURNING {', '.join(keys)}), "
-                f"c AS (SELECT {', '.join(keys)}, COUNT(*) AS n FROM added "
-                f"GROUP BY {', '.join(keys)}) "
-                f"UPDATE {cells} SET {students} = {cells}.{students} + c.n FROM c "
-                f"WHERE {same_cell}"
+                f"WITH added AS ({insert} RETURNING {', '.join(keys)}) "
+                f"INSERT INTO {_ADDED_TABLE} SELECT {', '.join(keys)}, COUNT(*) FROM added "
+                f"GROUP BY {', '.join(keys)}"
             )
             cursor.execute("RESET enable_mergejoin")
+            if cursor.rowcount:
+                # A separate statement, planned knowing how many cells gained students
+                # (usually a few, each found by its index; planned with the pairs, whose
+                # count PostgreSQL overestimates here, it could hash the whole cell table).
+                cursor.execute(f"ANALYZE {_ADDED_TABLE}")
+                cursor.execute(
+                    f"UPDATE {cells} SET {students} = {cells}.{students} + c.n "
+                    f"FROM {_ADDED_TABLE} c WHERE {same_cell}"
+                )
             return
         # SQLite: count the touched cells' students again (its data is small).
         cursor.execute(insert)
@@ -544,7 +572,6 @@ def _ensure_batch_table() -> None:
                 f"CREATE TEMP TABLE IF NOT EXISTS {_BATCH_TABLE} ON COMMIT DELETE ROWS AS "
                 f"SELECT {columns} FROM {answers} WITH NO DATA"
             )
-            known_pairs.ensure_before_table(cursor)
         else:
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {_BATCH_TABLE} AS "
@@ -613,8 +640,9 @@ def fold_pending(*, batch_size: int = 5000) -> int:
         claimed = _claim(batch_size)
         if claimed:
             _write_one_at_a_time()
-            _insert_cells(cells_sql(_BATCH_TABLE), accumulate=True)
-            _insert_students(students_sql(_BATCH_TABLE), accumulate=True)
+            infer = connection.vendor == "postgresql" and claimed >= known_pairs.INFER_FROM
+            _insert_cells(cells_sql(_BATCH_TABLE), accumulate=True, keep_before=infer)
+            _insert_students(students_sql(_BATCH_TABLE), accumulate=True, infer=infer)
             known_pairs.fold_homes(_BATCH_TABLE)
             # The sums behind item discrimination: the batch's attempts, re-summed.
             item_sums.fold(_BATCH_TABLE)

@@ -129,9 +129,9 @@ def test_a_rolled_back_fold_leaves_no_trace(demo_pack, monkeypatch):
 
     real_insert = aggregation._insert_students
 
-    def insert_then_crash(select, *, accumulate):
+    def insert_then_crash(select, **options):
         # The cells are written and the students too: the batch dies before it commits.
-        real_insert(select, accumulate=accumulate)
+        real_insert(select, **options)
         raise RuntimeError("worker died mid-batch")
 
     monkeypatch.setattr(aggregation, "_insert_students", insert_then_crash)

@@ -368,9 +368,9 @@ def _pause_in(function_name: str, thread_name: str, monkeypatch) -> tuple[thread
         monkeypatch.setattr(aggregation, function_name, claim_then_pause)
     else:
 
-        def pause_then_insert(select: str, *, accumulate: bool) -> None:
+        def pause_then_insert(select: str, **options: bool) -> None:
             pause()
-            real(select, accumulate=accumulate)
+            real(select, **options)
 
         monkeypatch.setattr(aggregation, function_name, pause_then_insert)
     return reached, go

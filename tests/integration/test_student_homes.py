@@ -16,7 +16,7 @@ from accounts.models import Classroom, Enrollment, School, User
 from quiz.models import Answer, StatStudentHome
 from quiz.services.play import answer_submit, attempt_start
 from quiz.services.teach import assignment_create
-from quiz.stats import aggregation
+from quiz.stats import aggregation, known_pairs
 from quiz.stats.unfold import unfold
 from tests import spot_answers, stats_reference
 from tests.stats_reference import reference, student_counts
@@ -48,7 +48,13 @@ def _answer(attempt, items, rng: random.Random) -> None:
         )
 
 
-def test_second_classes_moves_practice_and_erasure_stay_exact(demo_pack, teacher):
+@pytest.mark.parametrize("infer_from", [1, 10**9], ids=["inferred", "looked-up"])
+def test_second_classes_moves_practice_and_erasure_stay_exact(
+    demo_pack, teacher, monkeypatch, infer_from
+):
+    """Every batch here is small: folds infer pairs from the first answer (on PostgreSQL),
+    or never; the homes are kept either way."""
+    monkeypatch.setattr(known_pairs, "INFER_FROM", infer_from)
     rng = random.Random(29)
     now = timezone.now()
     north = School.objects.create(name="North school", time_zone="Europe/Berlin")
