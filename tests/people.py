@@ -3,10 +3,14 @@ time zone, a teacher of it, a class with its students), made by the site's own s
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Classroom, Enrollment, School, User
+from quiz.models import Assignment, Quiz
+from quiz.services.teach import assignment_create
 
 
 def lakeside() -> School:
@@ -25,3 +29,19 @@ def class_of(teacher: User, *students: User, name: str = "8A") -> Classroom:
     classroom = account_services.classroom_create(teacher=teacher, name=name)
     Enrollment.objects.bulk_create(Enrollment(classroom=classroom, student=s) for s in students)
     return classroom
+
+
+def open_assignment(teacher: User, quiz: Quiz, classroom: Classroom) -> Assignment:
+    """`quiz` assigned to `classroom`: open since an hour, due tomorrow, one attempt,
+    feedback after each round."""
+    now = timezone.now()
+    (assignment,) = assignment_create(
+        teacher=teacher,
+        quiz=quiz,
+        classrooms=[classroom],
+        opens_at=now - timedelta(hours=1),
+        due_at=now + timedelta(days=1),
+        attempts_allowed=1,
+        feedback="each",
+    )
+    return assignment

@@ -493,7 +493,13 @@ def _insert_students(select: str, *, accumulate: bool, infer: bool = False) -> N
             )
             # Most pairs need no look-up at all where the fold infers them
             # (quiz.stats.known_pairs): only the others are looked up.
-            pairs = known_pairs.unsure_pairs(select, _BATCH_TABLE) if infer else select
+            pairs = (
+                known_pairs.unsure_pairs(
+                    select, _BATCH_TABLE, [f.dimension for f in families() if f.scope == "user"]
+                )
+                if infer
+                else select
+            )
             insert = (
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT s.* FROM ({pairs}) s "
                 f"LEFT JOIN LATERAL (SELECT 1 AS found FROM {table} t WHERE {known} "

@@ -53,19 +53,6 @@ BEFORE_FLAGS: dict[str, str] = {
     "had_r": "false_alarms + correct_rejections",  # … that was real
     "had_spot": "spot_n",
 }
-# The student-scope dimension that holds the same key as a family's cells (the others:
-# clip, day_asg, practice, have none and are looked up pair by pair).
-_SHARED_WITH_STUDENT = (
-    "overall",
-    "category",
-    "generator",
-    "media",
-    "item_kind",
-    "assignment",
-    "day",
-    "position",
-    "conf_bin",
-)
 
 
 def ensure_before_table(cursor) -> None:
@@ -96,16 +83,17 @@ def upsert_keeping_before(upsert: str, select: str, keys: list[str]) -> str:
     )
 
 
-def unsure_pairs(select: str, batch: str) -> str:
+def unsure_pairs(select: str, batch: str, student_dimensions: list[str]) -> str:
     """The (cell, student) pairs of `select` (scope, scope_id, dimension, cell_key,
     student_id) that are not surely stored already: those to look up. `batch` holds the
-    answers (user_id) the pairs come from.
+    answers (user_id) the pairs come from; `student_dimensions` the dimensions of the
+    student-scope cells (the others: clip, day_asg, practice, have none and are looked up).
 
     The batch's homes are read first and joined by a hash, like the student cells: the
     pairs come out of GROUPING SETS, whose rows PostgreSQL guesses far too few (12,872 for
     438,906), so it would otherwise look each pair's home up in its index (0.65 s for a
     batch of 100,000 at a million answers)."""
-    dimension, key = _student_cell_sql()
+    dimension, key = _student_cell_sql(student_dimensions)
     homes = (
         f"SELECT * FROM {_table(StatStudentHome)} WHERE student_id IN (SELECT user_id FROM {batch})"
     )
@@ -156,10 +144,10 @@ def _known_sql() -> str:
     return f"COALESCE(({in_scope}) AND ({answered}), false)"
 
 
-def _student_cell_sql() -> tuple[str, str]:
+def _student_cell_sql(student_dimensions: list[str]) -> tuple[str, str]:
     """The student-scope dimension and key that hold a pair's key (SQL on `s`; NULL where
     none does)."""
-    shared = ", ".join(f"'{d}'" for d in _SHARED_WITH_STUDENT)
+    shared = ", ".join(f"'{d}'" for d in student_dimensions)
     dimension = (
         "CASE WHEN s.scope = 'assignment' THEN 'assignment' "
         "WHEN s.dimension IN ('cat_single', 'cat_spot') THEN 'category' "

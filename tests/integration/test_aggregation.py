@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
 from quiz.models import Answer, StatCell, StatStudent
 from quiz.selectors.play import attempt_round, attempt_rounds
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from quiz.stats.metrics import Counts
 from tests import spot_answers, stats_reference
+from tests.people import open_assignment
 from tests.stats_reference import reference, student_counts
 
 pytestmark = pytest.mark.django_db
@@ -72,21 +70,12 @@ def test_class_school_and_assignment_cells_equal_the_reference(demo_pack, teache
     """Answers made for assignments in two classes of two schools, and free practice: every
     scope, dimension and distinct-student row, incrementally and rebuilt."""
     rng = random.Random(17)
-    now = timezone.now()
     users = _students(6)
     for n, name in enumerate(("North", "South")):
         school = School.objects.create(name=f"{name} school", time_zone="Pacific/Auckland")
         classroom = Classroom.objects.create(school=school, name=f"{name} class", grade="7")
         classroom.teachers.add(teacher)
-        (assignment,) = assignment_create(
-            teacher=teacher,
-            quiz=demo_pack,
-            classrooms=[classroom],
-            opens_at=now - timedelta(hours=1),
-            due_at=now + timedelta(days=1),
-            attempts_allowed=1,
-            feedback="each",
-        )
+        assignment = open_assignment(teacher, demo_pack, classroom)
         for user in users[n * 3 : n * 3 + 3]:
             user.school = school
             user.save()

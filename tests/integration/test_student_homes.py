@@ -6,19 +6,17 @@ err towards "unknown"."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
 from quiz.models import Answer, StatStudentHome
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation, known_pairs
 from quiz.stats.unfold import unfold
 from tests import spot_answers, stats_reference
+from tests.people import open_assignment
 from tests.stats_reference import reference, student_counts
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +54,6 @@ def test_second_classes_moves_practice_and_erasure_stay_exact(
     or never; the homes are kept either way."""
     monkeypatch.setattr(known_pairs, "INFER_FROM", infer_from)
     rng = random.Random(29)
-    now = timezone.now()
     north = School.objects.create(name="North school", time_zone="Europe/Berlin")
     south = School.objects.create(name="South school", time_zone="Europe/Berlin")
     classes = {
@@ -66,15 +63,7 @@ def test_second_classes_moves_practice_and_erasure_stay_exact(
     assignments = {}
     for name, classroom in classes.items():
         classroom.teachers.add(teacher)
-        (assignments[name],) = assignment_create(
-            teacher=teacher,
-            quiz=demo_pack,
-            classrooms=[classroom],
-            opens_at=now - timedelta(hours=1),
-            due_at=now + timedelta(days=1),
-            attempts_allowed=1,
-            feedback="each",
-        )
+        assignments[name] = open_assignment(teacher, demo_pack, classroom)
     stays, second_class, mover, practiser = (
         User.objects.create_user(username=f"h{i}", password="x", role="student", school=north)
         for i in range(4)
