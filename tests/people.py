@@ -31,9 +31,11 @@ def class_of(teacher: User, *students: User, name: str = "8A") -> Classroom:
     return classroom
 
 
-def open_assignment(teacher: User, quiz: Quiz, classroom: Classroom) -> Assignment:
+def open_assignment(
+    teacher: User, quiz: Quiz, classroom: Classroom, *, feedback: str = "each"
+) -> Assignment:
     """`quiz` assigned to `classroom`: open since an hour, due tomorrow, one attempt,
-    feedback after each round."""
+    feedback after each round (or as `feedback` says)."""
     now = timezone.now()
     (assignment,) = assignment_create(
         teacher=teacher,
@@ -42,6 +44,6 @@ def open_assignment(teacher: User, quiz: Quiz, classroom: Classroom) -> Assignme
         opens_at=now - timedelta(hours=1),
         due_at=now + timedelta(days=1),
         attempts_allowed=1,
-        feedback="each",
+        feedback=feedback,
     )
     return assignment

@@ -9,24 +9,22 @@ from __future__ import annotations
 import random
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
 from quiz.models import Answer, Attempt, Quiz, StatItemSums
 from quiz.services import play as play_services
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation, drilldowns, item_sums
 from quiz.stats.unfold import unfold
 from tests import spot_answers, stats_reference
 from tests.concurrency import WAIT, Background, waits_for
+from tests.people import open_assignment
 from tests.tiny_quiz import tiny_quiz
 
 pytestmark = pytest.mark.django_db
@@ -51,17 +49,7 @@ def _school_class(name: str, students: int) -> tuple[School, Classroom, User, li
 
 
 def _assign(classroom: Classroom, teacher: User, quiz: Quiz):
-    now = timezone.now()
-    [assignment] = assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback="each",
-    )
-    return assignment
+    return open_assignment(teacher, quiz, classroom)
 
 
 def _answer_rounds(attempt: Attempt, items: list, rng: random.Random) -> None:

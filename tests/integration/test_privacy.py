@@ -28,11 +28,11 @@ from quiz.selectors.privacy import months_before
 from quiz.services import play as play_services
 from quiz.services import privacy as privacy_services
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from quiz.tasks import students_retention_purge
 from tests import spot_answers, stats_reference
 from tests.concurrency import WAIT, Background, waits_for
+from tests.people import open_assignment
 from tests.stats_reference import reference, student_counts
 from tests.tiny_quiz import tiny_quiz
 
@@ -62,17 +62,7 @@ def _student(username: str, *classrooms: Classroom) -> User:
 
 
 def _assign(teacher: User, quiz, classroom: Classroom, *, feedback: str = "each"):
-    now = timezone.now()
-    (assignment,) = assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback=feedback,
-    )
-    return assignment
+    return open_assignment(teacher, quiz, classroom, feedback=feedback)
 
 
 def _play(user: User, quiz, rng: random.Random, *, assignment=None, rounds: int = 5) -> None:

@@ -24,16 +24,15 @@ import numpy as np
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
 from quiz import categories
 from quiz.models import Answer, Assignment, Quiz
 from quiz.selectors.play import answer_counts_of, attempt_rounds
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation, drilldowns
 from quiz.stats.metrics import Counts, confidence_bin, summarize
+from tests.people import open_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -62,17 +61,7 @@ def _classroom(school, teacher, name, count, grade="") -> tuple[Classroom, list[
 
 
 def _assign(classroom: Classroom, quiz: Quiz, teacher: User) -> Assignment:
-    now = timezone.now()
-    (assignment,) = assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback="each",
-    )
-    return assignment
+    return open_assignment(teacher, quiz, classroom)
 
 
 def _play(student, quiz, rng, *, assignment=None, day: date, rounds=6, kinds=None) -> None:
