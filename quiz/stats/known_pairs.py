@@ -18,8 +18,10 @@ free practice, the clip, day-and-assignment and practice cells, which have no st
 twin) is looked up as before. Only "surely there" is inferred, never "new", so an error can
 cost a look-up but never a student.
 
-PostgreSQL only: SQLite (the embedded default) holds little and looks every pair up. The
-homes are kept on both, so a rebuild and a fold leave the same rows everywhere.
+Only in folds of INFER_FROM answers or more (catching up after an outage, a busy school),
+and on PostgreSQL: smaller folds, like those of a live lesson, and SQLite (the embedded
+default) look every pair up. The homes are kept by every fold, so a rebuild and the folds
+leave the same rows everywhere.
 """
 
 # The SQL below is assembled only from this module's constants and quoted table names.
