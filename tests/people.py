@@ -31,19 +31,17 @@ def class_of(teacher: User, *students: User, name: str = "8A") -> Classroom:
     return classroom
 
 
-def open_assignment(
-    teacher: User, quiz: Quiz, classroom: Classroom, *, feedback: str = "each"
-) -> Assignment:
+def open_assignment(teacher: User, quiz: Quiz, classroom: Classroom, **values) -> Assignment:
     """`quiz` assigned to `classroom`: open since an hour, due tomorrow, one attempt,
-    feedback after each round (or as `feedback` says)."""
+    feedback after each round; `values` override or add the assignment's fields."""
     now = timezone.now()
+    fields = {
+        "opens_at": now - timedelta(hours=1),
+        "due_at": now + timedelta(days=1),
+        "attempts_allowed": 1,
+        "feedback": "each",
+    }
     (assignment,) = assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback=feedback,
+        teacher=teacher, quiz=quiz, classrooms=[classroom], **(fields | values)
     )
     return assignment

@@ -53,19 +53,17 @@ def pre_and_post_tests(teacher, quiz, classroom, now):
     open since an hour before `now` and due a day after."""
     from datetime import timedelta
 
-    from quiz.services.teach import assignment_create
+    from tests.people import open_assignment
 
     return [
-        assignment_create(
-            teacher=teacher,
-            quiz=quiz,
-            classrooms=[classroom],
+        open_assignment(
+            teacher,
+            quiz,
+            classroom,
             opens_at=now - timedelta(hours=1),
             due_at=now + timedelta(days=1),
-            attempts_allowed=1,
-            feedback="each",
             unit_role=role,
             unit="Second looks",
-        )[0]
+        )
         for role in ("pre", "post")
     ]

@@ -17,7 +17,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from functools import partial
 from types import SimpleNamespace
 
@@ -26,7 +25,6 @@ import pytest
 from django.db import connection, connections, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from psycopg import sql
 
 from accounts.models import Classroom, Enrollment, School, User
@@ -35,10 +33,10 @@ from quiz.models import Answer, Assignment, Attempt, Quiz, StatCell
 from quiz.packs.demo import PRACTICE_QUIZ_SLUG
 from quiz.services import play as play_services
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from tests import spot_answers, stats_reference, workers
 from tests.concurrency import WAIT, Background, waits_for
+from tests.people import open_assignment
 from tests.stats_reference import reference
 
 pytestmark = [
@@ -118,16 +116,7 @@ def _class_with_assignment(quiz, name: str) -> tuple[School, Classroom, Assignme
     )
     classroom = Classroom.objects.create(school=school, name=f"{name} 7b")
     classroom.teachers.add(teacher)
-    now = timezone.now()
-    [assignment] = assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback=Assignment.Feedback.EACH_ANSWER,
-    )
+    assignment = open_assignment(teacher, quiz, classroom)
     return school, classroom, assignment
 
 

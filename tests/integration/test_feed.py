@@ -34,6 +34,7 @@ from quiz.services import teach as teach_services
 from quiz.stats import aggregation, metrics
 from tests import people
 from tests.payloads import assignment_form
+from tests.people import open_assignment
 from tests.stats_reference import reference, stored_cells
 
 pytestmark = pytest.mark.django_db
@@ -398,16 +399,7 @@ def test_an_assigned_feed_is_played_and_reported(
     teacher, teacher_client, demo_pack, classroom, student, student_client
 ):
     quiz = _feed(teacher, length=10, percent=20)
-    now = timezone.now()
-    (assignment,) = teach_services.assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback="each",
-    )
+    assignment = open_assignment(teacher, quiz, classroom)
     home = student_client.get(reverse("quiz:quiz_list")).content.decode()
     assert "Scroll test" in home
     started = student_client.post(reverse("quiz:assignment_start", args=[assignment.pk]))

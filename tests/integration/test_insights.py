@@ -10,7 +10,7 @@ import json
 import random
 import re
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -24,7 +24,6 @@ from quiz import categories
 from quiz.models import Answer, Assignment, Clip, Quiz
 from quiz.selectors.play import answer_counts_of, attempt_rounds
 from quiz.services.play import answer_submit, attempt_start
-from quiz.services.teach import assignment_create
 from quiz.stats import aggregation, drilldowns, insights
 from quiz.stats.formatting import percent
 from quiz.stats.metrics import (
@@ -37,6 +36,7 @@ from quiz.stats.metrics import (
     wilson_interval,
 )
 from tests import spot_answers
+from tests.people import open_assignment
 from tests.stats_reference import OVERVIEW_COLUMNS as COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -110,18 +110,7 @@ def _classroom(
 
 
 def _assign(classroom: Classroom, quiz: Quiz, teacher: User, **values) -> Assignment:
-    now = timezone.now()
-    (assignment,) = assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback="each",
-        **values,
-    )
-    return assignment
+    return open_assignment(teacher, quiz, classroom, **values)
 
 
 def _play(

@@ -28,6 +28,7 @@ from quiz.services import live as services
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
 from tests import people
+from tests.people import open_assignment
 from tests.tiny_quiz import tiny_quiz
 
 pytestmark = pytest.mark.django_db
@@ -335,16 +336,7 @@ def test_pair_answers_are_stored_in_the_quizs_terms_whatever_the_sides(teacher, 
 def test_answers_are_ordinary_answers_counted_exactly_once(
     teacher, classroom, quiz, student, classmate
 ):
-    now = timezone.now()
-    (assignment,) = assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback="each",
-    )
+    assignment = open_assignment(teacher, quiz, classroom)
     game = services.game_start(teacher=teacher, quiz=quiz, classroom=None, assignment=assignment)
     assert game.classroom == classroom
     stu = services.player_join(game=game, user=student)

@@ -21,8 +21,8 @@ from quiz.models import Attempt, BoosterPlan
 from quiz.selectors import feed as feed_selectors
 from quiz.selectors import play as play_selectors
 from quiz.services import feed as feed_services
-from quiz.services import teach as teach_services
 from tests import people
+from tests.people import open_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -140,16 +140,7 @@ def feed_assignment(teacher, student, demo_pack):
         percent=20,
         seconds=5,
     )
-    now = timezone.now()
-    (assignment,) = teach_services.assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback="each",
-    )
+    assignment = open_assignment(teacher, quiz, classroom)
     client = _client(student)
     client.post(reverse("quiz:assignment_start", args=[assignment.pk]))
     attempt = Attempt.objects.get(assignment=assignment)

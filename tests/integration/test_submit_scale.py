@@ -5,7 +5,6 @@ endpoint. Speed itself is measured by bench/submit.py, never here."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 import pytest
 import redis
@@ -13,7 +12,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Enrollment, School, User
@@ -22,9 +20,9 @@ from quiz import background, tasks
 from quiz.models import Answer, Attempt, Clip, Quiz, QuizItem, StatPending
 from quiz.selectors import play as selectors
 from quiz.services import play as services
-from quiz.services import teach as teach_services
 from quiz.stats import aggregation
 from tests import spot_answers, stats_reference
+from tests.people import open_assignment
 
 FOLD = "quiz.tasks.stats_fold"
 
@@ -188,16 +186,7 @@ def _class_playing(quiz, n: int) -> list[Attempt]:
     ]
     for student in students:
         Enrollment.objects.create(classroom=classroom, student=student)
-    now = timezone.now()
-    (assignment,) = teach_services.assignment_create(
-        teacher=teacher,
-        quiz=quiz,
-        classrooms=[classroom],
-        opens_at=now - timedelta(hours=1),
-        due_at=now + timedelta(days=1),
-        attempts_allowed=1,
-        feedback="each",
-    )
+    assignment = open_assignment(teacher, quiz, classroom)
     return [services.attempt_start(user=s, quiz=quiz, assignment=assignment) for s in students]
 
 

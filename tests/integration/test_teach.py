@@ -20,10 +20,10 @@ from quiz import shuffle
 from quiz.models import Answer, Assignment, Attempt
 from quiz.selectors import play as selectors
 from quiz.services import play as services
-from quiz.services import teach as teach_services
 from quiz.stats import aggregation
 from tests import people, spot_answers
 from tests.payloads import assignment_form
+from tests.people import open_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -51,18 +51,8 @@ def teacher_client(teacher):
 
 
 def _assign(classroom, quiz, teacher, **overrides) -> Assignment:
-    now = timezone.now()
-    values = {
-        "opens_at": now - timedelta(hours=1),
-        "due_at": now + timedelta(days=2),
-        "attempts_allowed": 1,
-        "feedback": "each",
-    }
-    values.update(overrides)
-    (assignment,) = teach_services.assignment_create(
-        teacher=teacher, quiz=quiz, classrooms=[classroom], **values
-    )
-    return assignment
+    due = {"due_at": timezone.now() + timedelta(days=2)}
+    return open_assignment(teacher, quiz, classroom, **(due | overrides))
 
 
 def _play(student, assignment, *, right_every: int = 2) -> Attempt:
