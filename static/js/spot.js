@@ -124,9 +124,11 @@
         (event.clientY - box.top) / box.height * SCALE,
         now()
       );
-      // Keyboard users who then use the arrows start from the square they clicked.
+      // Keyboard users who then use the arrows start from the square they clicked; the
+      // keyboard's crosshair (shown when the click focused the layer) steps aside until then.
       cell.column = Math.min(GRID - 1, Math.floor(mark.x / (SCALE / GRID)));
       cell.row = Math.min(GRID - 1, Math.floor(mark.y / (SCALE / GRID)));
+      crosshair.hidden = true;
     });
 
     layer.addEventListener("focus", showCell);

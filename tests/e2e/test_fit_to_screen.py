@@ -108,3 +108,32 @@ def test_the_next_round_is_a_few_tab_presses_from_the_feedback(page: Page, demo_
         raise AssertionError("the next round is more than 3 Tab presses away")
     page.keyboard.press("Enter")
     expect(page.locator("#stage").get_by_text(re.compile(r"Round 2 of \d+"))).to_be_visible()
+
+
+def test_a_wide_table_scrolls_inside_its_box_with_its_hidden_words(page: Page, demo_site):
+    """A table wider than the phone scrolls in its own box, and so do the words in it kept
+    for screen readers only (an educator's heatmap says "hidden" and why in narrow cells):
+    they must not widen the page."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, demo_site.url)
+    page.goto(f"{demo_site.url}/progress/")
+    page.evaluate(
+        """() => {
+          const box = document.createElement('div');
+          box.className = 'table-scroll';
+          const table = box.appendChild(document.createElement('table'));
+          const row = table.insertRow();
+          for (let i = 0; i < 30; i++) {
+            const cell = row.insertCell();
+            cell.textContent = 'hidden';
+            const why = cell.appendChild(document.createElement('span'));
+            why.className = 'visually-hidden';
+            why.textContent = ' (fewer than 5 students)';
+          }
+          document.querySelector('main').append(box);
+        }"""
+    )
+    assert (
+        page.evaluate("document.querySelector('main .table-scroll:last-child').scrollWidth") > 390
+    )
+    assert page.evaluate(SIDEWAYS) == 0

@@ -49,6 +49,22 @@ def spot_class(demo_site):
     return demo_site, classroom, quiz
 
 
+def _boxes_on_picture(page: Page, scope: str) -> None:
+    """The outlines are drawn over the picture itself: the overlay has the clip's own box (a
+    frame wider than a height-capped clip would put them beside it)."""
+    gap = page.evaluate(
+        """scope => {
+          const frame = document.querySelector(scope + ' [data-media-frame]');
+          const media = frame.querySelector('video, img').getBoundingClientRect();
+          const svg = frame.querySelector('svg.overlay').getBoundingClientRect();
+          return Math.max(Math.abs(media.left - svg.left), Math.abs(media.right - svg.right),
+                          Math.abs(media.top - svg.top), Math.abs(media.bottom - svg.bottom));
+        }""",
+        scope,
+    )
+    assert gap < 1.5, f"the outlines in {scope} are {gap:.0f} px off the picture"
+
+
 def _device(browser: Browser, base: str, username: str) -> Page:
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(page, base, username, "look-again-1")
@@ -154,6 +170,7 @@ def test_a_live_spot_lesson_by_keyboard_and_click(page: Page, browser: Browser, 
             expect(device.locator("[data-spot-drawn]")).to_have_count(1)
             expect(device.locator("rect.artifact-box")).to_have_count(clip.artifacts.count())
             assert device.evaluate(SIDEWAYS) == 0
+            _boxes_on_picture(device, ".live-spot-truth")
         if round_number == 1:
             _check(omar, "device spot reveal")
             _check(page, "projector spot reveal")
@@ -176,6 +193,7 @@ def test_a_live_spot_lesson_by_keyboard_and_click(page: Page, browser: Browser, 
         expect(page.locator("#stage rect.artifact-box")).to_have_count(clip.artifacts.count())
         expect(page.locator("#stage .live-mark")).to_have_count(2)
         expect(page.locator("#stage .live-mark.is-hit")).to_have_count(1)
+        _boxes_on_picture(page, "#stage")
         if clip.is_video:
             assert (
                 page.evaluate("id => document.getElementById(id).dataset.kept", media_id) == "yes"

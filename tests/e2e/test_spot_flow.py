@@ -130,6 +130,11 @@ def test_a_student_marks_a_video_by_keyboard_and_a_picture_by_click(page: Page, 
             )
             expect(page.locator("[data-spot-mark]")).to_be_visible()
             expect(page.locator("[data-spot-status]")).to_contain_text("Marked: row")
+            # A click shows its mark alone: the keyboard's crosshair (put up when the click
+            # focused the picture) does not stay behind at another square.
+            expect(page.locator("[data-spot-crosshair]")).to_be_hidden()
+            page.keyboard.press("ArrowLeft")
+            expect(page.locator("[data-spot-crosshair]")).to_be_visible()
             page.get_by_role("button", name="Submit answer").click()
         expect(page.locator("#feedback-title")).to_contain_text("Right!")
         expect(page.locator(".spot-verdict")).to_contain_text("Your mark is on a giveaway.")

@@ -16,13 +16,15 @@ import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
+from django.template.loader import render_to_string
 from django.test import AsyncClient, Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
 
 from accounts.models import Enrollment, User
 from quiz import live_events
-from quiz.models import Answer, Attempt, LiveGame, LivePlayer, StatCell
+from quiz.models import Answer, Attempt, LiveGame, LivePlayer, Quiz, QuizItem, StatCell
 from quiz.selectors import live as selectors
 from quiz.services import live as services
 from quiz.services.teach import assignment_create
@@ -30,6 +32,8 @@ from quiz.stats import aggregation
 from tests import people
 from tests.people import open_assignment
 from tests.tiny_quiz import tiny_quiz
+
+SUMMARY = "quiz/live/_class_summary.html"
 
 pytestmark = pytest.mark.django_db
 
@@ -363,6 +367,12 @@ def test_answers_are_ordinary_answers_counted_exactly_once(
     assert before == after
     summary = selectors.class_summary(game)
     assert (summary.players, summary.answers, summary.correct) == (2, 3, 1)
+    said = " ".join(strip_tags(render_to_string(SUMMARY, {"summary": summary})).split())
+    assert "2 players took part. Right answers: 1 of 3 (33 %)." in said
+    alone = selectors.ClassSummary(players=1, answers=1, correct=1, points=100)
+    with translation.override("de"):
+        said = " ".join(strip_tags(render_to_string(SUMMARY, {"summary": alone})).split())
+    assert "1 Person hat mitgespielt. Richtige Antworten: 1 von 1 (100 %)." in said
 
 
 def test_a_class_game_from_a_quiz_counts_for_the_class_and_a_pin_game_for_none(
@@ -511,6 +521,35 @@ def test_the_projector_controls_run_the_game_and_the_truth_waits_for_its_step(
     client.post(control, {"action": "open"})  # refused: reveal first
     messages = [m.message for m in client.get(projector).context["messages"]]
     assert "Reveal this round first." in messages
+
+
+def test_a_real_clips_reveal_explains_it_once_and_steps_through_its_decoys(
+    teacher, classroom, quiz, student
+):
+    """A single real clip: its explanation is said once, and what it shows are decoys (real
+    effects that look odd), not giveaways."""
+    real = quiz.items.get(position=2).clip
+    assert not real.is_generated and real.artifacts.count() == 1
+    real.explanation = "Ordinary sensor noise in low light."
+    real.save()
+    one = Quiz.objects.create(title="One real clip", slug="one-real", is_public=True)
+    QuizItem.objects.create(quiz=one, position=1, kind="single", clip=real)
+    client = _client(teacher)
+    game = services.game_start(teacher=teacher, quiz=one, classroom=classroom)
+    services.player_join(game=game, user=student)
+    control = reverse("live:control", args=[game.pk])
+    projector = reverse("live:projector", args=[game.pk])
+    client.post(control, {"action": "open"})
+    client.post(control, {"action": "reveal"})
+    client.post(control, {"action": "step"})
+    page = client.get(projector).content.decode()
+    assert "It was real camera footage." in page
+    assert page.count("Ordinary sensor noise in low light.") == 1
+    stage = page.split('id="stage"')[1].split("</main>")[0]
+    assert "Show the next decoy" in stage and "giveaway" not in stage.lower()
+    client.post(control, {"action": "step"})
+    page = client.get(projector).content.decode()
+    assert "Why it might have looked fake (decoys)" in page and "The giveaways" not in page
 
 
 def test_a_guest_joins_by_pin_with_a_nickname_and_answers_on_the_device(teacher, quiz):

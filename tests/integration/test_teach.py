@@ -277,6 +277,9 @@ def test_report_shows_each_answer_and_item(teacher_client, classroom, demo_pack,
     ).content.decode()
     assert student.display_name in html and "By round" in html and "By giveaway" in html
     assert html.count("70 %") >= demo_pack.items.count()
+    # The notes speak about the class's answers, not to a "you" who is not reading.
+    assert "the confidence given" in html
+    assert "your confidence" not in html and "your accuracy" not in html and "You lean" not in html
 
 
 def test_answers_csv_matches_what_was_played(

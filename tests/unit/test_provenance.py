@@ -241,7 +241,11 @@ def test_the_box_says_what_each_state_means(state, phrases):
         assert phrase in html, (phrase, html)
     if state != "none":
         assert "Created by a generative AI model" in html
-        assert "<code>c2pa.created (trainedAlgorithmicMedia)</code>" in html
+        # The raw label only under the technical details, not in the plain list.
+        plain = html.split('class="provenance-actions"')[1].split("</ul>")[0]
+        assert "<code>" not in plain and "c2pa." not in plain
+        details = html.split('class="provenance-issues"')[1]
+        assert "<code>c2pa.created (trainedAlgorithmicMedia)</code>" in details
 
 
 def test_the_box_is_empty_for_a_clip_never_checked():
