@@ -118,7 +118,8 @@ class Clip(models.Model):
     )
     explanation = models.TextField(_("explanation"), blank=True)
     # The texts above in other languages, for learners who use them (quiz.packs.format
-    # ITEM_TRANSLATED): {"de": {"description": "…", "explanation": "…", "credit": "…"}}.
+    # ITEM_TRANSLATED): {"de": {"description": "…", "explanation": "…", "credit": "…",
+    # "license": "…"}}.
     translations = models.JSONField(_("translations"), default=dict, blank=True)
     # Served under random names (see quiz.services.clip_store_media), never the upload's.
     media = models.FileField(_("media"), max_length=200, blank=True)
@@ -188,6 +189,10 @@ class Clip(models.Model):
     @property
     def shown_credit(self) -> str:
         return in_language(self.translations, "credit", self.credit)
+
+    @property
+    def shown_license(self) -> str:
+        return in_language(self.translations, "license", self.license)
 
 
 class Artifact(models.Model):

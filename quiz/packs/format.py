@@ -39,7 +39,7 @@ TEXT_FIELDS = (
 )
 # Texts a pack may carry in other languages, per item and per artifact, as
 # "translations": {"de": {"explanation": "…"}} (optional; packs without it read as before).
-ITEM_TRANSLATED = ("description", "explanation", "credit")
+ITEM_TRANSLATED = ("description", "explanation", "credit", "license")
 ARTIFACT_TRANSLATED = ("explanation",)
 
 

@@ -100,7 +100,31 @@
     if (banner) banner.hidden = true;
   });
 
+  // On a phone the main menu folds behind a "Menu" button (a teacher's dozen links would
+  // fill a third of the screen); without JavaScript it stays open.
+  function setUpMenu() {
+    var header = document.querySelector(".site-header");
+    var button = header && header.querySelector("[data-menu-toggle]");
+    if (!button) return;
+    button.hidden = false;
+    header.classList.add("has-menu");
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", String(open));
+      header.classList.toggle("menu-open", open);
+    }
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpMenu();
     // On a round or feedback page, start where the action is (the skip link still leads
     // to main); elsewhere leave focus where the browser puts it.
     var stage = document.getElementById("stage");

@@ -83,7 +83,7 @@ def test_teacher_assigns_student_plays_teacher_watches_and_exports(
         student.get_by_role("button", name="Submit answer").click()
         expect(student.locator("#feedback-title")).to_be_visible()
         if n + 1 < played:
-            student.get_by_role("link", name="Next round").click()
+            student.get_by_role("link", name="Next round").first.click()
 
     # The live view polls every few seconds; the worker folds answers within seconds.
     expect(teacher.get_by_text("1 of 3 started, 0 finished")).to_be_visible(timeout=20_000)

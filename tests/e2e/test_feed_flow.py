@@ -95,6 +95,13 @@ def test_student_plays_a_feed_by_keyboard(page: Page, demo_site):
     expect(page.get_by_text(f"You flagged 1 of the {real} real ones.")).to_be_visible()
     expect(page.get_by_role("heading", name="Generated clips you missed")).to_be_visible()
     expect(page.get_by_role("heading", name="Real clips you flagged")).to_be_visible()
+    # The two clips caught are folded under their heading, and open from the keyboard.
+    caught = page.locator("details.feed-caught")
+    expect(caught.locator("article.feed-result").first).to_be_hidden()
+    caught.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(caught.locator("article.feed-result")).to_have_count(2)
+    expect(caught.locator("article.feed-result").first).to_be_visible()
     curious = page.locator("details.for-the-curious summary")
     curious.focus()
     page.keyboard.press("Enter")

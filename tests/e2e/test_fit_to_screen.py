@@ -102,7 +102,7 @@ def test_the_next_round_is_a_few_tab_presses_from_the_feedback(page: Page, demo_
     for _ in range(3):
         page.keyboard.press("Tab")
         text = page.evaluate("document.activeElement.textContent.trim()")
-        if text == "Continue":
+        if text == "Next round":
             break
     else:
         raise AssertionError("the next round is more than 3 Tab presses away")
@@ -137,3 +137,33 @@ def test_a_wide_table_scrolls_inside_its_box_with_its_hidden_words(page: Page, d
         page.evaluate("document.querySelector('main .table-scroll:last-child').scrollWidth") > 390
     )
     assert page.evaluate(SIDEWAYS) == 0
+
+
+def test_on_a_phone_the_main_menu_folds_behind_a_button(page: Page, demo_site):
+    """A teacher's dozen menu links would fill a third of a phone's screen: there they fold
+    behind "Menu" (a button that says whether it is open, closed again with Escape); on a
+    laptop they are all in view."""
+    from accounts.models import User
+
+    User.objects.create_user("menuteach", password="look-again-4", role="teacher")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{demo_site.url}/accounts/login/")
+    page.get_by_label("Username").fill("menuteach")
+    page.get_by_label("Password").fill("look-again-4")
+    page.get_by_role("button", name="Sign in").click()
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.get_by_role("button", name="Menu", exact=True)
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(nav).to_be_hidden()
+    assert page.locator(".site-header").bounding_box()["height"] < 0.12 * 844
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Classes")).to_be_visible()
+    assert page.evaluate(SIDEWAYS) == 0
+    nav.get_by_role("link", name="Classes").focus()
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu).to_be_focused()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    expect(menu).to_be_hidden()
+    expect(nav.get_by_role("link", name="Classes")).to_be_visible()

