@@ -53,6 +53,26 @@ def _shorten(label: str, limit: int = 28) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
+def _wrap(label: str, limit: int, lines: int = 3) -> list[str]:
+    """The label in at most `lines` lines of about `limit` characters, broken between words;
+    only what still does not fit is shortened (…) at the end of the last line."""
+    words = label.split()
+    out: list[str] = []
+    current = ""
+    for i, word in enumerate(words):
+        candidate = f"{current} {word}".strip()
+        if len(candidate) <= limit or not current:
+            current = candidate
+            continue
+        out.append(current)
+        if len(out) == lines - 1:
+            current = " ".join(words[i:])
+            break
+        current = word
+    out.append(current)
+    return [*out[:-1], _shorten(out[-1], limit)]
+
+
 def _svg(
     chart_id: str,
     title: str,
@@ -198,15 +218,19 @@ def heatmap(
     """Rows x columns of shaded cells, each printing its value; suppressed cells hatched.
     Narrow: the longer side runs down the page (rows and columns swapped if need be)."""
     cell_w, cell_h = 58, 30
-    head = 150  # room for the slanted column names
+    head = 190  # room for the slanted column names
     label_width, slant = LABEL_WIDTH, 130  # the last name slants right
     if narrow:
         if len(columns) > len(rows):
             rows, columns = columns, rows
             cells = [[line[r] for line in cells] for r in range(len(rows))]
         cell_w, label_width, slant = 48, 156, 70
+    # Row names break into up to three lines (German names run long); the rows grow to fit.
+    names = [_wrap(name, 22 if narrow else 28) for name in rows]
+    line_h = 13
+    row_h = max(cell_h, line_h * max((len(lines) for lines in names), default=1) + 6)
     width = label_width + cell_w * max(1, len(columns)) + slant
-    height = head + cell_h * max(1, len(rows)) + MARGIN
+    height = head + row_h * max(1, len(rows)) + MARGIN
     pattern = f"{_text(chart_id)}-hatch"
     parts = [
         f'<defs><pattern id="{pattern}" width="6" height="6" patternUnits="userSpaceOnUse" '
@@ -215,20 +239,24 @@ def heatmap(
     ]
     for c, name in enumerate(columns):
         cx = label_width + c * cell_w + cell_w / 2
-        parts.append(
-            _label(
-                cx,
-                head - 8,
-                _shorten(name, 24),
-                "chart-label",
-                "start",
-                f' transform="rotate(-50 {_num(cx)} {_num(head - 8)})"',
+        # Slanted, in up to two lines: the last one starts at the column, the first above it.
+        lines = _wrap(name, 34, 2)
+        for n, line in enumerate(lines):
+            parts.append(
+                _label(
+                    cx,
+                    head - 8 - line_h * (len(lines) - 1 - n),
+                    line,
+                    "chart-label",
+                    "start",
+                    f' transform="rotate(-50 {_num(cx)} {_num(head - 8)})"',
+                )
             )
-        )
-    for r, name in enumerate(rows):
-        y = head + r * cell_h
-        limit = 20 if narrow else 28
-        parts.append(_label(label_width - 8, y + 20, _shorten(name, limit), "chart-label", "end"))
+    for r, lines in enumerate(names):
+        y = head + r * row_h
+        first = y + row_h / 2 + 4 - line_h * (len(lines) - 1) / 2
+        for n, line in enumerate(lines):
+            parts.append(_label(label_width - 8, first + n * line_h, line, "chart-label", "end"))
         for c, cell in enumerate(cells[r]):
             x = label_width + c * cell_w
             if cell.suppressed:
@@ -242,9 +270,9 @@ def heatmap(
                 text_css = "heat-text heat-text-light" if level >= 3 else "heat-text"
             parts.append(
                 f'<rect class="{css}"{fill} x="{_num(x + 1)}" y="{_num(y + 1)}" '
-                f'width="{cell_w - 2}" height="{cell_h - 2}"/>'
+                f'width="{cell_w - 2}" height="{row_h - 2}"/>'
             )
-            parts.append(_label(x + cell_w / 2, y + 20, cell.text, text_css, "middle"))
+            parts.append(_label(x + cell_w / 2, y + row_h / 2 + 5, cell.text, text_css, "middle"))
     return _svg(chart_id, title, desc, width, height, "".join(parts), narrow)
 
 

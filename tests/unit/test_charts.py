@@ -299,3 +299,32 @@ def test_discrimination_of_a_known_case():
     assert _sums([True, True], [0.1, 0.9]).point_biserial() is None  # nobody wrong
     assert _sums([True, False], [0.5, 0.5]).point_biserial() is None  # no spread
     assert _sums([True], [0.5]).point_biserial() is None
+
+
+def test_a_heatmaps_long_row_names_wrap_instead_of_being_cut():
+    """German category names run long: they break between words into up to three lines, and
+    the rows grow to hold them, in both layouts."""
+    long = "Dinge tauchen auf, verschwinden oder vervielfachen sich"
+    cells = [[charts.HeatCell(0.5, "50 %")], [charts.HeatCell(0.2, "20 %")]]
+    for svg in _layouts(charts.heatmap("h", "T", "D", [long, "Kurz"], ["7A"], cells)):
+        labels = [t.text for t in svg.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+        assert " ".join(labels[:-1]) == long and labels[-1] == "Kurz"
+        assert not any("…" in label for label in labels)
+        rects = [r for r in svg.iter(f"{SVG}rect") if "heat-cell" in (r.get("class") or "")]
+        assert float(rects[0].get("height")) >= 13 * (len(labels) - 1)
+
+
+@pytest.mark.parametrize(
+    ("label", "limit", "lines"),
+    [
+        ("Körper und Anatomie", 22, ["Körper und Anatomie"]),
+        (
+            "one two three four five six seven",
+            9,
+            ["one two", "three", "four five six seven"[:8] + "…"],
+        ),
+        ("Unbreakablewordthatgoesonandon", 10, ["Unbreakab…"]),
+    ],
+)
+def test_labels_wrap_between_words_and_only_the_rest_is_shortened(label, limit, lines):
+    assert charts._wrap(label, limit) == lines
