@@ -81,8 +81,33 @@
     root.querySelectorAll("[data-confidence]").forEach(showConfidence);
   }
 
+  // A magnified replay is small: the browser's controls would cover the very region it
+  // magnifies, so they give way to a button below it (without JavaScript they stay).
+  function setUpReplays(root) {
+    root.querySelectorAll("figure.replay[data-label-play]").forEach(function (figure) {
+      var video = figure.querySelector("video");
+      if (!video || figure.dataset.replayReady) return;
+      figure.dataset.replayReady = "1";
+      video.removeAttribute("controls");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button replay-toggle";
+      var label = function () {
+        button.textContent = video.paused ? figure.dataset.labelPlay : figure.dataset.labelPause;
+      };
+      var toggle = function () { if (video.paused) video.play(); else video.pause(); };
+      label();
+      button.addEventListener("click", toggle);
+      video.addEventListener("click", toggle);
+      video.addEventListener("play", label);
+      video.addEventListener("pause", label);
+      figure.insertBefore(button, figure.querySelector("figcaption"));
+    });
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "stage") focusNew(event.detail.target);
+    if (event.detail.target) setUpReplays(event.detail.target);
   });
 
   function showError() {
@@ -125,6 +150,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
+    setUpReplays(document);
     // On a round or feedback page, start where the action is (the skip link still leads
     // to main); elsewhere leave focus where the browser puts it.
     var stage = document.getElementById("stage");

@@ -111,6 +111,15 @@ def test_student_learns_a_giveaway_and_passes_the_check(page: Page, demo_site):
     expect(page.locator(".lesson-example rect.artifact-box").first).to_be_attached()
     replay = page.locator(".lesson-example .replay video").first
     expect(replay).to_be_attached()
+    # The replay has no controls over the region it magnifies: a button below plays it.
+    assert replay.get_attribute("controls") is None
+    toggle = page.locator(".lesson-example .replay .replay-toggle").first
+    expect(toggle).to_have_text("Play the replay")
+    _press_on(page, toggle)
+    page.wait_for_function("() => !document.querySelector('.lesson-example .replay video').paused")
+    expect(toggle).to_have_text("Pause the replay")
+    _press_on(page, toggle)
+    expect(toggle).to_have_text("Play the replay")
     # The lesson's media load for the student (stored names of clips of their pool).
     for src in (replay.get_attribute("src"), page.locator("#example-1").get_attribute("src")):
         assert page.request.get(base + src).status == 200
@@ -143,9 +152,9 @@ def test_student_learns_a_giveaway_and_passes_the_check(page: Page, demo_site):
             _check(page, f"check round ({shown.item.kind})")
         _answer_right_by_keyboard(page, shown)
         if n < 3:
-            _press_on(page, page.get_by_role("link", name="Next round"))
+            _press_on(page, page.get_by_role("link", name="Next round").first)
         else:
-            _press_on(page, page.get_by_role("link", name="See your summary"))
+            _press_on(page, page.get_by_role("link", name="See your summary").first)
     assert sorted(kinds) == ["pair", "single", "single", "spot"]
 
     page.wait_for_url(re.compile(r"/attempts/\d+/summary/$"))
