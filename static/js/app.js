@@ -91,7 +91,7 @@
       video.removeAttribute("controls");
       var button = document.createElement("button");
       button.type = "button";
-      button.className = "button replay-toggle";
+      button.className = "button secondary replay-toggle";
       var label = function () {
         button.textContent = video.paused ? figure.dataset.labelPlay : figure.dataset.labelPause;
       };
