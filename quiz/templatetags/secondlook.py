@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,17 @@ MISSING = "–"
 
 def _is_missing(value: object) -> bool:
     return value is None or value == ""
+
+
+# A number and its unit ("31 %", "1.7 s") in running text, to be kept on one line.
+_NUMBER_AND_UNIT = re.compile(r"(\d) (%|s\b)")
+
+
+@register.filter(is_safe=True)
+def keep_units(text: str) -> str:
+    """Running text with each number tied to its unit by a no-break space, so a narrow screen
+    never leaves "31" at the end of one line and "%" at the start of the next."""
+    return _NUMBER_AND_UNIT.sub("\\1\u00a0\\2", text)
 
 
 @register.filter

@@ -298,6 +298,7 @@ def test_the_device_posts_a_mark_or_a_grid_square_and_refuses_bad_ones(
     assert "artifact-box" in html and "spot-mark-drawn" in html
     assert "It was far above and to the left of your mark." in html
     assert html.count("% sure") == 1  # said once, with the points
+    assert "\u00a0% sure" in html  # the number and its unit stay on one line
     # A closed round: refused.
     response = mia.post(url, {**data, "spot_x": "200", "spot_y": "200"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 409

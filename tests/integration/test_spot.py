@@ -155,7 +155,7 @@ def test_a_miss_says_how_far_in_time_and_where_the_giveaway_was(student_client, 
     assert response.status_code == 200
     html = response.content.decode()
     assert "Your mark missed the giveaway." in html
-    assert "You were 0.8 s too early for the nearest giveaway." in html
+    assert "You were 0.8\u00a0s too early for the nearest giveaway." in html
     assert "to the right of your mark" in html
 
 

@@ -104,3 +104,17 @@ def test_a_real_clips_maker_is_named_in_the_readers_language():
         assert made_by("Sora") == "Sora" and made_by("") == "–" and made_by(None) == "–"
     with translation.override("en"):
         assert made_by("camera") == "camera"
+
+
+def test_running_text_keeps_each_number_with_its_unit():
+    from django.template import Context, Template
+
+    from quiz.templatetags.secondlook import keep_units
+
+    text = "You marked 31 % from the left, at 1.7 s. 2 sets; 5 seconds"
+    assert keep_units(text) == (
+        "You marked 31\u00a0% from the left, at 1.7\u00a0s. 2 sets; 5 seconds"
+    )
+    # In a template: what the block escaped stays escaped.
+    block = Template("{% load secondlook %}{% filter keep_units %}<b>{{ x }} %</b>{% endfilter %}")
+    assert block.render(Context({"x": "<i>9"})) == "<b>&lt;i&gt;9\u00a0%</b>"
