@@ -37,6 +37,8 @@ MIN_TOPIC_CLIPS = MIN_EXAMPLES + 1
 # Three examples only when that still leaves two clips of the category for the check.
 THREE_EXAMPLES_FROM = MAX_EXAMPLES + 2
 CHECK_ROUNDS = 4
+# Of them: one spot round, one pair, and two single rounds.
+SINGLE_ROUNDS = 2
 
 Round = tuple[str, int, int | None]
 
@@ -140,8 +142,9 @@ def plan_lesson(
     other clips, and no rounds are planned. Otherwise the oldest annotated generated clips of
     the category are the examples and the check is planned from the rest, so adding clips to
     the library does not change a lesson: a spot round on a further clip of the category, a
-    pair and a single generated round (clips of the category first, then other generated
-    ones) and a single real round (decoy-annotated real clips first), never reusing a clip.
+    pair, and two single rounds, each generated (clips of the category first, then other
+    generated ones) or real (decoy-annotated real clips first) by a coin (_single_coin),
+    never reusing a clip.
     """
     topic = _topic(code, infos)
     reals = _reals_ranked(code, infos)
@@ -173,16 +176,26 @@ def plan_lesson(
     if pair is not None:
         rounds.append(pair)
         used.update((pair[1], pair[2]))
-    single_generated = next((g for g in generated if g.id not in used), None)
-    if single_generated is not None:
-        rounds.append(("single", single_generated.id, None))
-        used.add(single_generated.id)
-    single_real = next((r for r in free_reals if r.id not in used), None)
-    if single_real is not None:
-        rounds.append(("single", single_real.id, None))
+    # The two single rounds: each generated or real by a coin of its own (drawn from the
+    # site's secret, so the same pool plans the same check). Always one of each would let a
+    # learner who has seen one single's truth answer the other without looking.
+    for index in range(SINGLE_ROUNDS):
+        wants_generated = _single_coin(code, spot.id, index)
+        sources = (generated, free_reals) if wants_generated else (free_reals, generated)
+        single = next((c for source in sources for c in source if c.id not in used), None)
+        if single is not None:
+            rounds.append(("single", single.id, None))
+            used.add(single.id)
     if len(rounds) != CHECK_ROUNDS:
         return LessonPlan(code, len(topic), examples, decoy)
     return LessonPlan(code, len(topic), examples, decoy, tuple(rounds))
+
+
+def _single_coin(code: str, spot_id: int, index: int) -> bool:
+    """Whether the check's single round number `index` wants a generated clip: a fair coin,
+    the same for the same lesson and pool, that nobody without the site's secret can call."""
+    digest = salted_hmac("quiz.learn.check", f"{code}:{spot_id}:{index}").digest()
+    return bool(digest[0] & 1)
 
 
 def _pair(

@@ -148,8 +148,9 @@ def _start(request: HttpRequest, *, quiz: Quiz, assignment) -> HttpResponse:
 def _media_id(shown: selectors.LiveRound, side: str) -> str:
     """The id of a round's media element: its own per round, so the projector keeps the
     playing element across a reveal's steps (hx-preserve) and never keeps it into the next
-    round."""
-    return f"live-{shown.item.pk}-{side}"
+    round. Named by the round's number in the game, never by its item or clip: a device shows
+    it before the answer, and a database id seen there would name the same clip elsewhere."""
+    return f"live-{shown.number}-{side}"
 
 
 def _clips(

@@ -175,7 +175,7 @@ def test_a_live_spot_lesson_by_keyboard_and_click(page: Page, browser: Browser, 
             _check(omar, "device spot reveal")
             _check(page, "projector spot reveal")
 
-        media_id = f"live-{LiveGame.objects.get(pk=game_id).current_item_id}-a"
+        media_id = f"live-{LiveGame.objects.get(pk=game_id).round_index + 1}-a"
         if clip.is_video:
             # The clip is somewhere in the middle when the teacher shows the truth: it stays
             # there (the same element, not a reloaded page).

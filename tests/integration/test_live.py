@@ -795,3 +795,26 @@ def test_a_guests_device_gets_the_rounds_media_under_its_own_names_only(teacher,
     # Another player's names are their own: this one's name means nothing to them.
     assert stranger.get(src).status_code == 404
     assert _client().get(src).status_code == 404
+
+
+def test_a_device_page_names_no_item_or_clip_before_the_answer(teacher, demo_pack):
+    """An id of the round's item or clip on the device (say, in the media element's id)
+    would name the same clip in the feedback of another quiz: a table of id -> truth."""
+    from quiz.models import Clip, Quiz, QuizItem
+
+    clips = list(Clip.objects.ready().filter(media_kind="video").order_by("pk")[:2])
+    quiz = Quiz.objects.create(title="Ids", slug="ids", created_by=teacher)
+    # Ids far from the round's number, so a match cannot be a coincidence.
+    QuizItem.objects.create(pk=987_654, quiz=quiz, position=1, kind="single", clip=clips[0])
+    QuizItem.objects.create(
+        pk=987_655, quiz=quiz, position=2, kind="pair", clip=clips[0], other_clip=clips[1]
+    )
+    game = services.game_start(teacher=teacher, quiz=quiz, classroom=None)
+    guest = _client()
+    guest.post(reverse("live:join"), {"pin": game.pin, "nickname": "Fox"})
+    for _ in range(2):
+        game = services.round_open(game=game)
+        page = guest.get(reverse("live:device", args=[game.pk])).content.decode()
+        assert 'id="live-' in page
+        assert "98765" not in page
+        game = services.round_reveal(game=game)

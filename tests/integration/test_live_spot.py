@@ -358,7 +358,7 @@ def test_a_reveal_step_keeps_the_page_and_the_stage_keeps_the_clip(teacher, quiz
     client = _client(teacher)
     control = reverse("live:control", args=[game.pk])
     stage = reverse("live:projector_part", args=[game.pk, "stage"])
-    media_id = f"live-{game.current_item_id}-a"
+    media_id = f"live-{game.round_index + 1}-a"
     # From htmx the page stays: no redirect, the stage is asked to fetch itself again.
     response = client.post(control, {"action": "step"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["HX-Trigger"] == "live-stage"
