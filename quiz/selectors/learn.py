@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from hmac import compare_digest
 from pathlib import PurePosixPath
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.models import User
@@ -26,6 +28,7 @@ from quiz.media.files import replay_poster_name
 from quiz.models import Artifact, Clip, LessonCheck, Quiz, QuizItem, StatCell
 from quiz.packs.format import source_family
 from quiz.selectors.builder import ClipInfo, clip_categories
+from quiz.selectors.play import results_withheld_until
 from quiz.services.builder import rank_partners
 from quiz.stats.metrics import proportion, wilson_interval
 
@@ -60,14 +63,31 @@ class Mastery:
     interval: tuple[float, float] | None
     spot_answers: int = 0
     spot_hits: int = 0
+    # While a test the learner has answered in holds back its results (feedback after the
+    # due date), until then: their figures would move with each of its answers.
+    hidden_until: datetime | None = None
 
 
 def category_mastery(user: User, codes: Iterable[str] | None = None) -> dict[str, Mastery]:
     """The learner's mastery of each category in `codes` (default: every tell, in the table's
-    order), from their own user-scope category cells: one query, however many categories;
-    none for a visitor. A category without answers has estimate and interval None."""
+    order), from their own user-scope category cells: two queries, however many categories;
+    none for a visitor. A category without answers has estimate and interval None.
+
+    While a test the learner answered in withholds its results (results_withheld_until),
+    every category is hidden, without figures: a bar that moved after each answer of the
+    test would tell right from wrong before the due date."""
     wanted = [c.code for c in categories.TELLS] if codes is None else list(codes)
     cells: dict[str, tuple[int, int, int, int]] = {}
+    hidden_until = (
+        results_withheld_until(user, timezone.now()) if user.is_authenticated and wanted else None
+    )
+    if hidden_until is not None:
+        return {
+            code: Mastery(
+                code, categories.BY_CODE[code].name, 0, 0, None, None, hidden_until=hidden_until
+            )
+            for code in wanted
+        }
     if user.is_authenticated and wanted:
         cells = {
             key: (n, correct, spot_n, spot_hits)
@@ -305,7 +325,7 @@ class LessonRow:
 
 
 def lesson_rows(user: User, *, owner: User | None = None, mastery: bool = False) -> list[LessonRow]:
-    """Every lesson for the user's pool, in the table's order: four queries (five with
+    """Every lesson for the user's pool, in the table's order: three queries (five with
     mastery), however many lessons and clips."""
     infos = pool_infos(Clip.objects.for_learning(user))
     checks = current_checks(user, owner)
@@ -376,7 +396,7 @@ class LessonPage:
 def lesson_page(user: User, code: str, *, check: Quiz | None = None) -> LessonPage:
     """One lesson for the user: with `check` (an assigned lesson's quiz) the examples avoid
     that check's clips; otherwise the lesson's current check (or the one it would create).
-    Six queries (seven with `check`). `code` must be a lesson (KeyError otherwise)."""
+    Seven queries (eight with `check`). `code` must be a lesson (KeyError otherwise)."""
     lesson = lessons.LESSONS[code]
     infos = pool_infos(Clip.objects.for_learning(user))
     if check is not None:

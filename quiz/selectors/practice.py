@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, School, User
 from quiz import adaptive, categories, spot
@@ -28,12 +29,13 @@ from quiz.models import (
     StatCell,
 )
 from quiz.selectors.learn import Mastery, category_mastery
+from quiz.selectors.play import results_withheld_until
 from quiz.stats import suppression
 from quiz.stats.insights import class_label
 from quiz.stats.metrics import wilson_interval
 
 # The queries of practice_state (tests/unit/test_practice_selection.py holds it to them).
-STATE_QUERIES = 7
+STATE_QUERIES = 8
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,15 @@ def practice_state(user: User, *, attempt: Attempt | None = None) -> PracticeSta
                 spot_ready=generated and bool(codes) and pk not in unplaced,
             )
         )
+    # While a test the student answered in withholds its results, practice is chosen as for
+    # a newcomer: rounds made easier or harder by the test's answers would tell how they went.
+    withheld = results_withheld_until(user, timezone.now()) is not None
     skills = {
         category: adaptive.Rating(rating, answers)
         for category, rating, answers in SkillRating.objects.filter(user=user).values_list(
             "category", "rating", "answers"
         )
+        if not withheld
     }
     recent: set[int] = set()
     answered = (
@@ -233,6 +239,8 @@ class PracticeHome:
     open_sets: tuple[OpenSet, ...] = ()
     # Plans whose booster set the student started and has not finished.
     open_boosters: frozenset[int] = frozenset()
+    # Mastery is hidden until then, while a test the student answered in is open.
+    hidden_until: datetime | None = None
 
     @property
     def due(self) -> list[HomeBooster]:
@@ -299,13 +307,15 @@ def practice_home(user: User, now: datetime) -> PracticeHome:
     category_mastery, from their own aggregate cells) as bars with their intervals, the
     weakest category they have answered (the lowest bottom of the interval: the least shown
     to be mastered, so 1 right of 1 counts as weaker than 9 of 10),
-    their running boosters, and the sets they left open (their buttons resume). Three
+    their running boosters, and the sets they left open (their buttons resume). Four
     queries."""
-    bars = [_bar(m) for m in category_mastery(user).values()]
+    masteries = list(category_mastery(user).values())
+    bars = [_bar(m) for m in masteries]
     answered = [b for b in bars if b.percent is not None]
     weakest = min(answered, key=lambda b: (b.low, b.percent), default=None)
     sets, boosters = open_sets(user)
-    return PracticeHome(bars, weakest, student_boosters(user, now), sets, boosters)
+    hidden_until = masteries[0].hidden_until if masteries else None
+    return PracticeHome(bars, weakest, student_boosters(user, now), sets, boosters, hidden_until)
 
 
 @dataclass(frozen=True)

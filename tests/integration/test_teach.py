@@ -244,6 +244,41 @@ def test_tests_withhold_the_truth_until_due(classroom, demo_pack, teacher, stude
     assert "figures are hidden" not in client.get(reverse("quiz:progress")).content.decode()
 
 
+def test_a_running_test_moves_no_mastery_figure_until_due(classroom, demo_pack, teacher, student):
+    """Mastery bars and lesson figures come from the student's own aggregate cells: if they
+    moved after each answer of a test that holds back its feedback, a student could read
+    right from wrong in them (and adaptive practice, made harder or easier by the test's
+    answers, would tell the same). They are hidden until due, then shown."""
+    from quiz.selectors.practice import practice_state
+    from quiz.services.practice import practice_fold_all
+
+    assignment = _assign(classroom, demo_pack, teacher, feedback="after_due")
+    client = Client()
+    client.force_login(student)
+    _play(student, assignment, right_every=3)
+    aggregation.fold_all()
+    assert practice_fold_all()
+    pages = {
+        "home": client.get(reverse("quiz:quiz_list")).content.decode(),
+        "lessons": client.get(reverse("learn:index")).content.decode(),
+        "lesson": client.get(reverse("learn:lesson", args=["morphing"])).content.decode(),
+    }
+    for name, html in pages.items():
+        assert "answers right" not in html and "answer right" not in html, name
+        assert "true skill is probably" not in html, name
+        assert "Hidden until" in html, name
+    assert 'class="mastery-fill"' not in pages["home"]
+    assert practice_state(student).skills == {}
+    # Once the test is due, the figures are the student's again.
+    Assignment.objects.filter(pk=assignment.pk).update(
+        opens_at=timezone.now() - timedelta(days=2), due_at=timezone.now() - timedelta(minutes=1)
+    )
+    home = client.get(reverse("quiz:quiz_list")).content.decode()
+    assert 'class="mastery-fill"' in home and "Hidden until" not in home
+    assert "answers right" in client.get(reverse("learn:index")).content.decode()
+    assert practice_state(student).skills
+
+
 def test_live_view_reads_the_aggregates_and_hides_names_for_the_projector(
     teacher_client, classroom, demo_pack, teacher, student, django_assert_max_num_queries
 ):
