@@ -39,8 +39,15 @@ from quiz.stats.metrics import (
 
 
 def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
-    """Quizzes the user may play: for now the public ones (assignments come with classes)."""
-    return Quiz.objects.filter(is_public=True).annotate(item_count=Count("items"))
+    """Quizzes the user may play freely (assignments come with classes): the public ones,
+    except a quiz holding a clip kept for tests. Free play shows the truth after each answer,
+    and students must meet a kept clip for the first time in a test."""
+    kept = QuizItem.objects.filter(
+        Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
+    ).values("quiz_id")
+    return (
+        Quiz.objects.filter(is_public=True).exclude(pk__in=kept).annotate(item_count=Count("items"))
+    )
 
 
 def assignments_for_student(user: User) -> QuerySet[Assignment]:

@@ -16,8 +16,8 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Classroom, Enrollment, User
 from quiz import categories
-from quiz.models import Answer, Artifact, Assignment, Attempt, Quiz, QuizItem, StatCell
-from quiz.selectors.play import answer_counts_of, spot_feedback
+from quiz.models import Answer, Artifact, Assignment, Attempt, Clip, Quiz, QuizItem, StatCell
+from quiz.selectors.play import answer_counts_of, quizzes_playable_by, spot_feedback
 from quiz.stats.metrics import Counts, Summary, summarize
 
 
@@ -104,6 +104,28 @@ def clips_already_seen(quiz: Quiz, classrooms: Iterable[Classroom]) -> list[Seen
             clips = set().union(*(seen[s] for s in students))
             rows.append(SeenClips(classroom, len(clips), len(students)))
     return rows
+
+
+def clips_open_to_practice(quiz: Quiz, teacher: User) -> int:
+    """How many of the quiz's clips students can see the truth of outside a test: those in
+    the learning pool of the teacher's school (lessons, practice, feeds: not kept for tests)
+    or in a quiz anyone may play freely. A test of them may test memory, not looking. Two
+    queries."""
+    ids: set[int] = set()
+    for clip_id, other_id in QuizItem.objects.filter(quiz=quiz).values_list(
+        "clip_id", "other_clip_id"
+    ):
+        ids.update(i for i in (clip_id, other_id) if i is not None)
+    public = QuizItem.objects.filter(quiz__in=quizzes_playable_by(teacher))
+    return (
+        Clip.objects.filter(pk__in=ids)
+        .filter(
+            Q(pk__in=Clip.objects.for_learning(teacher).values("pk"))
+            | Q(pk__in=public.values("clip_id"))
+            | Q(pk__in=public.exclude(other_clip=None).values("other_clip_id"))
+        )
+        .count()
+    )
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
             "quiz": quiz,
             "classrooms": classrooms,
             "seen": reports.clips_already_seen(quiz, classrooms),
+            "open_to_practice": reports.clips_open_to_practice(quiz, request.user),
         },
     )
 

@@ -159,3 +159,47 @@ def test_the_builder_and_the_library_filter_clips_kept_for_tests(teacher, demo_p
     assert "Kept for tests" in listed
     wrong = client.get(reverse("library:index"), {"kept": "<script>"})
     assert wrong.status_code == 200 and "<script>" not in wrong.content.decode()
+
+
+def test_a_public_quiz_holding_a_kept_clip_is_not_free_to_play(school, teacher, demo_pack):
+    """Free play shows the truth after each answer: a public quiz with a kept clip would
+    hand a student its answer before the test that keeps it."""
+    student = User.objects.create_user("kt-free", password="x", role="student", school=school)
+    client = _signed_in(student)
+    start = reverse("quiz:attempt_start", args=[demo_pack.slug])
+    assert (
+        demo_pack.is_public
+        and demo_pack.title in client.get(reverse("quiz:quiz_list")).content.decode()
+    )
+    kept = demo_pack.items.first().clip
+    Clip.objects.filter(pk=kept.pk).update(kept_for_tests=True)
+    assert demo_pack not in selectors.quizzes_playable_by(student)
+    assert demo_pack.title not in client.get(reverse("quiz:quiz_list")).content.decode()
+    assert client.post(start).status_code == 404
+    Clip.objects.filter(pk=kept.pk).update(kept_for_tests=False)
+    assert client.post(start).status_code == 302
+
+
+def test_assigning_says_how_many_clips_students_can_practise_elsewhere(school, teacher, demo_pack):
+    from quiz.models import Quiz, QuizItem
+    from quiz.selectors.teach import clips_open_to_practice
+
+    account_services.classroom_create(teacher=teacher, name="7O")
+    url = reverse("teach:assignment_create", args=[demo_pack.slug])
+    clips = {c.pk for item in demo_pack.items.all() for c in item.clips}
+    assert clips_open_to_practice(demo_pack, teacher) == len(clips)
+    html = _signed_in(teacher).get(url).content.decode()
+    assert f"{len(clips)} clips of this quiz can also come up in lessons" in html
+
+    # A test of the teacher's own clips, kept for tests and in no public quiz: no notice.
+    own = [_upload(teacher, is_generated=flag) for flag in (True, False)]
+    test = Quiz.objects.create(title="Own test", slug="own-test", created_by=teacher)
+    QuizItem.objects.create(quiz=test, position=1, kind="pair", clip=own[0], other_clip=own[1])
+    assert clips_open_to_practice(test, teacher) == 2
+    Clip.objects.filter(pk__in=[c.pk for c in own]).update(kept_for_tests=True)
+    assert clips_open_to_practice(test, teacher) == 0
+    page = _signed_in(teacher).get(reverse("teach:assignment_create", args=[test.slug]))
+    assert page.status_code == 200 and "can also come up in lessons" not in page.content.decode()
+    # Made public (by staff), the kept clips still stay out of free play.
+    Quiz.objects.filter(pk=test.pk).update(is_public=True)
+    assert clips_open_to_practice(test, teacher) == 0
