@@ -1,5 +1,6 @@
 """Serving clip media to the people who may see it, with HTTP range requests for seeking:
-under stored names to library users, under each attempt's own names to its player."""
+under stored names to library users, under each attempt's own names to its player (padded
+to a file of that name's own: quiz.media.disguise)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
+from quiz.media.disguise import NO_TRAILER, Trailer, trailer
 from quiz.media.files import SERVED_NAME_PATTERN, media_path
 from quiz.selectors.live import device_media_name
 from quiz.selectors.media import attempt_media_name, clip_for_media_name, lesson_media_name
@@ -23,14 +25,25 @@ _FAR = 10**18
 CHUNK = 256 * 1024
 
 
-def _read(handle: BinaryIO, start: int, length: int) -> Iterator[bytes]:
+def _read(
+    handle: BinaryIO, start: int, length: int, size: int, tail: Trailer = NO_TRAILER
+) -> Iterator[bytes]:
+    """`length` bytes from `start` of the file (`size` bytes) followed by its trailer."""
     try:
-        handle.seek(start)
-        while length > 0:
-            data = handle.read(min(CHUNK, length))
+        handle.seek(min(start, size))
+        while length > 0 and start < size:
+            data = handle.read(min(CHUNK, length, size - start))
             if not data:
                 break
             length -= len(data)
+            start += len(data)
+            yield data
+        while length > 0:
+            data = tail.read(start - size, min(CHUNK, length))
+            if not data:
+                break
+            length -= len(data)
+            start += len(data)
             yield data
     finally:
         handle.close()
@@ -82,7 +95,7 @@ def attempt_serve(request: HttpRequest, attempt_id: int, name: str) -> HttpRespo
     stored = attempt_media_name(request.user, attempt_id, name)
     if stored is None:
         raise Http404
-    return _send(request, stored)
+    return _send(request, stored, served_as=f"attempt/{attempt_id}/{name}")
 
 
 @require_safe
@@ -91,7 +104,7 @@ def lesson_serve(request: HttpRequest, name: str) -> HttpResponse:
     stored = lesson_media_name(request.user, name)
     if stored is None:
         raise Http404
-    return _send(request, stored)
+    return _send(request, stored, served_as=f"lesson/{name}")
 
 
 @require_safe
@@ -106,13 +119,18 @@ def live_serve(request: HttpRequest, game_id: int, name: str) -> HttpResponse:
     )
     if stored is None:
         raise Http404
-    return _send(request, stored)
+    return _send(request, stored, served_as=f"live/{game_id}/{name}")
 
 
-def _send(request: HttpRequest, name: str) -> HttpResponse:
-    """The served file `name` (a stored name, access already checked), whole or one range."""
-    content_type = CONTENT_TYPES[name.rsplit(".", 1)[1]]
-    if settings.MEDIA_ACCEL_REDIRECT:
+def _send(request: HttpRequest, name: str, *, served_as: str = "") -> HttpResponse:
+    """The served file `name` (a stored name, access already checked), whole or one range.
+
+    With `served_as` (a player's own name for it) the file carries that name's trailer, and
+    Django sends it itself: nginx could only send the stored file, the same bytes under
+    every name."""
+    suffix = name.rsplit(".", 1)[1]
+    content_type = CONTENT_TYPES[suffix]
+    if settings.MEDIA_ACCEL_REDIRECT and not served_as:
         # Production behind nginx: Django checks access, nginx sends the bytes (with ranges
         # and sendfile) from an `internal` location that maps to MEDIA_ROOT. The stored name
         # in this header stays between Django and nginx; the client never sees it.
@@ -125,19 +143,29 @@ def _send(request: HttpRequest, name: str) -> HttpResponse:
         handle = path.open("rb")
     except OSError:
         raise Http404 from None
-    size = path.stat().st_size
+    stored_size = path.stat().st_size
+    tail = (
+        trailer(handle, stored_size, suffix=suffix, served_as=served_as)
+        if served_as
+        else NO_TRAILER
+    )
+    size = stored_size + tail.length
     wanted = _parse_range(request.headers["Range"], size) if "Range" in request.headers else None
     if wanted == "unsatisfiable":
         handle.close()
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
     elif wanted is None:
-        response = StreamingHttpResponse(_read(handle, 0, size), content_type=content_type)
+        response = StreamingHttpResponse(
+            _read(handle, 0, size, stored_size, tail), content_type=content_type
+        )
         response["Content-Length"] = str(size)
     else:
         start, end = wanted
         response = StreamingHttpResponse(
-            _read(handle, start, end - start + 1), status=206, content_type=content_type
+            _read(handle, start, end - start + 1, stored_size, tail),
+            status=206,
+            content_type=content_type,
         )
         response["Content-Length"] = str(end - start + 1)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
