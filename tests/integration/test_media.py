@@ -21,6 +21,7 @@ from quiz.services import play as services
 from tests import spot_answers
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _body(response) -> bytes:
@@ -383,3 +384,20 @@ def test_nginx_is_told_nothing_for_someone_elses_attempt(
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     stranger = _client(other_student).get(poster)
     assert stranger.status_code == 404 and "X-Accel-Redirect" not in stranger
+
+
+def test_served_lengths_no_longer_name_the_demo_clips(demo_build_dir):
+    """bench/recognise.py's attack on the demo pack: remember each clip's lengths from five
+    practice plays, then answer a test by the nearest length. On the stored bytes it
+    recognises every clip; on the padded ones about as often as a guess among the clips
+    whose sizes lie close together, and gets the truth no better than chance."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_recognise", ROOT / "bench/recognise.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    figures = bench.run(demo_build_dir, practice=5, tests=10)
+    assert figures["identity_accuracy_plain"] == 1.0
+    assert figures["identity_accuracy_padded"] < 0.35
+    for attack in ("label_accuracy_padded", "label_accuracy_padded_shortest"):
+        assert figures[attack] <= figures["label_chance"] + 0.05, attack
