@@ -9,6 +9,7 @@ Production sets ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and ``DEBUG=fals
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -52,7 +53,8 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# A development key, never used in production (DEBUG=false refuses to start with it).
+# The key development used before each install made its own (install_secret_key): refused in
+# production (DEBUG=false), like any key from the source.
 DEV_SECRET_KEY = "dev-only-second-look-key-not-for-production-use-0123456789"  # noqa: S105
 KEY_RECIPE = "make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
@@ -69,12 +71,44 @@ def secret_key_weakness(key: str) -> str:
     return ""
 
 
+def install_secret_key(path: Path) -> str:
+    """This installation's own key, made at random on first use and kept in `path` (readable
+    by its owner only), so that every process of the site (web, worker) signs alike.
+
+    Never a key written in the source: everything a student must not work out (the names of
+    rounds and media, the coins of a lesson check, the padding of files, sessions) is keyed
+    with SECRET_KEY, and a key anyone can read would let them compute it all. The file
+    appears whole or not at all (written aside, then linked), so a process starting at the
+    same moment reads the same key, never an empty file."""
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    else:
+        if key:
+            return key
+        path.unlink(missing_ok=True)  # left empty by a full disk: make a new one
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    aside = path.with_name(f".{path.name}-{secrets.token_hex(8)}")
+    descriptor = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
+    try:
+        os.link(aside, path)
+    except FileExistsError:
+        key = path.read_text().strip()  # another process made it first
+    finally:
+        aside.unlink()
+    return key
+
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(f"SECRET_KEY must be set when DEBUG is false; {KEY_RECIPE}")
-    SECRET_KEY = DEV_SECRET_KEY
+    SECRET_KEY = install_secret_key(VAR_DIR / "secret-key")
 elif not DEBUG and (weakness := secret_key_weakness(SECRET_KEY)):
     raise ImproperlyConfigured(
         f"SECRET_KEY is too weak for DEBUG=false ({weakness}): use 50 or more random "

@@ -76,3 +76,35 @@ def test_check_deploy_is_clean_with_the_readmes_production_settings(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "no issues" in done.stdout, done.stdout
+
+
+def _key_of(var: Path) -> str:
+    env = {name: value for name, value in os.environ.items() if name not in NOT_DEFAULT}
+    env.pop("SECRET_KEY", None)
+    env.update(VAR_DIR=str(var), DJANGO_SETTINGS_MODULE="config.settings", DEBUG="true")
+    done = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SECRET_KEY)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()
+
+
+def test_without_a_secret_key_each_install_makes_its_own(tmp_path):
+    """Round and media names, a lesson check's coins and the files' padding are keyed with
+    SECRET_KEY: a key printed in the source (as `make run` once used) would let a student
+    compute them. Each install makes its own, kept for its next start and other processes."""
+    from config.settings import DEV_SECRET_KEY, secret_key_weakness
+
+    first, second = _key_of(tmp_path / "one"), _key_of(tmp_path / "two")
+    assert first != second and DEV_SECRET_KEY not in (first, second)
+    assert not secret_key_weakness(first) and first not in (ROOT / "config/settings.py").read_text()
+    assert _key_of(tmp_path / "one") == first
+    kept = tmp_path / "one" / "secret-key"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    kept.write_text("")  # a file left empty (a full disk) is replaced
+    assert _key_of(tmp_path / "one") not in ("", first)
