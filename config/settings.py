@@ -114,6 +114,8 @@ elif not DEBUG and (weakness := secret_key_weakness(SECRET_KEY)):
         f"SECRET_KEY is too weak for DEBUG=false ({weakness}): use 50 or more random "
         f"characters; {KEY_RECIPE}"
     )
+# The error page of a development site shows the code's variables to staff only.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.debug.StaffOnlyLocals"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
