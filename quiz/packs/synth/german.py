@@ -143,11 +143,11 @@ GERMAN: dict[str, dict[str, object]] = {
         ],
     },
     "demo-street-time-lapse": {
-        "description": "Schnelle Straßenszenen: ein Gehweg von oben, ein Mann zwischen geparkten Autos, Verkehr an einer Kreuzung, ein Geländer, ein abgestelltes Fahrrad",
-        "explanation": "Echte Straßenaufnahmen, die im Schnitt auf doppelte Geschwindigkeit gebracht wurden, indem nur jedes zweite Bild behalten wurde. Menschen und Autos springen und hasten, und ein Passant durchquert das Bild mit ein paar ruckartigen Schritten. Geschwindigkeitsänderungen, Zeitraffer und Jump Cuts sind ganz normaler Schnitt: Seltsam aussehende Bewegung ist nur dann ein Hinweis auf KI, wenn sie bei keiner Geschwindigkeit passieren könnte (rückwärts gehen, während man sich vorwärts bewegt, rutschende Füße). Der weiße Transporter, der an der Kreuzung vorbeirauscht, neigt sich dabei: Rolling Shutter, ein Effekt des Kamerasensors.",
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
+        "explanation": "Echte Straßenaufnahmen, die im Schnitt auf doppelte Geschwindigkeit gebracht wurden, indem nur jedes zweite Bild behalten wurde. Die Autos hinter dem Geländer hasten davon, und im Schwenk durchquert ein Passant das Bild mit ein paar ruckartigen Schritten. Geschwindigkeitsänderungen, Zeitraffer und Jump Cuts sind ganz normaler Schnitt: Seltsam aussehende Bewegung ist nur dann ein Hinweis auf KI, wenn sie bei keiner Geschwindigkeit passieren könnte (rückwärts gehen, während man sich vorwärts bewegt, rutschende Füße). Ob schnell oder nicht: Der Poller, das Fahrrad und die Pflastersteine bewegen sich gemeinsam und bleiben gleich viele.",
         "artifacts": [
             "Im Schnitt auf doppelte Geschwindigkeit gebracht: Nur jedes zweite Bild bleibt erhalten, deshalb wirkt die Bewegung gehetzt und sprunghaft.",
-            "Die senkrechte Hinterkante des weißen Transporters neigt sich, während er vorbeirauscht: Rolling Shutter. Der Sensor liest das Bild Zeile für Zeile von oben nach unten aus, während der Transporter weiterfährt.",
+            "Ein Schnitt zu einer neuen Einstellung: ganz normaler Filmschnitt.",
         ],
     },
     "demo-coins-push-in": {
@@ -184,13 +184,11 @@ GERMAN: dict[str, dict[str, object]] = {
         ],
     },
     "demo-street-low-bitrate": {
-        "description": "Straßenszenen: ein Gehweg von oben, ein Mann, der zwischen geparkten Autos geht, ein Transporter an einer Kreuzung",
-        "explanation": "Echte Straßenaufnahmen, die viel zu stark komprimiert wurden, so wie es mit einem Video passiert, das in Messenger-Apps immer wieder weitergeteilt wird. Details werden zu Blöcken und Schlieren, am schlimmsten dort, wo sich etwas bewegt, und die Kanten des Anzugs des Mannes kriechen. Kompressionsschäden sind kein Beweis dafür, dass etwas generiert wurde, und sie können auch echte Hinweise auf KI verdecken: Achte darauf, was im Clip passiert, nicht darauf, wie sauber die Pixel sind.",
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
+        "explanation": "Echte Straßenaufnahmen, die viel zu stark komprimiert wurden, so wie es mit einem Video passiert, das in Messenger-Apps immer wieder weitergeteilt wird. Details werden zu Blöcken und Schlieren, am schlimmsten dort, wo sich etwas bewegt: bei den Autos hinter dem Geländer und dann im ganzen Bild, sobald die Kamera schwenkt. Kompressionsschäden sind kein Beweis dafür, dass etwas generiert wurde, und sie können auch echte Hinweise auf KI verdecken: Achte darauf, was im Clip passiert, nicht darauf, wie sauber die Pixel sind. Hier tut nichts, was es nicht könnte: Der Poller, das Fahrrad und die Pflastersteine bewegen sich gemeinsam und bleiben gleich viele.",
         "artifacts": [
             "Blockige, verschmierte Details überall, am stärksten bei bewegten Dingen: Kompression mit niedriger Bitrate.",
             "Ein Schnitt zu einer neuen Einstellung: ganz normaler Filmschnitt.",
-            "Noch ein ganz normaler Schnitt zwischen zwei Einstellungen.",
-            "Die runden Lichtflecken sind unscharfe Scheinwerfer (Bokeh) durch ein Objektiv mit geringer Schärfentiefe.",
         ],
     },
     "demo-deep-field-new-galaxy": {
