@@ -79,7 +79,20 @@ class ClipQuerySet(models.QuerySet["Clip"]):
             pool |= Q(school_id=user.school_id) & (
                 Q(uploaded_by__verified_at__isnull=False) | ~Q(uploaded_by__role="teacher")
             )
-        return self.in_use().filter(pool).filter(kept_for_tests=False)
+        return self.in_use().filter(pool).filter(kept_for_tests=False).without_pending(user)
+
+    def without_pending(self, user: User | AnonymousUser) -> ClipQuerySet:
+        """Without the clips of the user's assignments that are not yet due: what shows the
+        truth after an answer (lessons, practice, feeds, public quizzes) must not answer a
+        test or an assignment the student is about to play, or is playing."""
+        from quiz.models.quizzes import pending_assignment_items
+
+        if not user.is_authenticated:
+            return self
+        pending = pending_assignment_items(user)
+        return self.exclude(pk__in=pending.values("clip_id")).exclude(
+            pk__in=pending.exclude(other_clip=None).values("other_clip_id")
+        )
 
 
 class Clip(models.Model):

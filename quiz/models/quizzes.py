@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quiz import shuffle
@@ -399,3 +400,13 @@ class Answer(models.Model):
 
     def get_shown_guess_display(self) -> str:
         return str(self.Guess(self.shown_guess).label)
+
+
+def pending_assignment_items(user: object) -> models.QuerySet[QuizItem]:
+    """The rounds of every quiz set to one of the user's classes and not yet due (upcoming,
+    open, or done but still open to others): their clips stay out of everything that shows
+    the truth after an answer until then (ClipQuerySet.without_pending)."""
+    return QuizItem.objects.filter(
+        quiz__assignments__classroom__students=user,
+        quiz__assignments__due_at__gt=timezone.now(),
+    )

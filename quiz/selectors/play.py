@@ -28,6 +28,7 @@ from quiz.models import (
     QuizItem,
     StatCell,
 )
+from quiz.models.quizzes import pending_assignment_items
 from quiz.stats.metrics import (
     CONFIDENCE_BINS,
     Counts,
@@ -40,14 +41,41 @@ from quiz.stats.metrics import (
 
 def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
     """Quizzes the user may play freely (assignments come with classes): the public ones,
-    except a quiz holding a clip kept for tests. Free play shows the truth after each answer,
-    and students must meet a kept clip for the first time in a test."""
+    except a quiz holding a clip kept for tests, and, until they are due, a quiz sharing a
+    clip with an assignment of the user's (ClipQuerySet.without_pending). Free play shows
+    the truth after each answer: students must meet a kept clip for the first time in a
+    test, and must not look up a test's answers in another tab."""
+    held = Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
+    if user.is_authenticated:
+        pending = pending_assignment_items(user)
+        for field in ("clip_id", "other_clip_id"):
+            held |= Q(clip__in=pending.values(field)) | Q(other_clip__in=pending.values(field))
+    return (
+        Quiz.objects.filter(is_public=True)
+        .exclude(pk__in=QuizItem.objects.filter(held).values("quiz_id"))
+        .annotate(item_count=Count("items"))
+    )
+
+
+def closed_for_now(user: User) -> int:
+    """How many public quizzes the user may not play until their assignments are due (they
+    share clips with them), so that the list can say why it is shorter."""
+    if not user.is_authenticated:
+        return 0
     kept = QuizItem.objects.filter(
         Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
     ).values("quiz_id")
-    return (
-        Quiz.objects.filter(is_public=True).exclude(pk__in=kept).annotate(item_count=Count("items"))
-    )
+    public = Quiz.objects.filter(is_public=True).exclude(pk__in=kept)
+    return public.count() - quizzes_playable_by(user).count()
+
+
+def free_play_closed(attempt: Attempt, user: User) -> bool:
+    """Whether the attempt is free play of a public quiz the user may not play for now (it
+    shares clips with an assignment not yet due, or holds a clip kept for tests): its rounds
+    and their feedback stay closed, like the quiz."""
+    if attempt.assignment_id is not None or not attempt.quiz.is_public:
+        return False
+    return not quizzes_playable_by(user).filter(pk=attempt.quiz_id).exists()
 
 
 def assignments_for_student(user: User) -> QuerySet[Assignment]:

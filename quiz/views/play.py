@@ -27,10 +27,15 @@ TEMPLATE = "quiz/play/play.html"
 
 
 def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
-    """The signed-in user's own attempt; anyone else's is a 404."""
-    return get_object_or_404(
+    """The signed-in user's own attempt; anyone else's is a 404, and so is free play of a
+    quiz closed to the user for now (selectors.free_play_closed: its feedback would answer
+    an assignment)."""
+    attempt = get_object_or_404(
         Attempt.objects.select_related("quiz", "assignment"), pk=attempt_id, user=request.user
     )
+    if selectors.free_play_closed(attempt, request.user):
+        raise Http404
+    return attempt
 
 
 def _withheld(attempt: Attempt) -> bool:
@@ -74,6 +79,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "hidden_until": hidden_until,
             "progress": None if hidden_until else selectors.user_progress(request.user),
+            "closed_for_now": selectors.closed_for_now(request.user),
             "assignments": selectors.student_assignment_rows(request.user, now),
             "classrooms": request.user.classrooms.order_by("name"),
             "feed_home": feed_selectors.feed_home(request.user),

@@ -189,7 +189,7 @@ def test_assigning_says_how_many_clips_students_can_practise_elsewhere(school, t
     clips = {c.pk for item in demo_pack.items.all() for c in item.clips}
     assert clips_open_to_practice(demo_pack, teacher) == len(clips)
     html = _signed_in(teacher).get(url).content.decode()
-    assert f"{len(clips)} clips of this quiz can also come up in lessons" in html
+    assert f"{len(clips)} clips of this quiz are also used in lessons" in html
 
     # A test of the teacher's own clips, kept for tests and in no public quiz: no notice.
     own = [_upload(teacher, is_generated=flag) for flag in (True, False)]
@@ -199,7 +199,69 @@ def test_assigning_says_how_many_clips_students_can_practise_elsewhere(school, t
     Clip.objects.filter(pk__in=[c.pk for c in own]).update(kept_for_tests=True)
     assert clips_open_to_practice(test, teacher) == 0
     page = _signed_in(teacher).get(reverse("teach:assignment_create", args=[test.slug]))
-    assert page.status_code == 200 and "can also come up in lessons" not in page.content.decode()
+    assert page.status_code == 200 and "also used in lessons" not in page.content.decode()
     # Made public (by staff), the kept clips still stay out of free play.
     Quiz.objects.filter(pk=test.pk).update(is_public=True)
     assert clips_open_to_practice(test, teacher) == 0
+
+
+def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, demo_pack):
+    """A student set a test could otherwise play the same clips in a public quiz in another
+    tab, read their truth in its feedback, and answer the test. Until the assignment is due,
+    no public quiz sharing a clip with it is offered (nor an attempt of one resumed), and
+    lessons, practice and feeds leave its clips out; then everything is back."""
+    from datetime import timedelta
+
+    from quiz.models import Assignment, Quiz, QuizItem
+    from tests.people import open_assignment
+
+    student = User.objects.create_user("kt-tested", password="x", role="student", school=school)
+    classroom = account_services.classroom_create(teacher=teacher, name="7T")
+    Enrollment.objects.create(classroom=classroom, student=student)
+    client = _signed_in(student)
+    # A free attempt of the public demo quiz, begun before the test was set.
+    early = services.attempt_start(user=student, quiz=demo_pack)
+    shown = selectors.attempt_rounds(early)[0]
+    play = reverse("quiz:attempt_play", args=[early.pk])
+    assert client.get(play).status_code == 200
+
+    # The test: two of the demo quiz's clips, in a quiz of the teacher's own, opening later.
+    pair = demo_pack.items.filter(kind="pair").first()
+    test = Quiz.objects.create(title="Friday test", slug="friday-test", created_by=teacher)
+    QuizItem.objects.create(
+        quiz=test, position=1, kind="pair", clip=pair.clip, other_clip=pair.other_clip
+    )
+    assignment = open_assignment(
+        teacher,
+        test,
+        classroom,
+        feedback="after_due",
+        opens_at=timezone.now() + timedelta(hours=2),
+        due_at=timezone.now() + timedelta(days=2),
+    )
+    held = {pair.clip_id, pair.other_clip_id}
+    playable = set(selectors.quizzes_playable_by(student))
+    assert demo_pack not in playable
+    assert all(not held & {c.pk for i in q.items.all() for c in i.clips} for q in playable)
+    home = client.get(reverse("quiz:quiz_list")).content.decode()
+    assert "closed until your assignments are due" in home
+    assert client.post(reverse("quiz:attempt_start", args=[demo_pack.slug])).status_code == 404
+    assert client.get(play).status_code == 404
+    round_url = reverse(
+        "quiz:round_feedback", args=[early.pk, selectors.round_key(early, shown.item.pk)]
+    )
+    assert client.get(round_url).status_code == 404
+    pool = set(Clip.objects.for_learning(student).values_list("pk", flat=True))
+    assert pool and not held & pool
+    # Another student, in no class with the test, keeps everything.
+    other = User.objects.create_user("kt-other", password="x", role="student", school=school)
+    assert demo_pack in selectors.quizzes_playable_by(other)
+    assert held <= set(Clip.objects.for_learning(other).values_list("pk", flat=True))
+
+    Assignment.objects.filter(pk=assignment.pk).update(
+        opens_at=timezone.now() - timedelta(days=3), due_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert demo_pack in selectors.quizzes_playable_by(student)
+    assert client.get(play).status_code == 200
+    assert held <= set(Clip.objects.for_learning(student).values_list("pk", flat=True))
+    assert "closed until" not in client.get(reverse("quiz:quiz_list")).content.decode()

@@ -146,8 +146,15 @@ def test_student_sees_and_plays_the_assignment(classroom, demo_pack, teacher, st
     response = client.post(reverse("quiz:assignment_start", args=[assignment.pk]))
     attempt = Attempt.objects.get(assignment=assignment)
     assert response.url == reverse("quiz:attempt_play", args=[attempt.pk])
-    # free practice of the same quiz is a separate attempt
-    client.post(reverse("quiz:attempt_start", args=[demo_pack.slug]))
+    # Free play of the same quiz would show its answers: closed until the assignment is due,
+    # then a separate attempt.
+    start = reverse("quiz:attempt_start", args=[demo_pack.slug])
+    assert client.post(start).status_code == 404
+    assert not Attempt.objects.filter(user=student, assignment__isnull=True).exists()
+    Assignment.objects.filter(pk=assignment.pk).update(
+        opens_at=timezone.now() - timedelta(days=2), due_at=timezone.now() - timedelta(minutes=1)
+    )
+    client.post(start)
     assert Attempt.objects.filter(user=student, assignment__isnull=True).count() == 1
 
 
@@ -249,13 +256,28 @@ def test_a_running_test_moves_no_mastery_figure_until_due(classroom, demo_pack, 
     moved after each answer of a test that holds back its feedback, a student could read
     right from wrong in them (and adaptive practice, made harder or easier by the test's
     answers, would tell the same). They are hidden until due, then shown."""
+    from quiz.models import Artifact, Quiz, QuizItem
     from quiz.selectors.practice import practice_state
     from quiz.services.practice import practice_fold_all
 
-    assignment = _assign(classroom, demo_pack, teacher, feedback="after_due")
+    # A short test of clips no demo lesson needs: a test's clips leave the lessons until due.
+    test = Quiz.objects.create(title="Short test", slug="short-test", created_by=teacher)
+    taught = Artifact.objects.filter(category__in=["count", "morphing", "provenance"])
+    others = demo_pack.items.exclude(kind="spot").exclude(clip__in=taught.values("clip_id"))
+    others = others.exclude(other_clip__in=taught.values("clip_id"))
+    assert others.count() >= 2
+    for position, item in enumerate(others[:3], start=1):
+        QuizItem.objects.create(
+            quiz=test,
+            position=position,
+            kind=item.kind,
+            clip=item.clip,
+            other_clip=item.other_clip,
+        )
+    assignment = _assign(classroom, test, teacher, feedback="after_due")
     client = Client()
     client.force_login(student)
-    _play(student, assignment, right_every=3)
+    _play(student, assignment, right_every=2)
     aggregation.fold_all()
     assert practice_fold_all()
     pages = {
@@ -275,7 +297,7 @@ def test_a_running_test_moves_no_mastery_figure_until_due(classroom, demo_pack, 
     )
     home = client.get(reverse("quiz:quiz_list")).content.decode()
     assert 'class="mastery-fill"' in home and "Hidden until" not in home
-    assert "answers right" in client.get(reverse("learn:index")).content.decode()
+    assert "Hidden until" not in client.get(reverse("learn:index")).content.decode()
     assert practice_state(student).skills
 
 
