@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -403,10 +403,21 @@ class Answer(models.Model):
 
 
 def pending_assignment_items(user: object) -> models.QuerySet[QuizItem]:
-    """The rounds of every quiz set to one of the user's classes and not yet due (upcoming,
-    open, or done but still open to others): their clips stay out of everything that shows
-    the truth after an answer until then (ClipQuerySet.without_pending)."""
-    return QuizItem.objects.filter(
-        quiz__assignments__classroom__students=user,
-        quiz__assignments__due_at__gt=timezone.now(),
+    """The rounds of the quizzes set to one of the user's classes that they may still meet
+    in it: not yet due, and either a test (feedback after the due date: its truth must not
+    reach the class early, through them) or with attempts left to them (an unfinished one counts as left). Their clips stay out
+    of everything that shows the truth after an answer until then
+    (ClipQuerySet.without_pending). A finished assignment with feedback after each round
+    has shown them its truth already."""
+    pending = (
+        Assignment.objects.filter(classroom__students=user, due_at__gt=timezone.now())
+        .annotate(
+            done=Count(
+                "attempts",
+                filter=Q(attempts__user=user, attempts__finished_at__isnull=False),
+                distinct=True,
+            )
+        )
+        .filter(Q(feedback=Assignment.Feedback.AFTER_DUE) | Q(done__lt=F("attempts_allowed")))
     )
+    return QuizItem.objects.filter(quiz__assignments__in=pending.values("pk"))

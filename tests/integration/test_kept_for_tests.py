@@ -265,3 +265,30 @@ def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, d
     assert client.get(play).status_code == 200
     assert held <= set(Clip.objects.for_learning(student).values_list("pk", flat=True))
     assert "closed until" not in client.get(reverse("quiz:quiz_list")).content.decode()
+
+
+@pytest.mark.parametrize(("feedback", "held_after"), [("each", False), ("after_due", True)])
+def test_a_finished_assignment_frees_its_clips_unless_it_is_a_test(
+    school, teacher, demo_pack, feedback, held_after
+):
+    """Once a student has used every attempt of an assignment that showed its truth after
+    each round, free play tells them nothing new. A test's truth stays held until it is due:
+    through a student who finished early it would reach classmates who have not."""
+    from quiz.models import Quiz, QuizItem
+    from tests.people import open_assignment
+
+    student = User.objects.create_user("kt-done", password="x", role="student", school=school)
+    classroom = account_services.classroom_create(teacher=teacher, name="7D")
+    Enrollment.objects.create(classroom=classroom, student=student)
+    pair = demo_pack.items.filter(kind="pair").first()
+    quiz = Quiz.objects.create(title="Two clips", slug="two-clips", created_by=teacher)
+    QuizItem.objects.create(
+        quiz=quiz, position=1, kind="pair", clip=pair.clip, other_clip=pair.other_clip
+    )
+    assignment = open_assignment(teacher, quiz, classroom, feedback=feedback)
+    attempt = services.attempt_start(user=student, quiz=quiz, assignment=assignment)
+    assert demo_pack not in selectors.quizzes_playable_by(student)  # under way
+    services.answer_submit(attempt=attempt, item=quiz.items.get(), guess="a", confidence=60)
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    assert (demo_pack not in selectors.quizzes_playable_by(student)) is held_after
