@@ -39,6 +39,7 @@ from quiz.models.quizzes import (
     Quiz,
     QuizItem,
     QuizQuerySet,
+    pending_assignment_items,
 )
 from quiz.models.stats import (
     StatCell,
@@ -76,4 +77,5 @@ __all__ = [
     "StatStudent",
     "StatStudentHome",
     "in_language",
+    "pending_assignment_items",
 ]

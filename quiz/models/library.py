@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -85,11 +86,9 @@ class ClipQuerySet(models.QuerySet["Clip"]):
         """Without the clips of the user's assignments that are not yet due: what shows the
         truth after an answer (lessons, practice, feeds, public quizzes) must not answer a
         test or an assignment the student is about to play, or is playing."""
-        from quiz.models.quizzes import pending_assignment_items
-
         if not user.is_authenticated:
             return self
-        pending = pending_assignment_items(user)
+        pending = apps.get_model("quiz", "QuizItem").pending_for(user)
         return self.exclude(pk__in=pending.values("clip_id")).exclude(
             pk__in=pending.exclude(other_clip=None).values("other_clip_id")
         )

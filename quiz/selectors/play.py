@@ -27,8 +27,8 @@ from quiz.models import (
     Quiz,
     QuizItem,
     StatCell,
+    pending_assignment_items,
 )
-from quiz.models.quizzes import pending_assignment_items
 from quiz.stats.metrics import (
     CONFIDENCE_BINS,
     Counts,

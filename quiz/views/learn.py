@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import teacher_required
 from quiz import lessons
-from quiz.models import Assignment, Quiz
+from quiz.models import Assignment, Quiz, pending_assignment_items
 from quiz.selectors import learn as selectors
 from quiz.services import learn as services
 
@@ -35,7 +35,8 @@ def learn_index(request: HttpRequest) -> HttpResponse:
     rows = selectors.lesson_rows(request.user, mastery=True)
     if request.user.is_student:
         rows = [row for row in rows if row.plan.available]
-    return render(request, "quiz/learn/index.html", {"rows": rows})
+    held_back = request.user.is_student and pending_assignment_items(request.user).exists()
+    return render(request, "quiz/learn/index.html", {"rows": rows, "held_back": held_back})
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from quiz.forms.play import AnswerForm, SpotAnswerForm
-from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem
+from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem, pending_assignment_items
 from quiz.selectors import feed as feed_selectors
 from quiz.selectors import learn
 from quiz.selectors import live as live_selectors
@@ -80,6 +80,8 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             "hidden_until": hidden_until,
             "progress": None if hidden_until else selectors.user_progress(request.user),
             "closed_for_now": selectors.closed_for_now(request.user),
+            # Clips of assignments not yet due are left out of lessons and practice too.
+            "held_back": pending_assignment_items(request.user).exists(),
             "assignments": selectors.student_assignment_rows(request.user, now),
             "classrooms": request.user.classrooms.order_by("name"),
             "feed_home": feed_selectors.feed_home(request.user),

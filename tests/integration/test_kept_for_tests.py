@@ -292,3 +292,20 @@ def test_a_finished_assignment_frees_its_clips_unless_it_is_a_test(
     attempt.refresh_from_db()
     assert attempt.is_finished
     assert (demo_pack not in selectors.quizzes_playable_by(student)) is held_after
+
+
+def test_while_lessons_are_held_back_the_pages_say_why(school, teacher, demo_pack):
+    """A test of the whole demo quiz leaves too few clips for any lesson: the student is told
+    the lessons come back when the assignment is due, not that the library lacks clips."""
+    from tests.people import open_assignment
+
+    student = User.objects.create_user("kt-why", password="x", role="student", school=school)
+    classroom = account_services.classroom_create(teacher=teacher, name="7W")
+    Enrollment.objects.create(classroom=classroom, student=student)
+    client = _signed_in(student)
+    assert "lessons are back" not in client.get(reverse("learn:index")).content.decode()
+    open_assignment(teacher, demo_pack, classroom, feedback="after_due")
+    for url in (reverse("learn:index"), reverse("quiz:quiz_list")):
+        html = client.get(url).content.decode()
+        assert "The lessons are back when your assignments are due" in html, url
+        assert "needs more clips" not in html and "No quizzes are open to you yet" not in html
