@@ -39,22 +39,29 @@ from quiz.stats.metrics import (
 )
 
 
+def _held_rounds(user: User, *, pending: bool) -> QuerySet[QuizItem]:
+    """Rounds with a clip kept for tests, and with `pending` a clip of an assignment of the
+    user's not yet due (pending_assignment_items)."""
+    held = Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
+    if pending and user.is_authenticated:
+        rounds = pending_assignment_items(user)
+        for field in ("clip_id", "other_clip_id"):
+            held |= Q(clip__in=rounds.values(field)) | Q(other_clip__in=rounds.values(field))
+    return QuizItem.objects.filter(held)
+
+
+def _public(user: User, *, pending: bool) -> QuerySet[Quiz]:
+    held = _held_rounds(user, pending=pending).values("quiz_id")
+    return Quiz.objects.filter(is_public=True).exclude(pk__in=held)
+
+
 def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
     """Quizzes the user may play freely (assignments come with classes): the public ones,
     except a quiz holding a clip kept for tests, and, until they are due, a quiz sharing a
     clip with an assignment of the user's (ClipQuerySet.without_pending). Free play shows
     the truth after each answer: students must meet a kept clip for the first time in a
     test, and must not look up a test's answers in another tab."""
-    held = Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
-    if user.is_authenticated:
-        pending = pending_assignment_items(user)
-        for field in ("clip_id", "other_clip_id"):
-            held |= Q(clip__in=pending.values(field)) | Q(other_clip__in=pending.values(field))
-    return (
-        Quiz.objects.filter(is_public=True)
-        .exclude(pk__in=QuizItem.objects.filter(held).values("quiz_id"))
-        .annotate(item_count=Count("items"))
-    )
+    return _public(user, pending=True).annotate(item_count=Count("items"))
 
 
 def closed_for_now(user: User) -> int:
@@ -62,11 +69,7 @@ def closed_for_now(user: User) -> int:
     share clips with them), so that the list can say why it is shorter."""
     if not user.is_authenticated:
         return 0
-    kept = QuizItem.objects.filter(
-        Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
-    ).values("quiz_id")
-    public = Quiz.objects.filter(is_public=True).exclude(pk__in=kept)
-    return public.count() - quizzes_playable_by(user).count()
+    return _public(user, pending=False).count() - _public(user, pending=True).count()
 
 
 def free_play_closed(attempt: Attempt, user: User) -> bool:
