@@ -411,10 +411,10 @@ class Answer(models.Model):
 def pending_assignment_items(user: object) -> models.QuerySet[QuizItem]:
     """The rounds of the quizzes set to one of the user's classes that they may still meet
     in it: not yet due, and either a test (feedback after the due date: its truth must not
-    reach the class early, through them) or with attempts left to them (an unfinished one counts as left). Their clips stay out
-    of everything that shows the truth after an answer until then
-    (ClipQuerySet.without_pending). A finished assignment with feedback after each round
-    has shown them its truth already."""
+    reach the class early, through them) or with attempts left to them (an unfinished one
+    counts as left). Their clips stay out of everything that shows the truth after an
+    answer until then (ClipQuerySet.without_pending). A finished assignment with feedback
+    after each round has shown them its truth already."""
     pending = (
         Assignment.objects.filter(classroom__students=user, due_at__gt=timezone.now())
         .annotate(

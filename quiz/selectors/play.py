@@ -64,12 +64,13 @@ def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
     return _public(user, pending=True).annotate(item_count=Count("items"))
 
 
-def closed_for_now(user: User) -> int:
+def closed_for_now(user: User, *, playable: int) -> int:
     """How many public quizzes the user may not play until their assignments are due (they
-    share clips with them), so that the list can say why it is shorter."""
+    share clips with them), given how many they may play (quizzes_playable_by), so that the
+    list can say why it is shorter."""
     if not user.is_authenticated:
         return 0
-    return _public(user, pending=False).count() - _public(user, pending=True).count()
+    return _public(user, pending=False).count() - playable
 
 
 def free_play_closed(attempt: Attempt, user: User) -> bool:

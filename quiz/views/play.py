@@ -79,7 +79,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "hidden_until": hidden_until,
             "progress": None if hidden_until else selectors.user_progress(request.user),
-            "closed_for_now": selectors.closed_for_now(request.user),
+            "closed_for_now": selectors.closed_for_now(request.user, playable=len(quizzes)),
             # Clips of assignments not yet due are left out of lessons and practice too.
             "held_back": pending_assignment_items(request.user).exists(),
             "assignments": selectors.student_assignment_rows(request.user, now),
