@@ -143,18 +143,21 @@ class HomeBooster:
 
 
 def student_boosters(user: User, now: datetime) -> list[HomeBooster]:
-    """The student's booster plans still running, the due ones first (one query)."""
-    plans = BoosterPlan.objects.filter(user=user, due_at__isnull=False).order_by(
-        "due_at", "category"
-    )
+    """The student's booster plans still running, the due ones first (one query). A test's
+    plans start when its results come out (services.practice._plan_start): none is shown
+    before, since its name would say what the test's fakes looked like."""
+    plans = BoosterPlan.objects.filter(
+        user=user, due_at__isnull=False, started_at__lte=now
+    ).order_by("due_at", "category")
     return [
         HomeBooster(plan, str(categories.BY_CODE[plan.category].name), plan.due_at <= now)
         for plan in plans
     ]
 
 
-def plan_of(user: User, plan_id: int) -> BoosterPlan | None:
-    return BoosterPlan.objects.filter(user=user, pk=plan_id).first()
+def plan_of(user: User, plan_id: int, now: datetime) -> BoosterPlan | None:
+    """The user's own plan, once it has started (student_boosters)."""
+    return BoosterPlan.objects.filter(user=user, pk=plan_id, started_at__lte=now).first()
 
 
 @dataclass(frozen=True)

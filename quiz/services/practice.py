@@ -364,7 +364,7 @@ def _boosters(rows: list[tuple]) -> None:
     last_positions = {row[2]: row[8] for row in rows}
     finished = list(
         Attempt.objects.filter(pk__in=last_positions, finished_at__isnull=False)
-        .select_related("quiz__lesson_check", "quiz__practice_set__booster")
+        .select_related("quiz__lesson_check", "quiz__practice_set__booster", "assignment")
         .annotate(rounds=Count("quiz__items", distinct=True))
     )
     for attempt in finished:
@@ -386,13 +386,29 @@ def _boosters(rows: list[tuple]) -> None:
             for mask in attempt.answers.values_list("categories", flat=True):
                 shown.update(_tells(mask))
             top = [c for c, _n in shown.most_common(ASSIGNMENT_BOOSTER_CATEGORIES)]
-            _plan_start(attempt, top, BoosterPlan.Source.ASSIGNMENT)
+            _plan_start(attempt, top, BoosterPlan.Source.ASSIGNMENT, _results_out(attempt))
 
 
-def _plan_start(attempt: Attempt, codes: list[str], source: str) -> None:
-    """A booster plan per category, from when the attempt finished; a running plan of the same
-    category goes on as it is, a completed one starts again."""
+def _results_out(attempt: Attempt) -> datetime | None:
+    """When a test's results come out (its due time), for a test that holds them back; None
+    for feedback after each round. A booster named after the tells a test showed most would
+    tell its students, before the due time, what its fakes looked like."""
+    assignment = attempt.assignment
+    if assignment is None or assignment.feedback != Assignment.Feedback.AFTER_DUE:
+        return None
+    return assignment.due_at
+
+
+def _plan_start(
+    attempt: Attempt, codes: list[str], source: str, not_before: datetime | None = None
+) -> None:
+    """A booster plan per category, from when the attempt finished (from `not_before` if that
+    is later: a test's plans start when its results come out, and stay out of sight until
+    then, selectors.practice.student_boosters); a running plan of the same category goes on
+    as it is, a completed one starts again."""
     started = attempt.finished_at or timezone.now()
+    if not_before is not None:
+        started = max(started, not_before)
     for code in codes:
         plan, created = BoosterPlan.objects.get_or_create(
             user_id=attempt.user_id,

@@ -43,7 +43,7 @@ def practice_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 def booster_start(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Start (or resume) the booster set of one of the student's own plans (404 otherwise)."""
-    plan = selectors.plan_of(request.user, plan_id)
+    plan = selectors.plan_of(request.user, plan_id, timezone.now())
     if plan is None or plan.due_at is None:
         raise Http404
     try:

@@ -265,7 +265,7 @@ def test_home_for_a_new_student_offers_a_mix(student_client, demo_pack):
 # --- boosters -------------------------------------------------------------------------------
 
 
-def _finish_assignment(student, teacher, classroom, demo_pack) -> Attempt:
+def _finish_assignment(student, teacher, classroom, demo_pack, feedback="each") -> Attempt:
     from quiz.services import teach as teach_services
 
     (assignment,) = teach_services.assignment_create(
@@ -275,7 +275,7 @@ def _finish_assignment(student, teacher, classroom, demo_pack) -> Attempt:
         opens_at=timezone.now() - timedelta(hours=1),
         due_at=timezone.now() + timedelta(days=3),
         attempts_allowed=1,
-        feedback="each",
+        feedback=feedback,
     )
     attempt = play_services.attempt_start(user=student, quiz=demo_pack, assignment=assignment)
     for shown in play_selectors.attempt_rounds(attempt):
@@ -299,6 +299,31 @@ def test_an_assignment_starts_boosters_due_in_two_days(
     # Not due yet: the home names the next one but offers no booster button.
     page = student_client.get(reverse("quiz:quiz_list")).content.decode()
     assert "Next booster:" in page and "Boosters due" not in page
+
+
+def test_a_tests_boosters_start_when_its_results_come_out(
+    student, teacher, classroom, demo_pack, student_client
+):
+    """A booster named after the tells a test showed most would say what its fakes looked
+    like while its results are held back: its plans start at the due time, unseen before."""
+    attempt = _finish_assignment(student, teacher, classroom, demo_pack, feedback="after_due")
+    _fold()
+    due = attempt.assignment.due_at
+    plans = list(BoosterPlan.objects.filter(user=student))
+    assert len(plans) == services.ASSIGNMENT_BOOSTER_CATEGORIES
+    for plan in plans:
+        assert plan.started_at == due and plan.due_at == due + timedelta(days=2)
+    page = student_client.get(reverse("quiz:quiz_list")).content.decode()
+    assert "Next booster:" not in page and "Boosters due" not in page
+    for plan in plans:
+        url = reverse("practice:booster_start", args=[plan.pk])
+        assert url not in page
+        assert student_client.post(url).status_code == 404
+    assert selectors.student_boosters(student, timezone.now()) == []
+    # Once the results are out the plans show as any other.
+    later = selectors.student_boosters(student, due + timedelta(days=2))
+    assert {b.plan.pk for b in later} == {p.pk for p in plans}
+    assert all(b.is_due for b in later)
 
 
 def test_a_due_booster_is_five_rounds_and_moves_the_plan_on(student, student_client, demo_pack):
