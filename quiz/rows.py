@@ -20,8 +20,13 @@ from django.db.models.expressions import Col
 
 def columns(alias: str, model: type[Model]) -> list[str]:
     """The model's columns under the table alias, in the order `models_from` reads them."""
+    return list(_columns(alias, model, connection.vendor))
+
+
+@cache
+def _columns(alias: str, model: type[Model], vendor: str) -> tuple[str, ...]:
     quote = connection.ops.quote_name
-    return [f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields]
+    return tuple(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
 @cache

@@ -23,7 +23,7 @@ from __future__ import annotations
 import struct
 from typing import BinaryIO
 
-from django.utils.crypto import salted_hmac
+from quiz.keys import keyed_hmac
 
 # The trailer's length is drawn uniformly between 0 and this share of the file's size: files
 # whose sizes lie closer than that can no longer be told apart by a length.
@@ -35,7 +35,7 @@ MAX_BOXES = 64
 
 def _fraction(served_as: str) -> float:
     """A number in [0, 1) of this served name, from the site's secret."""
-    digest = salted_hmac("quiz.media.disguise", served_as, algorithm="sha256").digest()
+    digest = keyed_hmac("quiz.media.disguise", served_as).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 

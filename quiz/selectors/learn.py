@@ -20,10 +20,10 @@ from pathlib import PurePosixPath
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from quiz import categories, lessons
+from quiz.keys import keyed_hmac
 from quiz.media.files import replay_poster_name
 from quiz.models import Artifact, Clip, LessonCheck, Quiz, QuizItem, StatCell
 from quiz.packs.format import source_family
@@ -214,7 +214,7 @@ def plan_lesson(
 def _single_coin(code: str, spot_id: int, index: int) -> bool:
     """Whether the check's single round number `index` wants a generated clip: a fair coin,
     the same for the same lesson and pool, that nobody without the site's secret can call."""
-    digest = salted_hmac("quiz.learn.check", f"{code}:{spot_id}:{index}").digest()
+    digest = keyed_hmac("quiz.learn.check", f"{code}:{spot_id}:{index}").digest()
     return bool(digest[0] & 1)
 
 
@@ -435,9 +435,7 @@ def lesson_media_key(user_id: int, clip_id: int, file: str) -> str:
     is the same everywhere, so a table of name -> label kept from lessons could answer a
     quiz. So a lesson serves its examples under names of the learner's own, keyed with the
     site's secret like the attempts' names (quiz.selectors.play.media_key)."""
-    return salted_hmac(
-        "quiz.learn.media", f"{user_id}:{clip_id}:{file}", algorithm="sha256"
-    ).hexdigest()[:32]
+    return keyed_hmac("quiz.learn.media", f"{user_id}:{clip_id}:{file}").hexdigest()[:32]
 
 
 def _served_name(user_id: int, clip_id: int, file: str, stored: str) -> str:

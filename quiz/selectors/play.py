@@ -14,10 +14,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from quiz import categories, rows, shuffle, spot
+from quiz.keys import keyed_hmac
 from quiz.models import (
     Answer,
     Artifact,
@@ -183,9 +183,7 @@ def round_key(attempt: Attempt, item_id: int) -> str:
     position order, so an id in a form's address would tell a student where the round sits in
     the quiz, and a quiz built in a pattern would give its answers away. Keyed with the site's
     secret, so nobody can work the ids back out of it."""
-    return salted_hmac(
-        "quiz.play.round", f"{attempt.pk}:{item_id}", algorithm="sha256"
-    ).hexdigest()[:16]
+    return keyed_hmac("quiz.play.round", f"{attempt.pk}:{item_id}").hexdigest()[:16]
 
 
 # Which clip of a round a per-attempt media name stands for, in the item's terms (not the
@@ -203,9 +201,7 @@ def media_key(attempt_id: int, item_id: int, which: str, file: str) -> str:
     on every reload (the browser's cache keeps working within the attempt). Keyed with the
     site's secret like round_key, so nothing (clip, item, file) can be read out of a name and
     no name can be made up; the media view finds the file by computing the attempt's names."""
-    return salted_hmac(
-        "quiz.play.media", f"{attempt_id}:{item_id}:{which}:{file}", algorithm="sha256"
-    ).hexdigest()[:32]
+    return keyed_hmac("quiz.play.media", f"{attempt_id}:{item_id}:{which}:{file}").hexdigest()[:32]
 
 
 @dataclass(frozen=True)
