@@ -65,6 +65,53 @@ def assignable_quizzes(user: User) -> list[AssignableQuiz]:
     ]
 
 
+def quiz_clip_ids(quiz: Quiz) -> set[int]:
+    """The ids of every clip the quiz's rounds show (one query)."""
+    ids: set[int] = set()
+    for clip_id, other_id in QuizItem.objects.filter(quiz=quiz).values_list(
+        "clip_id", "other_clip_id"
+    ):
+        ids.update(i for i in (clip_id, other_id) if i is not None)
+    return ids
+
+
+@dataclass(frozen=True)
+class SharedTest:
+    """A test not yet due, set to one of the teacher's classes, that shows `clips` of the
+    clips of the quiz the teacher is about to show with its answers."""
+
+    assignment: Assignment
+    clips: int
+
+
+def open_tests_sharing_clips(
+    quiz: Quiz, teacher: User, now: datetime, *, besides: Assignment | None = None
+) -> list[SharedTest]:
+    """Tests (feedback after the due date) of the teacher's classes, not yet due, that share
+    clips with `quiz` (other than `besides`, the assignment being run itself): a live lesson
+    of the quiz reveals those clips' answers to the class before the test is due. Three
+    queries."""
+    ids = quiz_clip_ids(quiz)
+    tests = (
+        Assignment.objects.filter(
+            classroom__in=Classroom.objects.taught_by(teacher),
+            feedback=Assignment.Feedback.AFTER_DUE,
+            due_at__gt=now,
+        )
+        .filter(Q(quiz__items__clip_id__in=ids) | Q(quiz__items__other_clip_id__in=ids))
+        .exclude(pk=getattr(besides, "pk", 0))
+        .select_related("quiz", "classroom")
+        .prefetch_related("quiz__items")
+        .distinct()
+        .order_by("due_at", "pk")
+    )
+    shared = []
+    for test in tests:
+        theirs = {i for item in test.quiz.items.all() for i in (item.clip_id, item.other_clip_id)}
+        shared.append(SharedTest(test, len(ids & theirs)))
+    return shared
+
+
 @dataclass(frozen=True)
 class SeenClips:
     """Of one class: how many of a quiz's clips its students have already answered a round
@@ -79,11 +126,7 @@ def clips_already_seen(quiz: Quiz, classrooms: Iterable[Classroom]) -> list[Seen
     """For a test: classes whose students have met some of the quiz's clips before (those
     rounds test memory, not looking), in three queries whatever the size of the classes."""
     classrooms = list(classrooms)
-    ids: set[int] = set()
-    for clip_id, other_id in QuizItem.objects.filter(quiz=quiz).values_list(
-        "clip_id", "other_clip_id"
-    ):
-        ids.update(i for i in (clip_id, other_id) if i is not None)
+    ids = quiz_clip_ids(quiz)
     members = list(
         Enrollment.objects.filter(classroom__in=classrooms).values_list(
             "classroom_id", "student_id"
@@ -111,11 +154,7 @@ def clips_open_to_practice(quiz: Quiz, teacher: User) -> int:
     the learning pool of the teacher's school (lessons, practice, feeds: not kept for tests)
     or in a quiz anyone may play freely. A test of them may test memory, not looking. Two
     queries."""
-    ids: set[int] = set()
-    for clip_id, other_id in QuizItem.objects.filter(quiz=quiz).values_list(
-        "clip_id", "other_clip_id"
-    ):
-        ids.update(i for i in (clip_id, other_id) if i is not None)
+    ids = quiz_clip_ids(quiz)
     public = QuizItem.objects.filter(quiz__in=quizzes_playable_by(teacher))
     return (
         Clip.objects.filter(pk__in=ids)

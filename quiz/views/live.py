@@ -29,6 +29,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -137,6 +138,9 @@ def _start(request: HttpRequest, *, quiz: Quiz, assignment) -> HttpResponse:
             "running": running,
             # Said before the teacher fills in the form (a feed cannot run live).
             "refusal": "" if form.errors else services.live_refusal(quiz),
+            "open_tests": teach_selectors.open_tests_sharing_clips(
+                quiz, request.user, timezone.now(), besides=assignment
+            ),
         },
         status=422 if form.errors else 200,
     )

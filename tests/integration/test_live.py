@@ -480,6 +480,32 @@ def test_the_teacher_starts_a_game_and_the_projector_shows_pin_and_qr(
     assert again.status_code == 422 and "has a live game running" in again.content.decode()
 
 
+def test_the_start_page_warns_of_tests_not_due_that_share_clips(
+    teacher, school, classroom, quiz, student
+):
+    """A live game shows its answers: the start page names each test of the teacher's
+    classes, not yet due, that shows some of the same clips, with how many."""
+    from quiz.selectors.teach import quiz_clip_ids
+
+    client = _client(teacher)
+    url = reverse("live:game_new", args=[quiz.slug])
+    assert "not due yet" not in client.get(url).content.decode()
+    open_assignment(teacher, quiz, classroom)  # feedback after each round: shown anyway
+    open_assignment(teacher, quiz, classroom, due_at=timezone.now() - timedelta(minutes=1))
+    other_teacher = people.school_teacher(school, username="t-other")
+    other_class = people.class_of(other_teacher, name="9C")
+    open_assignment(other_teacher, quiz, other_class, feedback="after_due")
+    assert "not due yet" not in client.get(url).content.decode()
+    test = open_assignment(teacher, quiz, classroom, feedback="after_due")
+    page = client.get(url).content.decode()
+    clips = len(quiz_clip_ids(quiz))
+    assert "not due yet" in page
+    assert f"{clips} clips in “Tiny quiz” for {classroom.name}, due " in page
+    # Running the test itself live is that test, answered in class: no warning.
+    own = client.get(reverse("live:game_new_for_assignment", args=[test.pk])).content.decode()
+    assert "not due yet" not in own
+
+
 def test_projector_pages_check_who_may_see_them(teacher, school, classroom, quiz, student):
     game = services.game_start(teacher=teacher, quiz=quiz, classroom=classroom)
     url = reverse("live:projector", args=[game.pk])
