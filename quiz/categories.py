@@ -69,7 +69,7 @@ TELLS = [
         "morphing",
         _("Morphing and warping"),
         _(
-            "shapes, faces, textures or identities drift or melt between frames (but rolling "
+            "shapes, faces, textures or identities that drift or melt between frames (but rolling "
             "shutter, heat shimmer and lenses bend real footage too, usually a whole band of it)"
         ),
         False,

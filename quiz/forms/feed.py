@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from accounts.validators import plain_text
 from quiz.models import Quiz
@@ -17,6 +18,14 @@ from quiz.selectors.feed import (
     MIN_PERCENT,
     SECONDS_CHOICES,
 )
+
+
+def _n_seconds(n: int) -> str:
+    return ngettext("%(n)d second", "%(n)d seconds", n) % {"n": n}
+
+
+# Translated when shown: a lazy ngettext formatted with % is translated at once, at import.
+_seconds = lazy(_n_seconds, str)
 
 
 class FeedForm(forms.Form):
@@ -58,10 +67,7 @@ class FeedForm(forms.Form):
     seconds = forms.TypedChoiceField(
         label=_("Seconds per clip"),
         coerce=int,
-        choices=[
-            (s, ngettext_lazy("%(n)d second", "%(n)d seconds", "n") % {"n": s})
-            for s in SECONDS_CHOICES
-        ],
+        choices=[(s, _seconds(s)) for s in SECONDS_CHOICES],
         initial=DEFAULT_SECONDS,
         widget=forms.RadioSelect,
     )

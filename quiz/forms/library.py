@@ -17,6 +17,7 @@ from quiz import categories
 from quiz.models import Artifact, Clip
 from quiz.selectors.library import SHARED
 from quiz.services.library import EXPLANATION_MAX
+from quiz.templatetags.secondlook import made_by
 
 
 class ClipFilterForm(forms.Form):
@@ -62,7 +63,8 @@ class ClipFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["generator"].choices = [
             ("", _("Any generator")),
-            *((name, name) for name in generators),
+            # "camera" (every real clip) in the reader's language, as the lists show it.
+            *((name, made_by(name)) for name in generators),
         ]
 
 

@@ -162,6 +162,14 @@ class Summary:
     spot_rate: float | None = None
     spot_interval: tuple[float, float] | None = None
 
+    @property
+    def feed_items(self) -> int:
+        """How many of the hits, misses, false alarms and correct rejections are feed clips:
+        they count there, but not in `n`, accuracy or confidence (no confidence was asked).
+        Pages that show both say so, or the figures would not add up for the reader."""
+        signal = self.hits + self.misses + self.false_alarms + self.correct_rejections
+        return max(0, signal - (self.n - self.pair_n))
+
 
 def summarize(c: Counts) -> Summary:
     signal_trials = c.hits + c.misses + c.false_alarms + c.correct_rejections

@@ -149,6 +149,10 @@ def test_teacher_creates_a_feed_and_goes_on_to_assign_it(teacher_client, demo_pa
     assert page.status_code == 200
     size = feed_selectors.pool_size(Clip.objects.all())
     assert f"{size.generated} generated and {size.real} real" in page.content.decode()
+    assert "5 seconds" in page.content.decode()
+    # The seconds are words of the reader's language too (they were English for everyone).
+    german = teacher_client.get(reverse("feed:new"), headers={"accept-language": "de"})
+    assert "5 Sekunden" in german.content.decode() and "5 seconds" not in german.content.decode()
     response = teacher_client.post(reverse("feed:new"), _form(percent="30", length="10"))
     quiz = Quiz.objects.get(mode=Quiz.Mode.FEED)
     assert response.status_code == 302

@@ -323,6 +323,13 @@ def test_filter_by_one_uploader(teacher, colleague, mixed_library):
     assert len(found) == 3
 
 
+def test_the_generator_filter_names_the_camera_in_the_readers_language(teacher, mixed_library):
+    page = _client(teacher).get(reverse("library:index"), headers={"accept-language": "de"})
+    assert '<option value="camera">Kamera</option>' in page.content.decode()
+    found = _ids(_client(teacher).get(reverse("library:index"), {"generator": "camera"}))
+    assert found == _expected(teacher, lambda c: c.generator == "camera")
+
+
 def test_unknown_filter_values_are_reported_and_ignored(teacher, mixed_library):
     response = _client(teacher).get(reverse("library:index"), {"label": "maybe", "status": "x"})
     assert _ids(response) == _expected(teacher, lambda c: True)

@@ -161,3 +161,47 @@ def test_learning_gain_is_paired_with_a_t_interval():
     assert gain.normalised == pytest.approx((gain.post - gain.pre) / (1 - gain.pre))
     assert metrics.learning_gain([]) is None
     assert metrics.learning_gain([(1.0, 1.0)]).normalised is None
+
+
+def test_feed_clips_are_named_where_the_counts_and_accuracy_differ():
+    """Feed clips count as hits, misses, false alarms and correct rejections, never in the
+    accuracy: a learner's plain results say so, or "12 of 15 found" and "10 right of 22"
+    would not add up."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    quiz_only = metrics.summarize(
+        Counts(
+            n=22,
+            correct=10,
+            hits=5,
+            misses=4,
+            false_alarms=3,
+            correct_rejections=6,
+            pair_n=4,
+            pair_correct=2,
+            confidence_sum=22 * 70,
+        )
+    )
+    assert quiz_only.feed_items == 0
+    with_feeds = metrics.summarize(
+        Counts(
+            n=22,
+            correct=10,
+            hits=12,
+            misses=3,
+            false_alarms=11,
+            correct_rejections=30,
+            pair_n=4,
+            pair_correct=2,
+            confidence_sum=22 * 70,
+        )
+    )
+    assert with_feeds.feed_items == 56 - 18
+    with translation.override("en"):
+        plain = render_to_string("quiz/_plain_results.html", {"s": with_feeds, "calibration": []})
+        assert "You found 12 of 15 generated clips." in plain
+        assert "These two lines count 38 clips from your feeds too." in plain
+        assert "10 right of 22 rounds (feeds not counted)" in plain
+        plain = render_to_string("quiz/_plain_results.html", {"s": quiz_only, "calibration": []})
+        assert "from your feeds" not in plain and "feeds not counted" not in plain
