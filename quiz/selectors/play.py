@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts.models import User
 from quiz import categories, rows, shuffle, spot
@@ -74,12 +75,32 @@ def closed_for_now(user: User, *, playable: int) -> int:
 
 
 def free_play_closed(attempt: Attempt, user: User) -> bool:
-    """Whether the attempt is free play of a public quiz the user may not play for now (it
-    shares clips with an assignment not yet due, or holds a clip kept for tests): its rounds
-    and their feedback stay closed, like the quiz."""
-    if attempt.assignment_id is not None or not attempt.quiz.is_public:
-        return False
-    return not quizzes_playable_by(user).filter(pk=attempt.quiz_id).exists()
+    """Whether the attempt shows the truth of a clip the user must not see yet, so its rounds
+    and their feedback stay closed (404) until then (one query at most):
+
+    - free play of a public quiz the user may not play for now (it shares clips with an
+      assignment not yet due, or holds a clip kept for tests), like the quiz itself;
+    - an attempt of their own (practice, a lesson's check, a feed) that shares a clip with
+      an assignment of theirs not yet due (pending_assignment_items): started before that
+      assignment was set, it would still show those clips' truth;
+    - an assignment that shows the truth (not a test before its due time) that shares a
+      clip with another test of theirs not yet due: homework would answer the test.
+
+    A test before its due time shows no truth, so it is never closed; nor is a round of a
+    live lesson (the teacher's choice, warned of on its start page)."""
+    assignment = attempt.assignment if attempt.assignment_id is not None else None
+    if assignment is None and attempt.quiz.is_public:
+        return not quizzes_playable_by(user).filter(pk=attempt.quiz_id).exists()
+    if assignment is not None:
+        if assignment.feedback_withheld(timezone.now()):
+            return False
+        pending = pending_assignment_items(user, tests_only=True, besides=assignment.pk)
+    else:
+        pending = pending_assignment_items(user)
+    shared = Q()
+    for field in ("clip_id", "other_clip_id"):
+        shared |= Q(clip__in=pending.values(field)) | Q(other_clip__in=pending.values(field))
+    return QuizItem.objects.filter(quiz_id=attempt.quiz_id).filter(shared).exists()
 
 
 def assignments_for_student(user: User) -> QuerySet[Assignment]:

@@ -140,7 +140,9 @@ def _answer(answer: Answer, *, hide_results_until: datetime | None) -> dict[str,
         "attempt_id": attempt.pk,
         "quiz": attempt.quiz.title,
         "class": assignment.classroom.name if assignment else None,
-        "round": answer.item.position,
+        # The round's place in the quiz's own order is withheld with the results: with the
+        # place in the student's shuffled order beside it, it would undo the shuffle.
+        "round": None if hide_results_until else answer.item.position,
         "played_round": answer.position,
         "round_kind": answer.item_kind,
         # What the student clicked, on the sides they saw.

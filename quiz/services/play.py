@@ -33,6 +33,7 @@ from quiz.selectors.play import (
     AttemptState,
     ShownRound,
     attempt_state,
+    free_play_closed,
     quiz_rounds,
     with_clips_and_artifacts,
 )
@@ -271,15 +272,17 @@ def round_answer(
     answer (created False). Raises RoundNotFound for another user's attempt or an unknown
     round, AnswerRejected for an answer that cannot be taken.
 
-    One transaction of six statements: the attempt locked with what grading needs, its
-    rounds and answers, the round's clips, their artifacts, the answer and its queue row;
-    a seventh ends the attempt after its last round.
+    One transaction of five statements: the attempt locked with what grading needs, whether
+    it is closed to its player for now (quiz.selectors.play.free_play_closed), its rounds
+    and answers, the round's clips with their artifacts, the answer with its queue row; a
+    sixth ends the attempt after its last round.
     """
     return _submit(
         # The open live game is read with the locked attempt, not in a statement of its own.
         lambda: _locked_attempt(attempt_id, user=user, live=True),
         lambda locked, rounds: rounds.by_key(locked, round_key),
         read,
+        closable=True,
     )
 
 
@@ -378,9 +381,12 @@ def _submit(
     read: Callable[[QuizItem], Given],
     *,
     classroom: Classroom | None = None,
+    closable: bool = False,
 ) -> RoundSubmitted:
     """The submit itself; `lock` reads the attempt and locks its row (_locked_attempt);
-    `classroom`: see answer_facts."""
+    `classroom`: see answer_facts. With `closable` (the self-paced pages), an attempt closed
+    to its player for now (quiz.selectors.play.free_play_closed) is not found: its feedback,
+    even of a round answered before, would show a truth they must not see yet."""
     try:
         with transaction.atomic():
             # Answers of one attempt are taken one at a time: everything about its answers
@@ -391,6 +397,8 @@ def _submit(
                 raise RoundNotFound
             if attempt.live_game_id is not None:
                 raise PlayedLive(attempt.live_game_id)
+            if closable and free_play_closed(attempt, attempt.user):
+                raise RoundNotFound
             rounds = attempt_state(attempt)
             shown = locate(attempt, rounds)
             if shown is None:

@@ -19,6 +19,7 @@ from quiz.forms.feed import FeedForm
 from quiz.models import Answer, Attempt, Quiz, QuizItem
 from quiz.responses import bound_data
 from quiz.selectors import feed as selectors
+from quiz.selectors import play as play_selectors
 from quiz.services import feed as services
 from quiz.services import play as play_services
 
@@ -26,13 +27,17 @@ PLAY_TEMPLATE = "quiz/feed/play.html"
 
 
 def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
-    """The signed-in user's own attempt of a feed; anything else is a 404."""
-    return get_object_or_404(
+    """The signed-in user's own attempt of a feed; anything else is a 404, and so is a feed
+    closed to the user for now (its summary would answer a test: free_play_closed)."""
+    attempt = get_object_or_404(
         Attempt.objects.select_related("quiz", "assignment"),
         pk=attempt_id,
         user=request.user,
         quiz__mode=Quiz.Mode.FEED,
     )
+    if play_selectors.free_play_closed(attempt, request.user):
+        raise Http404
+    return attempt
 
 
 def _withheld(attempt: Attempt) -> bool:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from quiz.forms.play import AnswerForm, SpotAnswerForm
@@ -117,6 +118,15 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
             )
     except (services.AttemptRefused, practice_services.PracticeRefused) as refused:
         messages.error(request, str(refused))
+        return redirect("quiz:quiz_list")
+    if selectors.free_play_closed(attempt, request.user):
+        messages.error(
+            request,
+            _(
+                "This assignment shows the answers to clips of a test you have not finished. "
+                "It opens when that test is due."
+            ),
+        )
         return redirect("quiz:quiz_list")
     return redirect("quiz:attempt_play", attempt_id=attempt.pk)
 

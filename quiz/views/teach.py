@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -69,6 +70,9 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
             "classrooms": classrooms,
             "seen": reports.clips_already_seen(quiz, classrooms),
             "open_to_practice": reports.clips_open_to_practice(quiz, request.user),
+            # With feedback after each round, students of these tests' classes cannot play
+            # it until the test is due (quiz.selectors.play.free_play_closed).
+            "open_tests": reports.open_tests_sharing_clips(quiz, request.user, timezone.now()),
         },
     )
 

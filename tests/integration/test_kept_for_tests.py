@@ -309,3 +309,117 @@ def test_while_lessons_are_held_back_the_pages_say_why(school, teacher, demo_pac
         html = client.get(url).content.decode()
         assert "The lessons are back when your assignments are due" in html, url
         assert "needs more clips" not in html and "No quizzes are open to you yet" not in html
+
+
+def _friday_test(teacher, classroom, demo_pack):
+    """A test not yet due, set to `classroom`, of one pair of the demo quiz's clips."""
+    from datetime import timedelta
+
+    from quiz.models import Quiz, QuizItem
+    from tests.people import open_assignment
+
+    pair = demo_pack.items.filter(kind="pair").first()
+    test = Quiz.objects.create(title="Friday test", slug="friday-test", created_by=teacher)
+    QuizItem.objects.create(
+        quiz=test, position=1, kind="pair", clip=pair.clip, other_clip=pair.other_clip
+    )
+    return open_assignment(
+        teacher, test, classroom, feedback="after_due", due_at=timezone.now() + timedelta(days=2)
+    )
+
+
+def test_free_play_closed_for_now_takes_no_answer_either(school, teacher, demo_pack):
+    """The closed attempt's submit address (known from before) answers no round: its
+    feedback, even of a round answered before, would show the truth."""
+    student = User.objects.create_user("kt-poster", password="x", role="student", school=school)
+    classroom = account_services.classroom_create(teacher=teacher, name="7P")
+    Enrollment.objects.create(classroom=classroom, student=student)
+    client = _signed_in(student)
+    early = services.attempt_start(user=student, quiz=demo_pack)
+    first, second = selectors.attempt_rounds(early)[:2]
+    submit = "quiz:answer_submit"
+    key = selectors.round_key(early, first.item.pk)
+    data = spot_answers.form_data(first.item) if first.item.is_spot else {"confidence": "70"}
+    data.setdefault("guess", "a" if first.item.is_pair else "real")
+    assert client.post(reverse(submit, args=[early.pk, key]), data).status_code == 302
+    _friday_test(teacher, classroom, demo_pack)
+    for shown in (first, second):
+        key = selectors.round_key(early, shown.item.pk)
+        answer = {"guess": "a" if shown.item.is_pair else "real", "confidence": "70"}
+        response = client.post(
+            reverse(submit, args=[early.pk, key]), answer, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 404
+        assert b"generated" not in response.content.lower().replace(b"ai-generated", b"")
+
+
+def test_homework_that_would_answer_an_open_test_waits_for_it(school, teacher, demo_pack):
+    """Homework with feedback after each round, sharing clips with a test of the class not
+    yet due, would show the test's answers: it opens when the test is due. The test itself
+    plays (it shows no truth)."""
+    from datetime import timedelta
+
+    from quiz.models import Assignment
+    from tests.people import open_assignment
+
+    student = User.objects.create_user("kt-homework", password="x", role="student", school=school)
+    classroom = account_services.classroom_create(teacher=teacher, name="7H")
+    Enrollment.objects.create(classroom=classroom, student=student)
+    client = _signed_in(student)
+    homework = open_assignment(teacher, demo_pack, classroom, feedback="each")
+    started = services.attempt_start(user=student, quiz=demo_pack, assignment=homework)
+    play = reverse("quiz:attempt_play", args=[started.pk])
+    assert client.get(play).status_code == 200
+    test = _friday_test(teacher, classroom, demo_pack)
+
+    assert client.get(play).status_code == 404
+    # The teacher is told so when assigning the quiz again.
+    assign = _signed_in(teacher).get(reverse("teach:assignment_create", args=[demo_pack.slug]))
+    assert "can start it only when the test is due" in assign.content.decode()
+    assert "2 clips in “Friday test” for 7H, due " in assign.content.decode()
+    response = client.post(reverse("quiz:assignment_start", args=[homework.pk]), follow=True)
+    assert "It opens when that test is due." in response.content.decode()
+    shown = selectors.attempt_rounds(started)[0]
+    key = selectors.round_key(started, shown.item.pk)
+    answer = {"guess": "a" if shown.item.is_pair else "real", "confidence": "70"}
+    assert (
+        client.post(reverse("quiz:answer_submit", args=[started.pk, key]), answer).status_code
+        == 404
+    )
+    # The test plays as ever.
+    response = client.post(reverse("quiz:assignment_start", args=[test.pk]))
+    assert response.status_code == 302 and "/attempts/" in response.url
+    assert client.get(response.url).status_code == 200
+    # Due, the test frees the homework.
+    Assignment.objects.filter(pk=test.pk).update(
+        opens_at=timezone.now() - timedelta(days=3), due_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert client.get(play).status_code == 200
+
+
+def test_a_practice_set_begun_before_a_test_is_not_resumed_with_its_clips(
+    school, teacher, demo_pack
+):
+    from quiz.models import Attempt
+    from quiz.services import practice as practice_services
+
+    student = User.objects.create_user("kt-practice", password="x", role="student", school=school)
+    classroom = account_services.classroom_create(teacher=teacher, name="7R")
+    Enrollment.objects.create(classroom=classroom, student=student)
+    client = _signed_in(student)
+    early = practice_services.practice_start(user=student)
+    play = reverse("quiz:attempt_play", args=[early.pk])
+    assert client.get(play).status_code == 200
+    test = _friday_test(teacher, classroom, demo_pack)
+    held = {c.pk for i in test.quiz.items.all() for c in i.clips}
+    # Make sure the old set holds a clip of the test (its rounds are chosen at random).
+    from quiz.models import QuizItem
+
+    QuizItem.objects.filter(pk=early.quiz.items.order_by("position").first().pk).update(
+        clip_id=min(held), other_clip=None, kind="single"
+    )
+    assert client.get(play).status_code == 404
+    resumed = practice_services.practice_start(user=student)
+    assert resumed.pk != early.pk
+    assert not held & {c.pk for i in resumed.quiz.items.all() for c in i.clips}
+    assert Attempt.objects.filter(pk=early.pk, finished_at__isnull=True).exists()

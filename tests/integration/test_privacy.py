@@ -223,10 +223,14 @@ def test_results_of_a_running_test_wait_for_its_due_time_in_the_students_downloa
     assert len(data["answers"]) == 3
     assert all(a["correct"] is None and a["points"] is None for a in data["answers"])
     assert all(a["results_hidden_until"] == test.due_at.isoformat() for a in data["answers"])
+    # Nor the rounds' places in the quiz's own order: beside the places they were played in,
+    # they would undo the attempt's shuffle.
+    assert all(a["round"] is None and a["played_round"] for a in data["answers"])
     # The teacher sees the results, as in the assignment's report.
     url = reverse("privacy:student_data", args=[classroom.pk, student.pk, "json"])
     data = json.loads(_client(teacher).get(url).content)
     assert all(a["correct"] in (True, False) for a in data["answers"])
+    assert all(a["round"] for a in data["answers"])
 
 
 def test_a_teacher_downloads_a_student_and_the_class_for_their_class_only(world):

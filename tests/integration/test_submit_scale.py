@@ -86,13 +86,14 @@ def _post(client: Client, attempt: Attempt, shown, *, htmx: bool = True):
 
 
 @pytest.mark.django_db
-def test_a_submit_sends_four_statements_besides_the_two_of_every_signed_in_page(
+def test_a_submit_sends_five_statements_besides_the_two_of_every_signed_in_page(
     student, student_client, demo_pack
 ):
     """Session, and user with school (every signed-in page reads them), then the attempt locked
-    with what grading needs, its rounds and answers, the round's clips with their artifacts,
-    and the answer with its queue row (one statement); the last round adds the attempt's
-    end."""
+    with what grading needs, whether it is closed to the student for now (its feedback would
+    answer a test: quiz.selectors.play.free_play_closed), its rounds and answers, the round's
+    clips with their artifacts, and the answer with its queue row (one statement); the last
+    round adds the attempt's end."""
     student.school = School.objects.create(name="Hillside", time_zone="Europe/Berlin")
     student.save()
     attempt = _start(student_client, demo_pack)
@@ -111,7 +112,7 @@ def test_a_submit_sends_four_statements_besides_the_two_of_every_signed_in_page(
         # One statement writes both on PostgreSQL; SQLite takes two (quiz.services.play).
         assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
         counts.append(len(statements) - len(writes) + 1)
-    assert max(counts[:-1]) <= 6 and counts[-1] <= 7, counts
+    assert max(counts[:-1]) <= 7 and counts[-1] <= 8, counts
     attempt.refresh_from_db()
     assert attempt.is_finished
     stored = list(Answer.objects.filter(attempt=attempt).order_by("position"))

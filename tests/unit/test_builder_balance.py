@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from itertools import groupby
@@ -119,23 +118,24 @@ def test_balanced_quiz_keeps_every_promise_or_says_why_not(
     assert generated_singles == generated
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    n=st.integers(min_value=1, max_value=20),
-    generated_share=percent,
-    seed=st.integers(0, 2**32),
-)
-def test_real_and_generated_singles_are_interleaved(n, generated_share, seed):
-    clips = [ClipInfo(i, i % 2 == 0, "video") for i in range(1, 2 * n + 1)]
-    rounds = balanced_rounds(
-        clips, n=n, generated_share=generated_share, pair_share=0, rng=random.Random(seed)
-    )
-    truths = [clips[a - 1].is_generated for _kind, a, _b in rounds]
-    minority = min(truths.count(True), truths.count(False))
-    majority = len(truths) - minority
-    longest_run = max(len(list(run)) for _truth, run in groupby(truths))
-    # The minority splits the majority into minority + 1 runs of nearly equal length.
-    assert longest_run <= math.ceil(majority / (minority + 1))
+def test_real_and_generated_singles_come_in_chance_order():
+    """Not taking turns: a quiz whose own order alternates would answer itself to a student
+    who sees that order (an assignment that keeps it, or their data download)."""
+    clips = [ClipInfo(i, i % 2 == 0, "video") for i in range(1, 41)]
+    alternating = first_generated = 0
+    seeds = range(60)
+    for seed in seeds:
+        rounds = balanced_rounds(
+            clips, n=12, generated_share=0.5, pair_share=0, rng=random.Random(seed)
+        )
+        truths = [clips[a - 1].is_generated for _kind, a, _b in rounds]
+        assert truths.count(True) == truths.count(False) == 6
+        longest_run = max(len(list(run)) for _truth, run in groupby(truths))
+        alternating += longest_run == 1
+        first_generated += truths[0]
+    # Chance alternates 12 rounds of 6 and 6 in 2 of 924 orders.
+    assert alternating <= 2
+    assert 15 <= first_generated <= 45
 
 
 def _spread(counts: Counter[str]) -> int:
