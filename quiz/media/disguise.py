@@ -13,8 +13,9 @@ The trailer is a top-level `free` box after an MP4's last box (players skip it) 
 after a JPEG's end-of-image marker (decoders stop there). An MP4 whose last box runs "to the
 end of the file" (size 0) cannot take one and is served as it is.
 
-What padding cannot hide: the picture itself. A student who decodes the clip, or simply
-remembers it, recognises it; that is why clips meant for tests are kept out of everything
+What padding cannot hide: the stored file, for anyone who cuts the trailer off again (it is
+where a parser finds it), and the picture itself. A student who strips it with a script,
+decodes the clip, or simply remembers it, recognises it; that is why clips meant for tests are kept out of everything
 that shows the truth (Clip.kept_for_tests).
 """
 
