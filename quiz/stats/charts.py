@@ -435,7 +435,15 @@ def dumbbell_chart(
     a 0..1 axis; the legend names both, the values are printed beside them (narrow: each
     row's label above its dots, the values below them)."""
     top = 44
-    row_height = NARROW_ROW_HEIGHT if narrow else ROW_HEIGHT
+    line_h = 13
+    # Labels break into lines between words (a class and its unit run long), the rows grow to
+    # fit; only what still does not fit is shortened.
+    names = [_wrap(row.label, 34 if narrow else 28, 2) for row in rows]
+    most = max((len(lines) for lines in names), default=1)
+    if narrow:
+        row_height = NARROW_ROW_HEIGHT + line_h * (most - 1)
+    else:
+        row_height = max(ROW_HEIGHT, line_h * most + 10)
     height = top + row_height * max(1, len(rows)) + 44
     x0, plot = (MARGIN + 6, NARROW_PLOT_WIDTH + 36) if narrow else (LABEL_WIDTH, PLOT_WIDTH)
     width = x0 + plot + (22 if narrow else 110)
@@ -453,13 +461,16 @@ def dumbbell_chart(
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts.append(_line(x(tick), top - 4, x(tick), height - 40, "chart-grid"))
         parts.append(_label(x(tick), height - 24, percent(tick), "chart-tick", "middle"))
-    for n, row in enumerate(rows):
+    for n, (row, lines) in enumerate(zip(rows, names, strict=True)):
         y = top + n * row_height + 14
-        if narrow:  # the label on a line of its own, the dots below it
-            parts.append(_label(MARGIN, y + 4, _shorten(row.label, 26), "chart-label"))
-            y += 22
+        if narrow:  # the label on lines of its own, the dots below it
+            for k, line in enumerate(lines):
+                parts.append(_label(MARGIN, y + 4 + k * line_h, line, "chart-label"))
+            y += 22 + line_h * (len(lines) - 1)
         else:
-            parts.append(_label(x0 - 8, y + 4, _shorten(row.label), "chart-label", "end"))
+            first = y + 4 - line_h * (len(lines) - 1) / 2
+            for k, line in enumerate(lines):
+                parts.append(_label(x0 - 8, first + k * line_h, line, "chart-label", "end"))
         if row.start is None or row.end is None:
             parts.append(_label(x0 + 4, y + 4, row.note, "chart-note"))
             continue

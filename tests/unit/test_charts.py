@@ -227,6 +227,29 @@ def test_the_dumbbell_and_scatter_draw_each_value():
     assert any(e.get("class") == "chart-zero" for e in svg.iter())
 
 
+@pytest.mark.parametrize("narrow", [False, True])
+def test_a_dumbbells_long_label_breaks_into_lines_instead_of_being_cut(narrow):
+    label = "Simulated class 7A: Spotting generated clips"
+    svg = _parse(
+        charts.dumbbell_chart(
+            "gain",
+            "Pre and post",
+            "Before and after.",
+            [charts.Dumbbell(label, 0.5, 0.7), charts.Dumbbell("8B: Unit 1", 0.4, 0.6)],
+            start_label="pre",
+            end_label="post",
+            axis_label="Accuracy",
+            narrow=narrow,
+        )
+    )
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert not any("…" in (t or "") for t in texts)
+    assert " ".join(t for t in texts if t and t in label) == label
+    # The rows do not overlap: each label's lines lie above the next row's first line.
+    ys = {t.text: float(t.get("y")) for t in svg.iter(f"{SVG}text")}
+    assert max(y for text, y in ys.items() if text and text in label) < ys["8B: Unit 1"] - 10
+
+
 def test_labels_of_points_close_together_do_not_cover_each_other():
     """Clips with about the same difficulty and discrimination (the items page): each
     number gets a place of its own next to its point."""
