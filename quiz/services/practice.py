@@ -39,6 +39,7 @@ from quiz.models import (
     Quiz,
     QuizItem,
     SkillRating,
+    pending_assignment_items,
 )
 from quiz.selectors import practice as selectors
 from quiz.selectors.play import free_play_closed
@@ -128,10 +129,18 @@ def _set_start(
             swapped_pairs=[],
         )
         if not practice_grow(attempt=attempt):
-            raise PracticeRefused(
-                _("There are not enough clips to practise with yet. Ask your teacher.")
-            )
+            raise PracticeRefused(_too_few_clips(user))
     return attempt
+
+
+def _too_few_clips(user: User) -> str:
+    """Why no practice set can start: the clips of assignments not yet due are left out of
+    practice until then (ClipQuerySet.without_pending), or the library is too small."""
+    if pending_assignment_items(user).exists():
+        return _(
+            "Your assignments use the practice clips for now. Practice is back when they are due."
+        )
+    return _("There are not enough clips to practise with yet. Ask your teacher.")
 
 
 # --------------------------------------------------------------------------------------------

@@ -309,6 +309,20 @@ def test_while_lessons_are_held_back_the_pages_say_why(school, teacher, demo_pac
         html = client.get(url).content.decode()
         assert "The lessons are back when your assignments are due" in html, url
         assert "needs more clips" not in html and "No quizzes are open to you yet" not in html
+    # A test of every clip leaves practice none: it says so, not that clips are lacking.
+    from quiz.models import Quiz, QuizItem
+
+    everything = Quiz.objects.create(title="All clips", slug="all-clips", created_by=teacher)
+    QuizItem.objects.bulk_create(
+        QuizItem(quiz=everything, position=n, kind="single", clip=clip)
+        for n, clip in enumerate(Clip.objects.all(), start=1)
+    )
+    open_assignment(teacher, everything, classroom, feedback="after_due")
+    response = client.post(reverse("practice:start"), follow=True)
+    html = response.content.decode()
+    assert "Your assignments use the practice clips for now" in html
+    assert "not enough clips" not in html
+    assert "Feeds are back when your assignments are due" in html
 
 
 def _friday_test(teacher, classroom, demo_pack):
