@@ -170,33 +170,21 @@ def test_feed_clips_are_named_where_the_counts_and_accuracy_differ():
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    quiz_only = metrics.summarize(
-        Counts(
-            n=22,
-            correct=10,
-            hits=5,
-            misses=4,
-            false_alarms=3,
-            correct_rejections=6,
-            pair_n=4,
-            pair_correct=2,
-            confidence_sum=22 * 70,
+    def summary(hits: int, misses: int, false_alarms: int, correct_rejections: int):
+        quiz = {"n": 22, "correct": 10, "pair_n": 4, "pair_correct": 2, "confidence_sum": 1540}
+        return metrics.summarize(
+            Counts(
+                **quiz,
+                hits=hits,
+                misses=misses,
+                false_alarms=false_alarms,
+                correct_rejections=correct_rejections,
+            )
         )
-    )
+
+    quiz_only = summary(5, 4, 3, 6)  # the 18 single rounds of the 22
     assert quiz_only.feed_items == 0
-    with_feeds = metrics.summarize(
-        Counts(
-            n=22,
-            correct=10,
-            hits=12,
-            misses=3,
-            false_alarms=11,
-            correct_rejections=30,
-            pair_n=4,
-            pair_correct=2,
-            confidence_sum=22 * 70,
-        )
-    )
+    with_feeds = summary(12, 3, 11, 30)
     assert with_feeds.feed_items == 56 - 18
     with translation.override("en"):
         plain = render_to_string("quiz/_plain_results.html", {"s": with_feeds, "calibration": []})
