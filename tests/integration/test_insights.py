@@ -693,6 +693,17 @@ def test_every_page_costs_the_same_for_one_class_and_five(
 # --- Who may see what ---------------------------------------------------------------------------
 
 
+def test_the_refusal_sends_students_to_their_teacher_and_teachers_to_the_school(
+    school, teacher, student
+):
+    url = reverse("insights:school_overview", args=[school.pk])
+    to_student = _client(student).get(url).content.decode()
+    to_teacher = _client(teacher).get(url).content.decode()
+    assert "ask your teacher or your school" in to_student.replace("&#x27;", "'")
+    assert "ask your school's administrator" in to_teacher.replace("&#x27;", "'")
+    assert "ask your teacher" not in to_teacher
+
+
 @pytest.mark.parametrize("name", SCHOOL_VIEWS)
 def test_each_school_view_is_for_its_educators_only(
     name, school, other_school, educator, teacher, student, school_teacher, assigned
