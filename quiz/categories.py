@@ -115,7 +115,8 @@ TELLS = [
         _("Flicker and popping"),
         _(
             "detail that flickers or re-forms from frame to frame, textures that boil (but real "
-            "footage shimmers too: heat haze, compression at keyframes, moiré on fine patterns)"
+            "footage shimmers too: heat haze, a video saved at low quality, fine stripes that "
+            "shimmer on a screen)"
         ),
         False,
     ),
@@ -135,7 +136,10 @@ DECOYS = [
     Category(
         "compression",
         _("Compression blocks and smearing"),
-        _("low bitrate turns detail into blocks or smudges, mostly in motion"),
+        _(
+            "a video saved at low quality turns detail into blocks or smudges, mostly where "
+            "things move"
+        ),
         True,
     ),
     Category(
@@ -150,14 +154,17 @@ DECOYS = [
     Category(
         "lens",
         _("Lens effects"),
-        _("flare, vignetting, colour fringes, distortion near the edges"),
+        _(
+            "bright streaks from a light, darker corners, coloured edges, straight lines that "
+            "bend near the edge of the picture"
+        ),
         True,
     ),
     Category("noise", _("Low-light noise"), _("grain and colour speckle in dark scenes"), True),
     Category(
         "editing",
         _("Ordinary editing"),
-        _("cuts, stabilisation, colour grading, speed changes"),
+        _("cuts, a shaky shot made steady, changed colours, slow or fast motion"),
         True,
     ),
     Category("filter", _("Filters"), _("beauty or stylising filters applied by an app"), True),
