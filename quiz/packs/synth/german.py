@@ -78,9 +78,9 @@ GERMAN: dict[str, dict[str, object]] = {
     },
     "demo-street-interlaced": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
-        "explanation": "Echte Straßenaufnahmen, so gezeigt, wie Video im Zeilensprungverfahren (Interlacing) auf einem Bildschirm aussieht, der kein Deinterlacing macht. Kameras und Fernsehübertragungen mit Zeilensprungverfahren nehmen die ungeraden und die geraden Zeilen jedes Bildes kurz nacheinander auf. Deshalb zerfallen die Kanten der vorbeifahrenden Autos, und sobald die Kamera schwenkt, die Kanten von allem, in feine Kammzähne, während alles, was stillsteht, sauber bleibt. (Der Kammeffekt ist hier aus zwei aufeinanderfolgenden Bildern der Aufnahme simuliert.) Kammeffekte, Ruckeln durch eine Umrechnung der Bildrate und Räder, die sich scheinbar rückwärts drehen, entstehen alle dadurch, wie Kameras die Zeit abtasten, nicht durch einen Generator.",
+        "explanation": "Echte Straßenaufnahmen, so gezeigt, wie eine ältere Art von Video (Video im Zeilensprungverfahren, „Interlacing“) auf einem Bildschirm aussieht, der es nicht umwandelt. Solche Kameras und Fernsehübertragungen nehmen von jedem Bild zuerst jede zweite Zeile auf und die Zeilen dazwischen einen Moment später. Deshalb zerfallen die Kanten der vorbeifahrenden Autos, und sobald die Kamera schwenkt, die Kanten von allem, in feine Kammzähne, während alles, was stillsteht, sauber bleibt. (Der Kammeffekt ist hier aus zwei aufeinanderfolgenden Bildern der Aufnahme simuliert.) Kammeffekte, Ruckeln durch eine Umrechnung der Bildrate und Räder, die sich scheinbar rückwärts drehen, entstehen alle dadurch, wie Kameras die Zeit abtasten, nicht durch einen Generator.",
         "artifacts": [
-            "Kammzähne an jeder bewegten Kante (die vorbeifahrenden Autos, dann der ganze Schwenk): Die beiden Halbbilder jedes Bildes wurden kurz nacheinander aufgenommen.",
+            "Kammzähne an jeder bewegten Kante (die vorbeifahrenden Autos, dann der ganze Schwenk): Die beiden Hälften jedes Bildes, jede zweite Zeile, wurden kurz nacheinander aufgenommen.",
         ],
     },
     "demo-espresso-push-in": {

@@ -270,11 +270,11 @@ def _street_interlaced(dst: Path) -> dict[str, Any]:
     return {
         **real("bikes", "interlacing simulated by Second Look from consecutive frames"),
         "description": RAILING_PAVEMENT,
-        "explanation": "Real street footage shown the way interlaced video looks on a "
-        "screen that does not deinterlace it. Interlaced cameras and broadcasts record the "
-        "odd and the even lines of each picture a moment apart, so the edges of the passing "
-        "cars, and of everything once the camera pans, break into fine comb teeth, while what "
-        "stands still stays clean. "
+        "explanation": "Real street footage, shown the way an older kind of video "
+        "(interlaced video) looks on a screen that does not convert it. Such cameras and TV "
+        "broadcasts record every other line of a picture first and the lines in between a "
+        "moment later, so the edges of the passing cars, and of everything once the camera "
+        "pans, break into fine comb teeth, while what stands still stays clean. "
         "(The comb is simulated here from two consecutive frames of the footage.) Combing, "
         "stutter from a frame-rate conversion and wheels that seem to turn backwards all "
         "come from how cameras sample time, not from a generator.",
@@ -285,7 +285,7 @@ def _street_interlaced(dst: Path) -> dict[str, Any]:
                 info.duration_s,
                 WHOLE,
                 "Comb teeth on every moving edge (the passing cars, then the whole pan): the "
-                "two fields of each frame were recorded a moment apart.",
+                "two halves of each picture, every other line, were recorded a moment apart.",
             )
         ],
         **video_fields(info),
