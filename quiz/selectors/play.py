@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Enrollment, User
 from quiz import categories, rows, shuffle, spot
 from quiz.keys import keyed_hmac
 from quiz.models import (
@@ -91,16 +91,47 @@ def free_play_closed(attempt: Attempt, user: User) -> bool:
     assignment = attempt.assignment if attempt.assignment_id is not None else None
     if assignment is None and attempt.quiz.is_public:
         return not quizzes_playable_by(user).filter(pk=attempt.quiz_id).exists()
-    if assignment is not None:
-        if assignment.feedback_withheld(timezone.now()):
-            return False
-        pending = pending_assignment_items(user, tests_only=True, besides=assignment.pk)
+    now = timezone.now()
+    if assignment is not None and assignment.feedback_withheld(now):
+        return False
+    return _shares_a_pending_clip(
+        attempt.quiz_id, user.pk, now, besides=assignment.pk if assignment else None
+    )
+
+
+def _shares_a_pending_clip(
+    quiz_id: int, user_id: int, now: datetime, *, besides: int | None
+) -> bool:
+    """Whether a round of the quiz shows a clip of an assignment of the user's not yet due:
+    with `besides` (an assignment's own attempt), of a test other than that assignment; else
+    of any assignment pending as pending_assignment_items says. One statement, written out:
+    every self-paced submit asks it, and building it with the ORM (four subqueries of an
+    annotated queryset) cost a submit more than all the rest (bench/submit.py)."""
+    quote = connection.ops.quote_name
+    items, assignments, attempts = (
+        quote(m._meta.db_table) for m in (QuizItem, Assignment, Attempt)
+    )
+    enrollments = quote(Enrollment._meta.db_table)
+    params: list[Any] = [quiz_id, user_id, now]
+    if besides is not None:
+        pending = "a.feedback = %s AND a.id <> %s"
+        params += [Assignment.Feedback.AFTER_DUE, besides]
     else:
-        pending = pending_assignment_items(user)
-    shared = Q()
-    for field in ("clip_id", "other_clip_id"):
-        shared |= Q(clip__in=pending.values(field)) | Q(other_clip__in=pending.values(field))
-    return QuizItem.objects.filter(quiz_id=attempt.quiz_id).filter(shared).exists()
+        pending = (
+            f"(a.feedback = %s OR (SELECT COUNT(*) FROM {attempts} t WHERE t.assignment_id = a.id"  # noqa: S608
+            " AND t.user_id = e.student_id AND t.finished_at IS NOT NULL) < a.attempts_allowed)"
+        )
+        params += [Assignment.Feedback.AFTER_DUE]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {items} i WHERE i.quiz_id = %s AND EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {items} p JOIN {assignments} a ON a.quiz_id = p.quiz_id "
+            f"JOIN {enrollments} e ON e.classroom_id = a.classroom_id AND e.student_id = %s "
+            f"WHERE a.due_at > %s AND {pending} AND (p.clip_id IN (i.clip_id, i.other_clip_id) "
+            "OR p.other_clip_id IN (i.clip_id, i.other_clip_id))) LIMIT 1",
+            params,
+        )
+        return cursor.fetchone() is not None
 
 
 def assignments_for_student(user: User) -> QuerySet[Assignment]:

@@ -353,13 +353,14 @@ def test_free_play_closed_for_now_takes_no_answer_either(school, teacher, demo_p
     first, second = selectors.attempt_rounds(early)[:2]
     submit = "quiz:answer_submit"
     key = selectors.round_key(early, first.item.pk)
-    data = spot_answers.form_data(first.item) if first.item.is_spot else {"confidence": "70"}
-    data.setdefault("guess", "a" if first.item.is_pair else "real")
+    guess = "a" if first.item.is_pair else "real"
+    data = spot_answers.post_data(first.item, guess) | {"confidence": "70"}
     assert client.post(reverse(submit, args=[early.pk, key]), data).status_code == 302
     _friday_test(teacher, classroom, demo_pack)
     for shown in (first, second):
         key = selectors.round_key(early, shown.item.pk)
-        answer = {"guess": "a" if shown.item.is_pair else "real", "confidence": "70"}
+        guess = "a" if shown.item.is_pair else "real"
+        answer = spot_answers.post_data(shown.item, guess) | {"confidence": "70"}
         response = client.post(
             reverse(submit, args=[early.pk, key]), answer, HTTP_HX_REQUEST="true"
         )
@@ -395,7 +396,8 @@ def test_homework_that_would_answer_an_open_test_waits_for_it(school, teacher, d
     assert "It opens when that test is due." in response.content.decode()
     shown = selectors.attempt_rounds(started)[0]
     key = selectors.round_key(started, shown.item.pk)
-    answer = {"guess": "a" if shown.item.is_pair else "real", "confidence": "70"}
+    guess = "a" if shown.item.is_pair else "real"
+    answer = spot_answers.post_data(shown.item, guess) | {"confidence": "70"}
     assert (
         client.post(reverse("quiz:answer_submit", args=[started.pk, key]), answer).status_code
         == 404
