@@ -15,8 +15,8 @@ end of the file" (size 0) cannot take one and is served as it is.
 
 What padding cannot hide: the stored file, for anyone who cuts the trailer off again (it is
 where a parser finds it), and the picture itself. A student who strips it with a script,
-decodes the clip, or simply remembers it, recognises it; that is why clips meant for tests are kept out of everything
-that shows the truth (Clip.kept_for_tests).
+decodes the clip, or simply remembers it, recognises it; that is why clips meant for tests
+are kept out of everything that shows the truth (Clip.kept_for_tests).
 """
 
 from __future__ import annotations

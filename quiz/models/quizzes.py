@@ -408,16 +408,14 @@ class Answer(models.Model):
         return str(self.Guess(self.shown_guess).label)
 
 
-def pending_assignment_items(
-    user: object, *, tests_only: bool = False, besides: int | None = None
-) -> models.QuerySet[QuizItem]:
+def pending_assignment_items(user: object) -> models.QuerySet[QuizItem]:
     """The rounds of the quizzes set to one of the user's classes that they may still meet
     in it: not yet due, and either a test (feedback after the due date: its truth must not
     reach the class early, through them) or with attempts left to them (an unfinished one
     counts as left). Their clips stay out of everything that shows the truth after an
     answer until then (ClipQuerySet.without_pending). A finished assignment with feedback
-    after each round has shown them its truth already. `tests_only`: the tests alone;
-    `besides`: leave out this assignment (by id)."""
+    after each round has shown them its truth already. (A submit asks the same of one quiz in
+    a statement written out: quiz.selectors.play._shares_a_pending_clip.)"""
     pending = (
         Assignment.objects.filter(classroom__students=user, due_at__gt=timezone.now())
         .annotate(
@@ -429,8 +427,4 @@ def pending_assignment_items(
         )
         .filter(Q(feedback=Assignment.Feedback.AFTER_DUE) | Q(done__lt=F("attempts_allowed")))
     )
-    if tests_only:
-        pending = pending.filter(feedback=Assignment.Feedback.AFTER_DUE)
-    if besides is not None:
-        pending = pending.exclude(pk=besides)
     return QuizItem.objects.filter(quiz__assignments__in=pending.values("pk"))

@@ -74,7 +74,7 @@ def closed_for_now(user: User, *, playable: int) -> int:
     return _public(user, pending=False).count() - playable
 
 
-def free_play_closed(attempt: Attempt, user: User) -> bool:
+def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
     """Whether the attempt shows the truth of a clip the user must not see yet, so its rounds
     and their feedback stay closed (404) until then (one query at most):
 
@@ -104,7 +104,8 @@ def _shares_a_pending_clip(
 ) -> bool:
     """Whether a round of the quiz shows a clip of an assignment of the user's not yet due:
     with `besides` (an assignment's own attempt), of a test other than that assignment; else
-    of any assignment pending as pending_assignment_items says. One statement, written out:
+    of any assignment pending as quiz.models.pending_assignment_items says (keep the two
+    alike). One statement, written out:
     every self-paced submit asks it, and building it with the ORM (four subqueries of an
     annotated queryset) cost a submit more than all the rest (bench/submit.py)."""
     quote = connection.ops.quote_name

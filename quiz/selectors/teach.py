@@ -92,15 +92,15 @@ def open_tests_sharing_clips(
     of the quiz reveals those clips' answers to the class before the test is due. Three
     queries."""
     ids = quiz_clip_ids(quiz)
+    tests = Assignment.objects.filter(
+        classroom__in=Classroom.objects.taught_by(teacher),
+        feedback=Assignment.Feedback.AFTER_DUE,
+        due_at__gt=now,
+    ).filter(Q(quiz__items__clip_id__in=ids) | Q(quiz__items__other_clip_id__in=ids))
+    if besides is not None:
+        tests = tests.exclude(pk=besides.pk)
     tests = (
-        Assignment.objects.filter(
-            classroom__in=Classroom.objects.taught_by(teacher),
-            feedback=Assignment.Feedback.AFTER_DUE,
-            due_at__gt=now,
-        )
-        .filter(Q(quiz__items__clip_id__in=ids) | Q(quiz__items__other_clip_id__in=ids))
-        .exclude(pk=getattr(besides, "pk", 0))
-        .select_related("quiz", "classroom")
+        tests.select_related("quiz", "classroom")
         .prefetch_related("quiz__items")
         .distinct()
         .order_by("due_at", "pk")

@@ -32,8 +32,8 @@ from quiz.scoring import points_for
 from quiz.selectors.play import (
     AttemptState,
     ShownRound,
+    attempt_closed_for_now,
     attempt_state,
-    free_play_closed,
     quiz_rounds,
     with_clips_and_artifacts,
 )
@@ -273,7 +273,7 @@ def round_answer(
     round, AnswerRejected for an answer that cannot be taken.
 
     One transaction of five statements: the attempt locked with what grading needs, whether
-    it is closed to its player for now (quiz.selectors.play.free_play_closed), its rounds
+    it is closed to its player for now (quiz.selectors.play.attempt_closed_for_now), its rounds
     and answers, the round's clips with their artifacts, the answer with its queue row; a
     sixth ends the attempt after its last round.
     """
@@ -385,7 +385,7 @@ def _submit(
 ) -> RoundSubmitted:
     """The submit itself; `lock` reads the attempt and locks its row (_locked_attempt);
     `classroom`: see answer_facts. With `closable` (the self-paced pages), an attempt closed
-    to its player for now (quiz.selectors.play.free_play_closed) is not found: its feedback,
+    to its player for now (quiz.selectors.play.attempt_closed_for_now) is not found: its feedback,
     even of a round answered before, would show a truth they must not see yet."""
     try:
         with transaction.atomic():
@@ -397,7 +397,7 @@ def _submit(
                 raise RoundNotFound
             if attempt.live_game_id is not None:
                 raise PlayedLive(attempt.live_game_id)
-            if closable and free_play_closed(attempt, attempt.user):
+            if closable and attempt_closed_for_now(attempt, attempt.user):
                 raise RoundNotFound
             rounds = attempt_state(attempt)
             shown = locate(attempt, rounds)

@@ -28,14 +28,14 @@ PLAY_TEMPLATE = "quiz/feed/play.html"
 
 def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
     """The signed-in user's own attempt of a feed; anything else is a 404, and so is a feed
-    closed to the user for now (its summary would answer a test: free_play_closed)."""
+    closed to the user for now (its summary would answer a test: attempt_closed_for_now)."""
     attempt = get_object_or_404(
         Attempt.objects.select_related("quiz", "assignment"),
         pk=attempt_id,
         user=request.user,
         quiz__mode=Quiz.Mode.FEED,
     )
-    if play_selectors.free_play_closed(attempt, request.user):
+    if play_selectors.attempt_closed_for_now(attempt, request.user):
         raise Http404
     return attempt
 

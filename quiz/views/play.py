@@ -29,12 +29,12 @@ TEMPLATE = "quiz/play/play.html"
 
 def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
     """The signed-in user's own attempt; anyone else's is a 404, and so is free play of a
-    quiz closed to the user for now (selectors.free_play_closed: its feedback would answer
+    quiz closed to the user for now (selectors.attempt_closed_for_now: its feedback would answer
     an assignment)."""
     attempt = get_object_or_404(
         Attempt.objects.select_related("quiz", "assignment"), pk=attempt_id, user=request.user
     )
-    if selectors.free_play_closed(attempt, request.user):
+    if selectors.attempt_closed_for_now(attempt, request.user):
         raise Http404
     return attempt
 
@@ -119,7 +119,7 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
     except (services.AttemptRefused, practice_services.PracticeRefused) as refused:
         messages.error(request, str(refused))
         return redirect("quiz:quiz_list")
-    if selectors.free_play_closed(attempt, request.user):
+    if selectors.attempt_closed_for_now(attempt, request.user):
         messages.error(
             request,
             _(

@@ -71,7 +71,7 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
             "seen": reports.clips_already_seen(quiz, classrooms),
             "open_to_practice": reports.clips_open_to_practice(quiz, request.user),
             # With feedback after each round, students of these tests' classes cannot play
-            # it until the test is due (quiz.selectors.play.free_play_closed).
+            # it until the test is due (quiz.selectors.play.attempt_closed_for_now).
             "open_tests": reports.open_tests_sharing_clips(quiz, request.user, timezone.now()),
         },
     )

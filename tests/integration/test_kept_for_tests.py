@@ -342,7 +342,7 @@ def _friday_test(teacher, classroom, demo_pack):
     )
 
 
-def test_free_play_closed_for_now_takes_no_answer_either(school, teacher, demo_pack):
+def test_attempt_closed_for_now_for_now_takes_no_answer_either(school, teacher, demo_pack):
     """The closed attempt's submit address (known from before) answers no round: its
     feedback, even of a round answered before, would show the truth."""
     student = User.objects.create_user("kt-poster", password="x", role="student", school=school)
