@@ -28,9 +28,9 @@ TEMPLATE = "quiz/play/play.html"
 
 
 def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
-    """The signed-in user's own attempt; anyone else's is a 404, and so is free play of a
-    quiz closed to the user for now (selectors.attempt_closed_for_now: its feedback would answer
-    an assignment)."""
+    """The signed-in user's own attempt; anyone else's is a 404, and so is an attempt closed
+    to the user for now (selectors.attempt_closed_for_now: its feedback would answer a test
+    or an assignment)."""
     attempt = get_object_or_404(
         Attempt.objects.select_related("quiz", "assignment"), pk=attempt_id, user=request.user
     )
