@@ -90,7 +90,7 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
     live lesson (the teacher's choice, warned of on its start page)."""
     assignment = attempt.assignment if attempt.assignment_id is not None else None
     if assignment is None and attempt.quiz.is_public:
-        return not quizzes_playable_by(user).filter(pk=attempt.quiz_id).exists()
+        return not _public(user, pending=True).filter(pk=attempt.quiz_id).exists()
     now = timezone.now()
     if assignment is not None and assignment.feedback_withheld(now):
         return False
@@ -105,9 +105,9 @@ def _shares_a_pending_clip(
     """Whether a round of the quiz shows a clip of an assignment of the user's not yet due:
     with `besides` (an assignment's own attempt), of a test other than that assignment; else
     of any assignment pending as quiz.models.pending_assignment_items says (keep the two
-    alike). One statement, written out:
-    every self-paced submit asks it, and building it with the ORM (four subqueries of an
-    annotated queryset) cost a submit more than all the rest (bench/submit.py)."""
+    alike). One statement, written out: every self-paced submit asks it, and building it
+    with the ORM (four subqueries of an annotated queryset) cost a submit more than all the
+    rest (bench/submit.py)."""
     quote = connection.ops.quote_name
     items, assignments, attempts = (
         quote(m._meta.db_table) for m in (QuizItem, Assignment, Attempt)
