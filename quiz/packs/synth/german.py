@@ -23,6 +23,14 @@ GERMAN: dict[str, dict[str, object]] = {
             "Die gehenden Beine sind durch die Bewegung unscharf, wie in allen Aufnahmen von schnellen Bewegungen.",
         ],
     },
+    "demo-railing-pavement-left": {
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
+        "explanation": "Ganz normale Straßenaufnahmen in zwei Einstellungen, auf den linken Teil des Bildes ausgerichtet. Hinter dem Geländer fahren Autos vorbei, und die Häuser bleiben, wo sie sind; in der zweiten Einstellung kommt eine Person hinter dem Poller entlang und geht aus dem Bild, ein Fuß auf dem Boden, während das andere Bein nach vorne schwingt, Schritt für Schritt. Die Kamera gleitet seitwärts, deshalb zieht der Poller vorne schneller vorbei als der Hauseingang und die Mauer dahinter. Die Beine sind verschmiert, weil sie sich während jeder Belichtung schnell und nah an der Kamera bewegen.",
+        "artifacts": [
+            "Ein Schnitt zu einer neuen Einstellung: ganz normaler Filmschnitt.",
+            "Die gehenden Beine sind durch die Bewegung unscharf, wie in allen Aufnahmen von schnellen Bewegungen.",
+        ],
+    },
     "demo-street-cobbles-reroll": {
         "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
         "explanation": "Achte während des Schwenks auf die Pflastersteine unten rechts. Etwa anderthalb Sekunden lang verändern sich die Steine dort ständig: Ihre Formen und Fugen sind alle paar Bilder anders, statt mit dem Schwenk mitzugleiten. Videogeneratoren zeichnen feine, sich wiederholende Details (Steine, Blätter, Haare, Ziegel) in jedem Bild neu und halten sie nicht immer gleich, deshalb scheinen sie zu brodeln. In echten Aufnahmen bleibt ein Stein derselbe Stein; nur seine Position im Bild ändert sich, wenn sich die Kamera bewegt. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
@@ -176,6 +184,13 @@ GERMAN: dict[str, dict[str, object]] = {
             "Der kleine Poller weiter hinten bewegt sich so schnell wie der vordere: Sein Fuß rutscht über die Pflastersteine und an der Mauer entlang.",
         ],
     },
+    "demo-street-legs-glide": {
+        "description": "Eine Straße, durch ein grünes Geländer gesehen, dann ein langsamer Schwenk über einen Gehweg mit einem Poller und einem abgestellten Fahrrad",
+        "explanation": "Achte während des Schwenks auf die Beine der Person, die vorbeigeht. Sie kommt hinter dem Poller entlang, und kurz danach hören ihre Beine mitten im Schritt auf, sich zu bewegen, ein Bein vorne, eins hinten, während die Person weitergeht und wie auf Schienen aus dem Bild nach rechts gleitet. Videogeneratoren machen beim Gehen oft Fehler: Beine, die rutschen statt zu schreiten, Füße, die die Seiten tauschen oder über den Boden schlittern, Menschen, die in die falsche Richtung gehen. Wenn ein echter Mensch geht, bleibt ein Fuß fest auf dem Boden, während das andere Bein nach vorne schwingt. Schnelle Beine können verschwommen sein, aber sie machen weiter Schritte. Hättest du keinen Hinweis gefunden, hätte das nicht bewiesen, dass der Clip echt ist: Prüfe auch, woher er stammt (wer ihn zuerst gepostet hat, andere Blickwinkel auf denselben Moment, seine Content Credentials).",
+        "artifacts": [
+            "Die Beine bleiben mitten im Schritt stehen, aber die Person gleitet weiter nach rechts: Die Füße rutschen über den Boden, statt Schritte zu machen.",
+        ],
+    },
     "demo-cat-closeup": {
         "description": "Eine Nahaufnahme des Gesichts einer getigerten Katze",
         "explanation": "Ein echtes Foto. Die Katze hat zwei Augen, deren Spiegelungen zueinander passen; die Schnurrhaare sind durchgehend und enden natürlich, und das Fellmuster ist auf beiden Seiten des Gesichts stimmig.",
@@ -243,6 +258,7 @@ SOURCE_CREDITS: dict[str, str] = {
 }
 EDITS: dict[str, str] = {
     "framed on the right part of the picture": "auf den rechten Teil des Bildes ausgerichtet",
+    "framed on the left part of the picture": "auf den linken Teil des Bildes ausgerichtet",
     "heat shimmer simulated by Second Look": "Hitzeflimmern von Second Look nachgebildet",
     "filter applied by Second Look": "Filter von Second Look angewendet",
     "sped up by Second Look (every other frame)": "von Second Look beschleunigt (jedes zweite Bild)",

@@ -151,6 +151,28 @@ def _railing_pavement_right(dst: Path) -> dict[str, Any]:
     )
 
 
+# The left part of a bikes frame, as delivered.
+LEFT = (0.0, 0.5)
+
+
+@recipe("demo-railing-pavement-left", "video", generated=False)
+def _railing_pavement_left(dst: Path) -> dict[str, Any]:
+    # The same two shots framed on their left part, where the passer-by walks in: the
+    # pavement pan's passer-by is where the motion item happens, so their walk as shot is
+    # seen whole in an untouched item too.
+    return _segment_item(
+        dst,
+        "Ordinary street footage in two shots, framed on the left part of the picture. Behind "
+        "the railing, cars pass and the houses stay put; in the second shot a passer-by walks "
+        "in behind the bollard and out of the picture, one foot on the ground while the other "
+        "leg swings forward, step after step. The camera slides sideways, so the bollard in "
+        "front passes faster than the doorway and the wall behind it. The legs are smeared "
+        "because they move fast and close to the camera during each exposure.",
+        focus=LEFT,
+        framed="framed on the left part of the picture",
+    )
+
+
 @recipe("demo-railing-cars", "video", generated=False)
 def _railing_cars(dst: Path) -> dict[str, Any]:
     info = deliver_video(clip("bikes.mp4", *RAILING_SHOT), dst)
