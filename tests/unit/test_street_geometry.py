@@ -66,13 +66,13 @@ def test_the_bollard_track_follows_the_real_bollard(frames):
     """The near bollard's measured speed (times the wall's) puts its column where the footage
     shows it, in every frame after the passer-by has left it."""
     _, source = frames
-    track = fe._bollard_track()
+    track = fe.bollard_track()
     ref = fe._reference()
     axis = (fe._BOLLARD_COLUMN[0] + fe._BOLLARD_COLUMN[2]) / 2
     at_ref = _real_axis(source[ref][1], axis)
     # The outline is drawn where the column is in the reference frame (its edges' middle).
     assert abs(at_ref - axis) <= 3.0
-    for i in fe._pan_frames():
+    for i in fe.pan_frames():
         if i < 68:
             continue  # the passer-by walks in front of it or close beside it until then
         moved = _real_axis(source[i][1], at_ref + track[i][1]) - at_ref
@@ -85,9 +85,9 @@ def test_the_bollard_track_follows_the_real_bollard(frames):
 
 def test_the_copy_moves_with_the_near_bollard_and_slides_over_the_ground(frames):
     edited, source = frames
-    pan = fe._pan_frames()
-    bollard = fe._bollard_track()
-    ground = fe._pan_track(fe._PAVEMENT_FAR)
+    pan = fe.pan_frames()
+    bollard = fe.bollard_track()
+    ground = fe.pan_track(fe._PAVEMENT_FAR)
     # The foot stands on the band of pavement whose track is the ground under it.
     assert fe._PAVEMENT_FAR[1] <= fe._SLIDER_FOOT <= fe._PAVEMENT_FAR[3]
     seen = {}
@@ -107,7 +107,7 @@ def test_the_copy_moves_with_the_near_bollard_and_slides_over_the_ground(frames)
     assert slide >= MIN_SLIDE_PX, (copy_moved, ground_moved)
     assert abs(slide - fe.slide_px()) <= 2.0, (slide, fe.slide_px())
     # The ground under the foot moves with the wall (it is right in front of it).
-    wall = fe._pan_track(fe._WALL)
+    wall = fe.pan_track(fe.WALL)
     assert abs(ground_moved - (wall[first][1] - wall[last][1])) <= 3.0
     # The slide is steady: the foot gains on the ground in every stretch of half a second.
     steps = sorted(seen)
@@ -125,10 +125,10 @@ def test_the_copy_has_the_size_of_its_distance_and_stays_clear(built):
     )
     assert fe._SLIDER_FOOT > 214
     # It never overlaps the real bollard and never leaves the delivered frame.
-    track = fe._bollard_track()
-    for i in fe._pan_frames():
+    track = fe.bollard_track()
+    for i in fe.pan_frames():
         _, cover, _ = fe._slider_layer(i)
-        real = ndimage.shift(fe._bollard_mask(), track[i], order=1)
+        real = ndimage.shift(fe.bollard_mask(), track[i], order=1)
         assert float((np.minimum(cover, real) > 0.05).sum()) == 0, i
     (art,) = item["artifacts"]
     x, y, w, h = art["box"]
@@ -141,10 +141,10 @@ def test_the_passer_by_walks_in_front_of_the_copy(frames):
     shows them, not the copy; before and after, the copy is whole."""
     edited, source = frames
     hidden = {}
-    for i in fe._pan_frames():
+    for i in fe.pan_frames():
         _, cover, _ = fe._slider_layer(i)
         _, whole, _ = fe._slider_shape(i)
-        if fe._segment()[i][0] < fe._PASSER_BY_GONE:
+        if fe.segment_decoded()[i][0] < fe._PASSER_BY_GONE:
             front = fe._passer_by(i)
             diff = np.abs(edited[i][1].astype(np.int16) - source[i][1]).max(axis=2)
             assert diff[front > 0.999].max(initial=0) <= 1, i
@@ -162,7 +162,7 @@ def test_the_edit_lies_in_its_box_and_time_range(built, frames):
     assert art["start_s"] == fe.PAN_FROM and art["end_s"] == item["duration_s"]
     outside = ~box_mask(art["box"], pad=2)
     edited, source = frames
-    pan = set(fe._pan_frames())
+    pan = set(fe.pan_frames())
     for i, ((t, a), (u, b)) in enumerate(zip(edited, source, strict=True)):
         assert t == u
         if i not in pan:

