@@ -314,3 +314,41 @@ def test_every_page_of_every_role_fits_a_phone(browser: Browser, full_site, lang
         context.close()
     print(f"\nVisited at 390×844 ({language}):\n" + "\n".join(visited))
     assert not failing, f"{len(failing)} of {len(visited)} pages:\n" + "\n".join(failing)
+
+
+# Every box a table scrolls in, with how far its table reaches past it.
+TABLES_PAST_THEIR_BOX = """() => [...document.querySelectorAll('.table-scroll')]
+  .filter((box) => box.scrollWidth > box.clientWidth + 1)
+  .map((box) => `${(box.querySelector('caption') || box).innerText.slice(0, 60)}`
+    + ` (${box.scrollWidth} > ${box.clientWidth} px)`)"""
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_every_figure_table_fits_a_laptop(browser: Browser, full_site, language):
+    """On a phone a wide table scrolls inside its box; on a 1366-px laptop the educator's and
+    a class's figure tables fit whole, in German too (long single words in the headers)."""
+    base = full_site["base"]
+    roles = {"teacher": "mrsriver", "educator": "eddie"}
+    pages = {
+        role: [
+            (what, path)
+            for what, path in _pages(full_site)[role]
+            if path.startswith("/insights/schools/") or path.endswith("/stats/")
+        ]
+        for role in roles
+    }
+    assert len(pages["educator"]) == 8 and len(pages["teacher"]) == 1, pages
+    failing = []
+    for role, username in roles.items():
+        context = browser.new_context(viewport=LAPTOP, locale=language)
+        language_cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}
+        context.add_cookies([language_cookie])
+        _signed_in(context, base, username, language)
+        page = context.new_page()
+        for what, path in pages[role]:
+            page.goto(base + path, wait_until="load")
+            assert page.locator(".table-scroll").count() > 0, path
+            if wide := page.evaluate(TABLES_PAST_THEIR_BOX):
+                failing.append(f"{role}: {what} ({path}): {'; '.join(wide)}")
+        context.close()
+    assert not failing, "\n".join(failing)
