@@ -54,7 +54,7 @@ RECIPE_MODULES = (
 
 # Bump whenever the output changes (new items, different rendering, new texts): a cached
 # build with another version is rebuilt.
-SYNTH_VERSION = 14
+SYNTH_VERSION = 15
 
 # The title says what the generated items are: edits of real footage and photographs made by
 # our own synthesizer, not output of a text-to-video model (DESIGN.md: the site labels the

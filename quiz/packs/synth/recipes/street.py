@@ -164,7 +164,7 @@ def _railing_pavement_left(dst: Path) -> dict[str, Any]:
         dst,
         "Ordinary street footage in two shots, framed on the left part of the picture. Behind "
         "the railing, cars pass and the houses stay put; in the second shot a passer-by walks "
-        "in behind the bollard and out of the picture, one foot on the ground while the other "
+        "along behind the bollard and out of the picture, one foot on the ground while the other "
         "leg swings forward, step after step. The camera slides sideways, so the bollard in "
         "front passes faster than the doorway and the wall behind it. The legs are smeared "
         "because they move fast and close to the camera during each exposure.",

@@ -278,8 +278,8 @@ def _legs_glide(dst: Path) -> dict[str, Any]:
     return street_result(
         info,
         RAILING_PAVEMENT,
-        "Watch the legs of the person walking past during the pan. They walk in behind the "
-        "bollard, and just after it their legs stop moving in the middle of a step, one "
+        "Watch the legs of the person walking past during the pan. They walk along behind the "
+        "bollard, and just after passing it their legs stop moving in the middle of a step, one "
         "forward and one back, while the person keeps going and glides out of the picture "
         "to the right as if on rails. Video generators often get walking wrong: legs that "
         "slide instead of stepping, feet that swap places or skate over the ground, people "
