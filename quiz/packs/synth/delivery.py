@@ -34,7 +34,7 @@ VIDEO_BIT_RATE = 420_000
 VIDEO_MAX_RATE = 420_000
 
 
-def _crop_window(
+def crop_window(
     width: int, height: int, size: tuple[int, int], focus: tuple[float, float]
 ) -> tuple[int, int, int, int]:
     """The largest window of the target aspect inside width x height, centred on focus."""
@@ -57,7 +57,7 @@ def fit_frame(
 ) -> np.ndarray:
     """Crop `frame` (HxWx3 uint8) to the aspect of `size` around `focus`, then scale to it."""
     h, w = frame.shape[:2]
-    x0, y0, cw, ch = _crop_window(w, h, size, focus)
+    x0, y0, cw, ch = crop_window(w, h, size, focus)
     window = frame[y0 : y0 + ch, x0 : x0 + cw]
     if (cw, ch) == size:
         return np.ascontiguousarray(window)
@@ -73,7 +73,7 @@ def delivered_box(
 ) -> Box:
     """A box in 0..1 of the source frame, as a box in 0..1 of the delivered frame (clipped)."""
     w, h = source_size
-    x0, y0, cw, ch = _crop_window(w, h, size, focus)
+    x0, y0, cw, ch = crop_window(w, h, size, focus)
     bx0 = (box[0] * w - x0) / cw
     by0 = (box[1] * h - y0) / ch
     bx1 = (box[0] + box[2]) * w / cw - x0 / cw

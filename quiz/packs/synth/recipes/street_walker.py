@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from quiz.packs.synth.delivery import VIDEO_SIZE, deliver_video
+from quiz.packs.synth.delivery import VIDEO_SIZE, crop_window, deliver_video
 from quiz.packs.synth.items import artifact, recipe
 from quiz.packs.synth.recipes.footage_edits import (
     FOCUS,
@@ -44,8 +44,9 @@ from quiz.packs.synth.toolkit import Box, Frames
 
 # The frame (segment seconds) whose legs glide on: both legs fully in the picture, wide apart.
 _FREEZE = 2.4
-# How far the frozen legs move per frame (source px): the passer-by's own pace in the frames
-# before, so the glide starts without a jolt.
+# How far the frozen legs move per frame (source px): about the passer-by's pace as they push
+# off past the bollard (16 to 25 px per frame as shot, 18 on average), so the legs leave the
+# picture when the passer-by as shot does.
 _GLIDE_PX = 22.0
 # The passer-by has left the picture by then (segment seconds): the frames after show the
 # street without them.
@@ -69,11 +70,8 @@ _BACK_LEG_EDGE = ((95, 275.0), (205, 245.0))
 _STRONG, _WEAK, _REACH = 40.0, 9.0, 30
 _PIECE = 1500  # px: smaller differences are noise of the median, not legs
 # The delivered picture's columns in the source frame (the delivery crops around FOCUS).
-_VISIBLE = (
-    round((SOURCE_SIZE[0] - VIDEO_SIZE[0] * SOURCE_SIZE[1] / VIDEO_SIZE[1]) * FOCUS[0]),
-    round((SOURCE_SIZE[0] - VIDEO_SIZE[0] * SOURCE_SIZE[1] / VIDEO_SIZE[1]) * FOCUS[0])
-    + round(VIDEO_SIZE[0] * SOURCE_SIZE[1] / VIDEO_SIZE[1]),
-)
+_CROP_X, _, _CROP_W, _ = crop_window(*SOURCE_SIZE, VIDEO_SIZE, FOCUS)
+_VISIBLE = (_CROP_X, _CROP_X + _CROP_W)
 
 
 def _index(t: float) -> int:
