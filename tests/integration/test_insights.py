@@ -805,7 +805,10 @@ def test_the_heatmap_equals_detection_rates_from_the_answers(educator_client, sc
     assert html.count('class="chart chart-wide"') == 2
     assert html.count("<table") == 2 + spot_tables
     cell = next(c for c in heatmap.tell_rows[0].cells if c.rate is not None)
-    assert f'{percent(cell.rate)} <span class="interval">({cell.trials})</span>' in html
+    assert (
+        f'<span class="value">{percent(cell.rate)}</span> <span class="interval">({cell.trials})</span>'
+        in html
+    )
 
 
 def test_heatmap_cells_of_small_classes_are_suppressed(
