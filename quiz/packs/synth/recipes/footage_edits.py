@@ -360,6 +360,23 @@ def _place(img: np.ndarray, i: int) -> np.ndarray:
     return ndimage.affine_transform(img, matrix, offset, output_shape=(h, w), order=1)
 
 
+def passer_by_difference(frame: np.ndarray, street: np.ndarray) -> np.ndarray:
+    """How much frame differs from the street without the passer-by, per pixel: the largest
+    difference of the three colours after a light blur (levels of 0..255)."""
+    sigma = (3.0, 3.0, 0.0)
+    blurred = ndimage.gaussian_filter(frame.astype(np.float32), sigma)
+    return np.abs(blurred - ndimage.gaussian_filter(street, sigma)).max(axis=2)
+
+
+def passer_by_body(diff: np.ndarray) -> np.ndarray:
+    """The passer-by (bool) from passer_by_difference: what differs strongly, and what differs
+    weakly but joins it (dark trousers over the dark grille), closed and with its holes filled."""
+    strong = diff > _STRONG
+    near = (diff > _WEAK) & ndimage.binary_dilation(strong, iterations=_REACH)
+    body = ndimage.binary_propagation(strong, mask=near)
+    return ndimage.binary_fill_holes(ndimage.binary_closing(body, iterations=4))
+
+
 @cache
 def _passer_by(i: int) -> np.ndarray:
     """Soft outline (0..1) of the passer-by in frame i of the pan, down to just below the
@@ -372,17 +389,10 @@ def _passer_by(i: int) -> np.ndarray:
     plate = np.median(
         [shifted(frames[j][1].astype(np.float32), *(wall[i] - wall[j])) for j in after], axis=0
     )
-    frame = frames[i][1].astype(np.float32)
-    sigma = (3.0, 3.0, 0.0)
-    diff = np.abs(ndimage.gaussian_filter(frame, sigma) - ndimage.gaussian_filter(plate, sigma))
-    diff = diff.max(axis=2)
+    diff = passer_by_difference(frames[i][1], plate)
     # Lower down the nearer pavement moves faster than the wall and would not line up.
     diff[int(_SLIDER_FOOT) + 12 :] = 0.0
-    strong = diff > _STRONG
-    near = (diff > _WEAK) & ndimage.binary_dilation(strong, iterations=_REACH)
-    body = ndimage.binary_propagation(strong, mask=near)
-    body = ndimage.binary_fill_holes(ndimage.binary_closing(body, iterations=4))
-    body = ndimage.binary_dilation(body, iterations=2)
+    body = ndimage.binary_dilation(passer_by_body(diff), iterations=2)
     return ndimage.gaussian_filter(body.astype(np.float32), 1.5)
 
 

@@ -34,13 +34,15 @@ from quiz.packs.synth.recipes.footage_edits import (
     ground_speed,
     pan_frames,
     pan_track,
+    passer_by_body,
+    passer_by_difference,
     segment_decoded,
     shifted,
     source_box,
     street_result,
 )
 from quiz.packs.synth.recipes.street import RAILING_PAVEMENT
-from quiz.packs.synth.toolkit import Box, Frames
+from quiz.packs.synth.toolkit import FPS, Box, Frames
 
 # The frame (segment seconds) whose legs glide on: both legs fully in the picture, wide apart.
 _FREEZE = 2.4
@@ -64,10 +66,6 @@ _DARK = 110.0  # trousers and shoes are darker than this (mean of RGB, 0..255)
 # The back leg runs behind the bollard in the frozen frame: its right edge goes from row 95
 # (x 275, just above the bollard's ball) to its foot at row 205 (x 245), measured on the frame.
 _BACK_LEG_EDGE = ((95, 275.0), (205, 245.0))
-# Differences from the street without the passer-by (levels of 0..255 after a light blur): a
-# strong one is the passer-by; so is a weak one that joins it within _REACH px (dark trousers
-# over the dark grille).
-_STRONG, _WEAK, _REACH = 40.0, 9.0, 30
 _PIECE = 1500  # px: smaller differences are noise of the median, not legs
 # The delivered picture's columns in the source frame (the delivery crops around FOCUS).
 _CROP_X, _, _CROP_W, _ = crop_window(*SOURCE_SIZE, VIDEO_SIZE, FOCUS)
@@ -143,19 +141,10 @@ def _passer_by(i: int) -> np.ndarray:
     outside the near bollard, in pieces big enough to be legs that reach past the bollard or,
     until the passer-by has passed it, up to it (left of it, the house corner and a recessed
     doorway lie at other distances than the wall and do not line up with it)."""
-    frame = segment_decoded()[i][1].astype(np.float32)
-    sigma = (3.0, 3.0, 0.0)
-    diff = np.abs(
-        ndimage.gaussian_filter(frame, sigma) - ndimage.gaussian_filter(_street(i), sigma)
-    )
-    diff = diff.max(axis=2)
+    diff = passer_by_difference(segment_decoded()[i][1], _street(i))
     bollard = _bollard(i) > 0.1
     diff[ndimage.binary_dilation(bollard, iterations=4)] = 0.0
-    strong = diff > _STRONG
-    near = (diff > _WEAK) & ndimage.binary_dilation(strong, iterations=_REACH)
-    body = ndimage.binary_propagation(strong, mask=near)
-    body = ndimage.binary_fill_holes(ndimage.binary_closing(body, iterations=4))
-    pieces, _ = ndimage.label(body)
+    pieces, _ = ndimage.label(passer_by_body(diff))
     columns = np.flatnonzero(bollard.any(axis=0))
     reach = columns.max() + 10 if segment_decoded()[i][0] >= _PAST_BOLLARD else columns.min() - 6
     keep = [
@@ -257,7 +246,7 @@ def legs_glide_frames() -> Frames:
 def _times() -> tuple[float, float]:
     frames = segment_decoded()
     gliding = _gliding()
-    return frames[gliding[0]][0], frames[gliding[-1]][0] + 1 / 25
+    return frames[gliding[0]][0], frames[gliding[-1]][0] + 1 / FPS
 
 
 def _legs_box() -> Box:
