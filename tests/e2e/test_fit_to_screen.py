@@ -167,3 +167,44 @@ def test_on_a_phone_the_main_menu_folds_behind_a_button(page: Page, demo_site):
     page.set_viewport_size({"width": 1366, "height": 768})
     expect(menu).to_be_hidden()
     expect(nav.get_by_role("link", name="Classes")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_school_administrators_menu_fits_one_line_of_a_laptop(page: Page, demo_site, language):
+    """The longest teacher menu (an approved school administrator's, in German) stays on one
+    line at 1366 px; who is signed in shows under the site's name, and "Sign out" still says
+    whom it signs out to a screen reader."""
+    from django.utils import timezone
+
+    from accounts.models import School, User
+
+    school = School.objects.create(name="Menu school")
+    User.objects.create_user(
+        "menuadmin",
+        password="look-again-4",
+        role="teacher",
+        school=school,
+        school_admin=True,
+        verified_at=timezone.now(),
+        first_name="Maximiliane",
+        last_name="Mustermann-Lüdenscheid",
+        language=language,
+    )
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{demo_site.url}/accounts/login/")
+    page.locator("input[name=username]").fill("menuadmin")
+    page.locator("input[name=password]").fill("look-again-4")
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url(f"{demo_site.url}/play/")
+    nav = page.locator("#main-nav")
+    expect(nav.locator("a[href='/teachers/']")).to_be_visible()
+    tops = nav.evaluate("n => [...n.children].map(c => Math.round(c.getBoundingClientRect().top))")
+    assert len(tops) >= 11 and len(set(tops)) == 1, tops
+    expect(page.locator(".signed-in")).to_contain_text("Maximiliane Mustermann-Lüdenscheid")
+    sign_out = "Abmelden" if language == "de" else "Sign out"
+    expect(
+        page.get_by_role(
+            "button", name=f"{sign_out} (Maximiliane Mustermann-Lüdenscheid)", exact=True
+        )
+    ).to_be_visible()
+    assert page.evaluate(SIDEWAYS) == 0
