@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -46,7 +46,8 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
         classrooms=classrooms,
         initial={"classrooms": classrooms[:1]} if classrooms.count() == 1 else None,
     )
-    if request.method == "POST" and form.is_valid():
+    open_tests = reports.open_tests_sharing_clips(quiz, request.user, timezone.now())
+    if request.method == "POST" and form.is_valid() and _opens_before_due(form, open_tests):
         data = form.cleaned_data
         created = services.assignment_create(
             teacher=request.user,
@@ -72,9 +73,43 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
             "open_to_practice": reports.clips_open_to_practice(quiz, request.user),
             # With feedback after each round, students of these tests' classes cannot play
             # it until the test is due (quiz.selectors.play.attempt_closed_for_now).
-            "open_tests": reports.open_tests_sharing_clips(quiz, request.user, timezone.now()),
+            "open_tests": open_tests,
         },
     )
+
+
+def _opens_before_due(form: AssignmentForm, open_tests: list[reports.SharedTest]) -> bool:
+    """Whether each chosen class can play the assignment before its own due time. With the
+    answers after each round, a class cannot start it until every test of that class that
+    shares its clips is due (quiz.selectors.play.attempt_closed_for_now): when such a test is
+    due later than the assignment, the assignment would close before it ever opened, so the
+    form says which test and until when, and nothing is assigned."""
+    data = form.cleaned_data
+    if data["feedback"] != Assignment.Feedback.EACH_ANSWER:
+        return True
+    chosen = {c.pk for c in data["classrooms"]}
+    blocking = [
+        shared.assignment
+        for shared in open_tests
+        if shared.assignment.classroom_id in chosen and shared.assignment.due_at >= data["due_at"]
+    ]
+    for test in blocking:
+        form.add_error(
+            "due_at",
+            _(
+                "%(class)s cannot start this before the test “%(test)s” is due (%(when)s): "
+                "it shows the answers to clips of that test. Set a due time after that, or "
+                "show the answers after the due time."
+            )
+            % {
+                "class": test.classroom.name,
+                "test": test.quiz.title,
+                "when": formats.date_format(
+                    timezone.localtime(test.due_at), "SHORT_DATETIME_FORMAT"
+                ),
+            },
+        )
+    return not blocking
 
 
 @teacher_required

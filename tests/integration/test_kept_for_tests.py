@@ -439,3 +439,50 @@ def test_a_practice_set_begun_before_a_test_is_not_resumed_with_its_clips(
     assert resumed.pk != early.pk
     assert not held & {c.pk for i in resumed.quiz.items.all() for c in i.clips}
     assert Attempt.objects.filter(pk=early.pk, finished_at__isnull=True).exists()
+
+
+def test_homework_due_before_a_test_it_waits_for_is_refused(school, teacher, demo_pack):
+    """Homework with the answers after each round opens for a class only when its tests that
+    share clips are due: due before them, it would close before it ever opened. The assign
+    form says which test and until when, and assigns nothing; a later due time, answers after
+    the due time, or a class without that test are all fine."""
+    from datetime import timedelta
+
+    from quiz.models import Assignment
+
+    classroom = account_services.classroom_create(teacher=teacher, name="7D")
+    other = account_services.classroom_create(teacher=teacher, name="7E")
+    test = _friday_test(teacher, classroom, demo_pack)
+    client = _signed_in(teacher)
+    url = reverse("teach:assignment_create", args=[demo_pack.slug])
+    local = timezone.localtime
+
+    def post(classrooms, due, feedback="each"):
+        return client.post(
+            url,
+            {
+                "classrooms": [c.pk for c in classrooms],
+                "opens_at": local(timezone.now()).strftime("%Y-%m-%dT%H:%M"),
+                "due_at": local(due).strftime("%Y-%m-%dT%H:%M"),
+                "attempts_allowed": "1",
+                "feedback": feedback,
+                "unit_role": "",
+                "unit": "",
+            },
+        )
+
+    before = Assignment.objects.count()
+    response = post([classroom, other], timezone.now() + timedelta(days=1))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "7D cannot start this before the test “Friday test” is due (" in page
+    assert "7E cannot start" not in page
+    assert Assignment.objects.count() == before
+    # Due exactly when the test is due still never opens before it closes.
+    assert "7D cannot start" in post([classroom], test.due_at).content.decode()
+    assert Assignment.objects.count() == before
+
+    assert post([other], timezone.now() + timedelta(days=1)).status_code == 302
+    assert post([classroom], timezone.now() + timedelta(days=1), "after_due").status_code == 302
+    assert post([classroom], test.due_at + timedelta(hours=1)).status_code == 302
+    assert Assignment.objects.count() == before + 3
