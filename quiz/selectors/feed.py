@@ -159,6 +159,31 @@ class FeedResults:
     def base_rate(self) -> float | None:
         return self.generated / self.total if self.total else None
 
+    @property
+    def lean(self) -> str | None:
+        """Which way the answers lean, in the plain words of the summary: "real" when a
+        bigger share of the fakes got through than of the real clips was flagged, "fake" the
+        other way round, each only where the bias c (the figure researchers read, with its
+        correction for few clips) says the same beyond 0.1; else None."""
+        c = self.summary.criterion
+        if c is None or self.missed_share is None or self.flagged_share is None:
+            return None
+        if c > 0.1 and self.missed_share > self.flagged_share:
+            return "real"
+        if c < -0.1 and self.flagged_share > self.missed_share:
+            return "fake"
+        return None
+
+    @property
+    def missed_share(self) -> float | None:
+        """The share of the generated clips that got through unflagged."""
+        return self.counts.misses / self.generated if self.generated else None
+
+    @property
+    def flagged_share(self) -> float | None:
+        """The share of the real clips flagged (false alarms)."""
+        return self.counts.false_alarms / self.real if self.real else None
+
 
 def feed_results(attempt: Attempt) -> FeedResults:
     """A finished feed's answers with their clips and giveaways, and its counts (four
