@@ -365,14 +365,17 @@ class PlayerResult:
 
 
 def player_result(game: LiveGame, player: LivePlayer) -> PlayerResult:
-    """The player's answer to the current round and their totals in the game."""
+    """The player's answer to the current round and their totals in the game. While a round
+    is open, its answer counts in none of the totals: the points it adds would say whether
+    it was right before the reveal (to the player, and to anyone looking at their screen)."""
     own = list(Answer.objects.filter(attempt_id=player.attempt_id, item_id__in=game.round_order))
     current = next((a for a in own if a.item_id == game.current_item_id), None)
+    counted = [a for a in own if a is not current or game.state != LiveGame.State.OPEN]
     return PlayerResult(
         answer=current,
-        answered=len(own),
-        correct=sum(a.is_correct for a in own),
-        points=sum(a.points for a in own),
+        answered=len(counted),
+        correct=sum(a.is_correct for a in counted),
+        points=sum(a.points for a in counted),
         rounds=game.round_count,
     )
 

@@ -608,6 +608,14 @@ def test_a_guest_joins_by_pin_with_a_nickname_and_answers_on_the_device(teacher,
     )
     # The device shows no form any more; a replayed post is refused and changes nothing.
     assert twice.status_code == 409 and "answered this round already" in twice.content.decode()
+    # Until the reveal the device's points leave the open round out: a right answer at 80 %
+    # adds 96, a wrong one 36, so the total would tell (audit 3).
+    points = Answer.objects.get().points
+    assert points > 0
+    while_open = guest.get(joined.url).content.decode()
+    assert "· 0 points</p>" in while_open and f"{points} points" not in while_open
+    game = services.round_reveal(game=game)
+    assert f"· {points} points</p>" in guest.get(joined.url).content.decode()
     assert Answer.objects.get().guess in (_right(game), "a", "b")
     # A stranger's browser is no player of the game.
     assert _client().get(joined.url).status_code == 404
