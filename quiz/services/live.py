@@ -68,6 +68,9 @@ def game_start(
         now = timezone.now()
         if not assignment.is_open(now):
             raise LiveRefused(_("This assignment is not open now, so its answers cannot be taken."))
+        refusal = assignment_live_refusal(assignment)
+        if refusal:
+            raise LiveRefused(refusal)
     if classroom is not None and not classroom.teachers.filter(pk=teacher.pk).exists():
         raise LiveRefused(_("You do not teach this class."))
     if timer_s is not None and timer_s not in TIMERS:
@@ -109,6 +112,19 @@ def game_start(
                 ) from None
             # Else the PIN was taken by another open game: draw another.
     raise LiveRefused(_("No free game PIN was found; try again."))
+
+
+def assignment_live_refusal(assignment: Assignment) -> str:
+    """Why the assignment cannot be run live ("" if it can): a test shows its answers only
+    after its due time, and a live game shows each round's answer to the whole class (audit 3:
+    a test run live answered every round, and its attempt could then be finished at home)."""
+    if assignment.feedback == Assignment.Feedback.AFTER_DUE:
+        return _(
+            "This assignment is a test: its answers are shown only after its due time, and a "
+            "live game shows each round's answer to the class. Run the quiz live on its own "
+            "instead, after the test is due."
+        )
+    return ""
 
 
 def live_refusal(quiz: Quiz) -> str:

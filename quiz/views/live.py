@@ -137,7 +137,10 @@ def _start(request: HttpRequest, *, quiz: Quiz, assignment) -> HttpResponse:
             "assignment": assignment,
             "running": running,
             # Said before the teacher fills in the form (a feed cannot run live).
-            "refusal": "" if form.errors else services.live_refusal(quiz),
+            "refusal": ""
+            if form.errors
+            else (assignment and services.assignment_live_refusal(assignment))
+            or services.live_refusal(quiz),
             "open_tests": teach_selectors.open_tests_sharing_clips(
                 quiz, request.user, timezone.now(), besides=assignment
             ),

@@ -158,6 +158,27 @@ def test_a_closed_assignment_cannot_be_run_live(teacher, classroom, quiz):
         services.game_start(teacher=teacher, quiz=quiz, classroom=None, assignment=closed)
 
 
+def test_a_test_is_not_run_live(teacher, classroom, quiz, student):
+    """A test shows its answers after its due time; a live game shows each round's answer to
+    the class, and its attempts could then be finished at home (audit 3): refused by the
+    service and the page, and its live view offers no "Run live in class"."""
+    test = open_assignment(teacher, quiz, classroom, feedback="after_due")
+    with pytest.raises(services.LiveRefused, match="This assignment is a test"):
+        services.game_start(teacher=teacher, quiz=quiz, classroom=None, assignment=test)
+    client = _client(teacher)
+    url = reverse("live:game_new_for_assignment", args=[test.pk])
+    refused = client.post(url, {"players": str(classroom.pk)})
+    assert refused.status_code == 422 and "This assignment is a test" in refused.content.decode()
+    assert not LiveGame.objects.exists()
+    live_view = client.get(reverse("teach:assignment_live", args=[test.pk])).content.decode()
+    assert url not in live_view
+    homework = open_assignment(teacher, quiz, classroom, feedback="each")
+    homework_view = client.get(reverse("teach:assignment_live", args=[homework.pk]))
+    assert reverse("live:game_new_for_assignment", args=[homework.pk]) in (
+        homework_view.content.decode()
+    )
+
+
 # --- Players ------------------------------------------------------------------------------------
 
 
@@ -501,9 +522,11 @@ def test_the_start_page_warns_of_tests_not_due_that_share_clips(
     clips = len(quiz_clip_ids(quiz))
     assert "not due yet" in page
     assert f"{clips} clips in “Tiny quiz” for {classroom.name}, due " in page
-    # Running the test itself live is that test, answered in class: no warning.
+    # The test itself is not run live (the next test): its page says why, and warns of
+    # nothing else.
     own = client.get(reverse("live:game_new_for_assignment", args=[test.pk])).content.decode()
     assert "not due yet" not in own
+    assert "This assignment is a test" in own
 
 
 def test_projector_pages_check_who_may_see_them(teacher, school, classroom, quiz, student):
