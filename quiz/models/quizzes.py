@@ -409,15 +409,22 @@ class Answer(models.Model):
 
 
 def pending_assignment_items(user: object) -> models.QuerySet[QuizItem]:
-    """The rounds of the quizzes set to one of the user's classes that they may still meet
-    in it: not yet due, and either a test (feedback after the due date: its truth must not
-    reach the class early, through them) or with attempts left to them (an unfinished one
-    counts as left). Their clips stay out of everything that shows the truth after an
-    answer until then (ClipQuerySet.without_pending). A finished assignment with feedback
-    after each round has shown them its truth already. (A submit asks the same of one quiz in
-    a statement written out: quiz.selectors.play._shares_a_pending_clip.)"""
-    pending = (
-        Assignment.objects.filter(classroom__students=user, due_at__gt=timezone.now())
+    """The rounds whose truth the user must not be shown yet:
+
+    - of every test not yet due, anyone's (feedback after the due date): its truth must not
+      reach its class early, through them or through an account of their own that has no
+      class (audit 3: a throwaway account learnt a test's clips in free practice);
+    - of the quizzes set to one of the user's classes, not yet due, with attempts left to
+      them (an unfinished one counts as left). A finished assignment with feedback after
+      each round has shown them its truth already.
+
+    Their clips stay out of everything that shows the truth after an answer until then
+    (ClipQuerySet.without_pending). (A submit asks the same of one quiz in a statement
+    written out: quiz.selectors.play._shares_a_pending_clip.)"""
+    now = timezone.now()
+    tests = Assignment.objects.filter(feedback=Assignment.Feedback.AFTER_DUE, due_at__gt=now)
+    mine = (
+        Assignment.objects.filter(classroom__students=user, due_at__gt=now)
         .annotate(
             done=Count(
                 "attempts",
@@ -425,6 +432,8 @@ def pending_assignment_items(user: object) -> models.QuerySet[QuizItem]:
                 distinct=True,
             )
         )
-        .filter(Q(feedback=Assignment.Feedback.AFTER_DUE) | Q(done__lt=F("attempts_allowed")))
+        .filter(done__lt=F("attempts_allowed"))
     )
-    return QuizItem.objects.filter(quiz__assignments__in=pending.values("pk"))
+    return QuizItem.objects.filter(
+        Q(quiz__assignments__in=tests.values("pk")) | Q(quiz__assignments__in=mine.values("pk"))
+    )

@@ -41,8 +41,8 @@ from quiz.stats.metrics import (
 
 
 def _held_rounds(user: User, *, pending: bool) -> QuerySet[QuizItem]:
-    """Rounds with a clip kept for tests, and with `pending` a clip of an assignment of the
-    user's not yet due (pending_assignment_items)."""
+    """Rounds with a clip kept for tests, and with `pending` a clip of a test not yet due or
+    of an assignment of the user's not yet due (pending_assignment_items)."""
     held = Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
     if pending and user.is_authenticated:
         rounds = pending_assignment_items(user)
@@ -59,15 +59,15 @@ def _public(user: User, *, pending: bool) -> QuerySet[Quiz]:
 def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
     """Quizzes the user may play freely (assignments come with classes): the public ones,
     except a quiz holding a clip kept for tests, and, until they are due, a quiz sharing a
-    clip with an assignment of the user's (ClipQuerySet.without_pending). Free play shows
+    clip with any test or with an assignment of the user's (ClipQuerySet.without_pending). Free play shows
     the truth after each answer: students must meet a kept clip for the first time in a
     test, and must not look up a test's answers in another tab."""
     return _public(user, pending=True).annotate(item_count=Count("items"))
 
 
 def closed_for_now(user: User, *, playable: int) -> int:
-    """How many public quizzes the user may not play until their assignments are due (they
-    share clips with them), given how many they may play (quizzes_playable_by), so that the
+    """How many public quizzes the user may not play until the tests and their assignments
+    that share clips with them are due, given how many they may play (quizzes_playable_by), so that the
     list can say why it is shorter."""
     if not user.is_authenticated:
         return 0
@@ -81,8 +81,9 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
     - free play of a public quiz the user may not play for now (it shares clips with an
       assignment not yet due, or holds a clip kept for tests), like the quiz itself;
     - an attempt of their own (practice, a lesson's check, a feed) that shares a clip with
-      an assignment of theirs not yet due (pending_assignment_items): started before that
-      assignment was set, it would still show those clips' truth;
+      a test not yet due, anyone's, or an assignment of theirs not yet due
+      (pending_assignment_items): started before that was set, it would still show those
+      clips' truth;
     - an assignment that shows the truth (not a test before its due time) that shares a
       clip with another test of theirs not yet due: homework would answer the test.
 
@@ -102,9 +103,10 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
 def _shares_a_pending_clip(
     quiz_id: int, user_id: int, now: datetime, *, besides: int | None
 ) -> bool:
-    """Whether a round of the quiz shows a clip of an assignment of the user's not yet due:
-    with `besides` (an assignment's own attempt), of a test other than that assignment; else
-    of any assignment pending as quiz.models.pending_assignment_items says (keep the two
+    """Whether a round of the quiz shows a clip the user must not see the truth of yet:
+    with `besides` (an assignment's own attempt), of a test of the user's classes other than
+    that assignment; else of any round pending as quiz.models.pending_assignment_items says
+    (anyone's test not yet due, or an assignment of theirs with attempts left: keep the two
     alike). One statement, written out: every self-paced submit asks it, and building it
     with the ORM (four subqueries of an annotated queryset) cost a submit more than all the
     rest (bench/submit.py)."""
@@ -113,24 +115,29 @@ def _shares_a_pending_clip(
         quote(m._meta.db_table) for m in (QuizItem, Assignment, Attempt)
     )
     enrollments = quote(Enrollment._meta.db_table)
-    params: list[Any] = [quiz_id, user_id, now]
+    enrolled = (
+        f"EXISTS (SELECT 1 FROM {enrollments} e WHERE e.classroom_id = a.classroom_id "  # noqa: S608
+        "AND e.student_id = %s)"
+    )
     if besides is not None:
-        pending = "a.feedback = %s AND a.id <> %s"
-        params += [Assignment.Feedback.AFTER_DUE, besides]
+        # Another test of the user's classes.
+        pending = f"a.feedback = %s AND a.id <> %s AND {enrolled}"
+        params: list[Any] = [Assignment.Feedback.AFTER_DUE, besides, user_id]
     else:
+        # Any test, anyone's; or an assignment of the user's classes with attempts left.
         pending = (
-            f"(a.feedback = %s OR (SELECT COUNT(*) FROM {attempts} t WHERE t.assignment_id = a.id"  # noqa: S608
-            " AND t.user_id = e.student_id AND t.finished_at IS NOT NULL) < a.attempts_allowed)"
+            f"(a.feedback = %s OR ({enrolled} AND (SELECT COUNT(*) FROM {attempts} t "  # noqa: S608
+            "WHERE t.assignment_id = a.id AND t.user_id = %s AND t.finished_at IS NOT NULL) "
+            "< a.attempts_allowed))"
         )
-        params += [Assignment.Feedback.AFTER_DUE]
+        params = [Assignment.Feedback.AFTER_DUE, user_id, user_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {items} i WHERE i.quiz_id = %s AND EXISTS ("  # noqa: S608
             f"SELECT 1 FROM {items} p JOIN {assignments} a ON a.quiz_id = p.quiz_id "
-            f"JOIN {enrollments} e ON e.classroom_id = a.classroom_id AND e.student_id = %s "
             f"WHERE a.due_at > %s AND {pending} AND (p.clip_id IN (i.clip_id, i.other_clip_id) "
             "OR p.other_clip_id IN (i.clip_id, i.other_clip_id))) LIMIT 1",
-            params,
+            [quiz_id, now, *params],
         )
         return cursor.fetchone() is not None
 

@@ -244,7 +244,7 @@ def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, d
     assert demo_pack not in playable
     assert all(not held & {c.pk for i in q.items.all() for c in i.clips} for q in playable)
     home = client.get(reverse("quiz:quiz_list")).content.decode()
-    assert "closed until your assignments are due" in home
+    assert "closed until the tests and assignments that use the same clips are due" in home
     assert client.post(reverse("quiz:attempt_start", args=[demo_pack.slug])).status_code == 404
     assert client.get(play).status_code == 404
     round_url = reverse(
@@ -253,15 +253,26 @@ def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, d
     assert client.get(round_url).status_code == 404
     pool = set(Clip.objects.for_learning(student).values_list("pk", flat=True))
     assert pool and not held & pool
-    # Another student, in no class with the test, keeps everything.
+    # Nobody else sees them either, not even an account of one's own with no class or school
+    # (audit 3: a throwaway account played free practice and answered a test 15 of 15).
     other = User.objects.create_user("kt-other", password="x", role="student", school=school)
-    assert demo_pack in selectors.quizzes_playable_by(other)
-    assert held <= set(Clip.objects.for_learning(other).values_list("pk", flat=True))
+    throwaway = User.objects.create_user("kt-throwaway", password="x", role="student")
+    for someone in (other, throwaway):
+        assert demo_pack not in selectors.quizzes_playable_by(someone)
+        assert not held & set(Clip.objects.for_learning(someone).values_list("pk", flat=True))
+    alone = _signed_in(throwaway)
+    assert alone.post(reverse("quiz:attempt_start", args=[demo_pack.slug])).status_code == 404
+    assert "closed until the tests" in alone.get(reverse("quiz:quiz_list")).content.decode()
+    # Homework (answers after each round) holds its clips back from its own class only.
+    homework_class = account_services.classroom_create(teacher=teacher, name="7W")
+    homework = open_assignment(teacher, demo_pack, homework_class, feedback="each")
 
     Assignment.objects.filter(pk=assignment.pk).update(
         opens_at=timezone.now() - timedelta(days=3), due_at=timezone.now() - timedelta(minutes=1)
     )
-    assert demo_pack in selectors.quizzes_playable_by(student)
+    assert homework.due_at > timezone.now()
+    for someone in (student, other, throwaway):
+        assert demo_pack in selectors.quizzes_playable_by(someone)
     assert client.get(play).status_code == 200
     assert held <= set(Clip.objects.for_learning(student).values_list("pk", flat=True))
     assert "closed until" not in client.get(reverse("quiz:quiz_list")).content.decode()
@@ -307,7 +318,10 @@ def test_while_lessons_are_held_back_the_pages_say_why(school, teacher, demo_pac
     open_assignment(teacher, demo_pack, classroom, feedback="after_due")
     for url in (reverse("learn:index"), reverse("quiz:quiz_list")):
         html = client.get(url).content.decode()
-        assert "The lessons are back when your assignments are due" in html, url
+        assert (
+            "The lessons are back when the tests and assignments that use their clips are due"
+            in html
+        ), url
         assert "needs more clips" not in html and "No quizzes are open to you yet" not in html
     # A test of every clip leaves practice none: it says so, not that clips are lacking.
     from quiz.models import Quiz, QuizItem
@@ -320,9 +334,9 @@ def test_while_lessons_are_held_back_the_pages_say_why(school, teacher, demo_pac
     open_assignment(teacher, everything, classroom, feedback="after_due")
     response = client.post(reverse("practice:start"), follow=True)
     html = response.content.decode()
-    assert "Your assignments use the practice clips for now" in html
+    assert "Tests and assignments use the practice clips for now" in html
     assert "not enough clips" not in html
-    assert "Feeds are back when your assignments are due" in html
+    assert "Feeds are back when the tests and assignments that use their clips are due" in html
 
 
 def _friday_test(teacher, classroom, demo_pack):
