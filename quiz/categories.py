@@ -69,8 +69,9 @@ TELLS = [
         "morphing",
         _("Morphing and warping"),
         _(
-            "shapes, faces, textures or identities that drift or melt between frames (but rolling "
-            "shutter, heat shimmer and lenses bend real footage too, usually a whole band of it)"
+            "shapes, faces, textures or identities that drift or melt between frames (but a fast "
+            "camera pan, heat shimmer and wide lenses bend real footage too, usually a whole band "
+            "of it)"
         ),
         False,
     ),

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -63,8 +64,8 @@ class ClipFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["generator"].choices = [
             ("", _("Any generator")),
-            # "camera" (every real clip) in the reader's language, as the lists show it.
-            *((name, made_by(name)) for name in generators),
+            # "Camera" (every real clip) in the reader's language, as the lists show it.
+            *((name, capfirst(made_by(name))) for name in generators),
         ]
 
 

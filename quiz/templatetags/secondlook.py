@@ -32,11 +32,16 @@ def keep_units(text: str) -> str:
 
 @register.filter
 def made_by(generator: str | None) -> str:
-    """A clip's generator as a page names it: a real clip's "camera" in the reader's language,
-    any other name as it was given, "–" for none."""
+    """A clip's generator as a page names it: a real clip's "camera" and the demo pack's own
+    synthesizer (quiz.packs.synth.sources.GENERATOR_SYNTH) in the reader's language, any
+    other name as it was given, "–" for none."""
     if _is_missing(generator):
         return MISSING
-    return _("camera") if generator == "camera" else str(generator)
+    if generator == "camera":
+        return _("camera")
+    if generator == "Second Look synthesizer":
+        return _("Second Look synthesizer")
+    return str(generator)
 
 
 @register.filter

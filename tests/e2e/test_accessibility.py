@@ -90,7 +90,7 @@ def test_student_pages_pass_axe(page: Page, school_site):
         if first_of_its_kind:
             _check(page, f"feedback {n + 1} ({item.kind})")
         page.get_by_role("link", name=re.compile("Next round|See your summary")).first.click()
-    expect(page.get_by_role("heading", name=re.compile("^Summary"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Your results"))).to_be_visible()
     _check(page, "summary")
     page.goto(f"{base}/progress/")
     _check(page, "progress")

@@ -158,7 +158,7 @@ def test_student_learns_a_giveaway_and_passes_the_check(page: Page, demo_site):
     assert sorted(kinds) == ["pair", "single", "single", "spot"]
 
     page.wait_for_url(re.compile(r"/attempts/\d+/summary/$"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Summary")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Your results")
     expect(page.locator(".lead")).to_contain_text("over 4 rounds")
     _check(page, "check summary")
     expect(page.get_by_role("link", name="More lessons")).to_be_visible()

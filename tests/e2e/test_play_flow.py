@@ -93,7 +93,7 @@ def test_student_plays_the_demo_quiz_to_the_end(page: Page, demo_site):
             page.get_by_role("link", name="See your summary").first.click()
     assert kinds_seen == {"single", "pair", "spot"}
     assert sought, "no round offered a time-coded artifact to seek to"
-    expect(page.get_by_role("heading", name=re.compile("^Summary"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Your results"))).to_be_visible()
     attempt = Attempt.objects.get(user__username="student1", quiz=quiz)
     assert attempt.is_finished
     assert attempt.answers.filter(is_correct=True).count() == sum(

@@ -102,8 +102,11 @@ def test_a_real_clips_maker_is_named_in_the_readers_language():
     with translation.override("de"):
         assert made_by("camera") == "Kamera"
         assert made_by("Sora") == "Sora" and made_by("") == "–" and made_by(None) == "–"
+        # The demo pack's own generator is named in German too (a UI review found it English).
+        assert made_by("Second Look synthesizer") == "Synthesizer von Second Look"
     with translation.override("en"):
         assert made_by("camera") == "camera"
+        assert made_by("Second Look synthesizer") == "Second Look synthesizer"
 
 
 def test_running_text_keeps_each_number_with_its_unit():
