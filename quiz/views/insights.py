@@ -214,8 +214,9 @@ def school_overview_json(request: HttpRequest, school_id: int) -> HttpResponse:
 # --- Drill-downs -------------------------------------------------------------------------------
 
 
-def _suppressed_mark() -> str:
-    return _("hidden")
+# A hidden cell's mark in a chart: hatched and starred. The word ("ausgeblendet") is wider
+# than a cell and ran into its neighbours; the caption and the table below say it.
+CHART_HIDDEN = "*"
 
 
 def _heat(cells: list[drilldowns.CategoryCell]) -> list[charts.HeatCell]:
@@ -224,7 +225,7 @@ def _heat(cells: list[drilldowns.CategoryCell]) -> list[charts.HeatCell]:
         if cell.empty:
             found.append(charts.HeatCell(None, "–"))
         elif cell.suppressed:
-            found.append(charts.HeatCell(None, _suppressed_mark(), suppressed=True))
+            found.append(charts.HeatCell(None, CHART_HIDDEN, suppressed=True))
         elif cell.rate is None:
             found.append(charts.HeatCell(None, "–"))
         else:
@@ -244,10 +245,10 @@ def categories(request: HttpRequest, school_id: int) -> HttpResponse:
             "A grid with one row per class and one for all classes together, one column per "
             "giveaway category; each cell prints the share of generated clips carrying that "
             "giveaway that were called generated. Darker means caught more often. "
-            "Cells marked “%(mark)s” are hidden: fewer than %(min)s students, or they would "
-            "let someone work out a small group; – means no such answers."
+            "Hatched cells marked “%(mark)s” are hidden: fewer than %(min)s students, or they "
+            "would let someone work out a small group; – means no such answers."
         )
-        % {"mark": _suppressed_mark(), "min": insights.min_group()},
+        % {"mark": CHART_HIDDEN, "min": insights.min_group()},
         [row.label for row in heatmap.tell_rows],
         [str(c.name) for c in heatmap.tells],
         [_heat(row.cells) for row in heatmap.tell_rows],
@@ -259,10 +260,10 @@ def categories(request: HttpRequest, school_id: int) -> HttpResponse:
             "A grid with one row per class and one for all classes together, one column per decoy "
             "(ordinary camera effects); each cell prints the share of real clips showing that "
             "effect that were called generated. Darker means fooled more often. "
-            "Cells marked “%(mark)s” are hidden: fewer than %(min)s students, or they would "
-            "let someone work out a small group; – means no such answers."
+            "Hatched cells marked “%(mark)s” are hidden: fewer than %(min)s students, or they "
+            "would let someone work out a small group; – means no such answers."
         )
-        % {"mark": _suppressed_mark(), "min": insights.min_group()},
+        % {"mark": CHART_HIDDEN, "min": insights.min_group()},
         [row.label for row in heatmap.decoy_rows],
         [str(c.name) for c in heatmap.decoys],
         [_heat(row.cells) for row in heatmap.decoy_rows],

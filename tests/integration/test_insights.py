@@ -826,6 +826,12 @@ def test_heatmap_cells_of_small_classes_are_suppressed(
     html = educator_client.get(reverse("insights:categories", args=[school.pk])).content.decode()
     assert "hidden" in html and "fewer than 5 students" in html
     assert not re.search(r"\d+ % <span class=\"interval\">", html)
+    # In the charts a hidden cell is hatched and starred: the word is wider than a cell
+    # ("ausgeblendet" ran into its neighbours); the caption says what the star means.
+    charts_html = html.split('<div class="chart-scroll">')[1].split("</div>")[0]
+    assert 'class="heat-cell heat-suppressed"' in charts_html
+    assert ">*</text>" in charts_html and ">hidden<" not in charts_html
+    assert "Hatched cells (*) are hidden: too few students." in html
 
 
 def test_fool_rate_per_generator_equals_the_answers(educator_client, school, cohort):
