@@ -59,6 +59,16 @@ def number(value: Number, digits: int = 0) -> str:
     return number_format(result, digits)
 
 
+def figure(value: Number | None, digits: int = 2) -> str:
+    """A figure that may be negative (d′, c, a gain, a correlation) as the pages print it:
+    rounded, in the language's format, with a true minus sign like every signed figure
+    beside it ("−0,16", never "-0,16"); an empty figure is an en dash."""
+    if value is None or not _finite(value):
+        return "–"
+    text = number(value, digits)
+    return f"−{text[1:]}" if text.startswith("-") else text
+
+
 def percent(value: Number | None, digits: int = 0) -> str:
     """0.734 -> "73 %", 5/12 -> "42 %" (rounded, locale-aware); an empty figure is an en dash."""
     if value is None or not _finite(value):

@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from quiz.stats.formatting import exact, number, percent
+from quiz.stats.formatting import figure as figure_number
 from quiz.stats.formatting import signed as signed_number
 
 register = template.Library()
@@ -54,6 +55,12 @@ def pct(value: float | None, digits: int = 0) -> str:
 def signed(value: float | int | None, digits: int = 2) -> str:
     """+1.25, −0.50, 0.00: rounded, with a true minus sign."""
     return MISSING if _is_missing(value) else signed_number(value, digits)
+
+
+@register.filter
+def figure(value: float | None, digits: int = 2) -> str:
+    """−0.16, 1.25: rounded, with a true minus sign (quiz.stats.formatting.figure)."""
+    return figure_number(value, digits)
 
 
 @register.filter

@@ -121,3 +121,17 @@ def test_running_text_keeps_each_number_with_its_unit():
     # In a template: what the block escaped stays escaped.
     block = Template("{% load secondlook %}{% filter keep_units %}<b>{{ x }} %</b>{% endfilter %}")
     assert block.render(Context({"x": "<i>9"})) == "<b>&lt;i&gt;9\u00a0%</b>"
+
+
+def test_a_negative_figure_has_a_true_minus_like_the_signed_ones_beside_it():
+    """d′ and c printed "-0,16" beside "−4 Pp." (a UI review): one minus sign on a page."""
+    from quiz.templatetags.secondlook import figure
+
+    with translation.override("de"):
+        assert figure(-0.163) == "−0,16"
+        assert figure(1.255, 2) == "1,26" and figure(0.0004) == "0,00"
+        assert figure(-0.0004) == "0,00"  # never "−0,00"
+        assert figure(None) == "–" and figure(float("nan")) == "–"
+        assert figure(-0.1234, 3) == "−0,123"
+    with translation.override("en"):
+        assert figure(-2.5, 1) == "−2.5"
