@@ -408,12 +408,16 @@ class Answer(models.Model):
         return str(self.Guess(self.shown_guess).label)
 
 
-def pending_assignment_items(user: object) -> models.QuerySet[QuizItem]:
+def pending_assignment_items(
+    user: object, *, everyones_tests: bool = True
+) -> models.QuerySet[QuizItem]:
     """The rounds whose truth the user must not be shown yet:
 
     - of every test not yet due, anyone's (feedback after the due date): its truth must not
       reach its class early, through them or through an account of their own that has no
-      class (audit 3: a throwaway account learnt a test's clips in free practice);
+      class (audit 3: a throwaway account learnt a test's clips in free practice); with
+      `everyones_tests` False, of the tests of the user's own classes only (what closes an
+      attempt they have finished: it shows again only what they were shown before);
     - of the quizzes set to one of the user's classes, not yet due, with attempts left to
       them (an unfinished one counts as left). A finished assignment with feedback after
       each round has shown them its truth already.
@@ -423,6 +427,8 @@ def pending_assignment_items(user: object) -> models.QuerySet[QuizItem]:
     written out: quiz.selectors.play._shares_a_pending_clip.)"""
     now = timezone.now()
     tests = Assignment.objects.filter(feedback=Assignment.Feedback.AFTER_DUE, due_at__gt=now)
+    if not everyones_tests:
+        tests = tests.filter(classroom__students=user)
     mine = (
         Assignment.objects.filter(classroom__students=user, due_at__gt=now)
         .annotate(

@@ -14,7 +14,13 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from quiz.models import Answer, Artifact, Attempt, Clip, FeedSettings, Quiz
-from quiz.selectors.play import ShownRound, attempt_layout, attempt_next_round, round_clip
+from quiz.selectors.play import (
+    ShownRound,
+    attempt_closed_for_now,
+    attempt_layout,
+    attempt_next_round,
+    round_clip,
+)
 from quiz.stats.metrics import Counts, Summary, answer_counts, summarize
 
 # What a teacher may choose (quiz.forms.feed) and the practice feed's defaults.
@@ -64,14 +70,20 @@ def pool_size(pool: QuerySet[Clip]) -> PoolSize:
 
 
 def practice_feed_open(student: User) -> Attempt | None:
-    """The student's practice feed still being played, if any."""
-    return (
+    """The student's practice feed still being played, if any, and not closed to them for
+    now (attempt_closed_for_now: begun before a test that shares its clips was set, it
+    waits for that test's due time, and practice starts a new feed meanwhile)."""
+    open_feeds = (
         Attempt.objects.for_user(student)
         .unfinished()
         .filter(quiz__mode=Quiz.Mode.FEED, quiz__created_by=student, assignment__isnull=True)
         .select_related("quiz")
-        .first()
+        .order_by("-pk")
     )
+    for attempt in open_feeds[:3]:
+        if not attempt_closed_for_now(attempt, student):
+            return attempt
+    return None
 
 
 def feed_settings(quiz: Quiz) -> FeedSettings:

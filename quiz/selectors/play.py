@@ -40,19 +40,20 @@ from quiz.stats.metrics import (
 )
 
 
-def _held_rounds(user: User, *, pending: bool) -> QuerySet[QuizItem]:
+def _held_rounds(user: User, *, pending: bool, everyone: bool = True) -> QuerySet[QuizItem]:
     """Rounds with a clip kept for tests, and with `pending` a clip of a test not yet due or
-    of an assignment of the user's not yet due (pending_assignment_items)."""
+    of an assignment of the user's not yet due (pending_assignment_items; `everyone` False:
+    of the tests of the user's classes only)."""
     held = Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
     if pending and user.is_authenticated:
-        rounds = pending_assignment_items(user)
+        rounds = pending_assignment_items(user, everyones_tests=everyone)
         for field in ("clip_id", "other_clip_id"):
             held |= Q(clip__in=rounds.values(field)) | Q(other_clip__in=rounds.values(field))
     return QuizItem.objects.filter(held)
 
 
-def _public(user: User, *, pending: bool) -> QuerySet[Quiz]:
-    held = _held_rounds(user, pending=pending).values("quiz_id")
+def _public(user: User, *, pending: bool, everyone: bool = True) -> QuerySet[Quiz]:
+    held = _held_rounds(user, pending=pending, everyone=everyone).values("quiz_id")
     return Quiz.objects.filter(is_public=True).exclude(pk__in=held)
 
 
@@ -87,27 +88,37 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
     - an assignment that shows the truth (not a test before its due time) that shares a
       clip with another test of theirs not yet due: homework would answer the test.
 
+    Anyone's test closes an attempt still being played; an attempt the user has finished
+    shows again only what it showed them before, so only the tests of their own classes
+    close it (a student elsewhere keeps their old results while some class sits a test).
+
     A test before its due time shows no truth, so it is never closed; nor is a round of a
     live lesson (the teacher's choice, warned of on its start page)."""
     assignment = attempt.assignment if attempt.assignment_id is not None else None
+    everyone = attempt.finished_at is None
     if assignment is None and attempt.quiz.is_public:
-        return not _public(user, pending=True).filter(pk=attempt.quiz_id).exists()
+        playable = _public(user, pending=True, everyone=everyone)
+        return not playable.filter(pk=attempt.quiz_id).exists()
     now = timezone.now()
     if assignment is not None and assignment.feedback_withheld(now):
         return False
     return _shares_a_pending_clip(
-        attempt.quiz_id, user.pk, now, besides=assignment.pk if assignment else None
+        attempt.quiz_id,
+        user.pk,
+        now,
+        besides=assignment.pk if assignment else None,
+        everyone=everyone,
     )
 
 
 def _shares_a_pending_clip(
-    quiz_id: int, user_id: int, now: datetime, *, besides: int | None
+    quiz_id: int, user_id: int, now: datetime, *, besides: int | None, everyone: bool = True
 ) -> bool:
     """Whether a round of the quiz shows a clip the user must not see the truth of yet:
     with `besides` (an assignment's own attempt), of a test of the user's classes other than
     that assignment; else of any round pending as quiz.models.pending_assignment_items says
-    (anyone's test not yet due, or an assignment of theirs with attempts left: keep the two
-    alike). One statement, written out: every self-paced submit asks it, and building it
+    (anyone's test not yet due, or with `everyone` False a test of the user's classes; or an
+    assignment of theirs with attempts left: keep the two alike). One statement, written out: every self-paced submit asks it, and building it
     with the ORM (four subqueries of an annotated queryset) cost a submit more than all the
     rest (bench/submit.py)."""
     quote = connection.ops.quote_name
@@ -124,13 +135,18 @@ def _shares_a_pending_clip(
         pending = f"a.feedback = %s AND a.id <> %s AND {enrolled}"
         params: list[Any] = [Assignment.Feedback.AFTER_DUE, besides, user_id]
     else:
-        # Any test, anyone's; or an assignment of the user's classes with attempts left.
-        pending = (
-            f"(a.feedback = %s OR ({enrolled} AND (SELECT COUNT(*) FROM {attempts} t "  # noqa: S608
-            "WHERE t.assignment_id = a.id AND t.user_id = %s AND t.finished_at IS NOT NULL) "
-            "< a.attempts_allowed))"
+        # A test (anyone's, or with `everyone` False the user's classes'); or an assignment of
+        # the user's classes with attempts left.
+        left = (
+            f"(SELECT COUNT(*) FROM {attempts} t WHERE t.assignment_id = a.id "  # noqa: S608
+            "AND t.user_id = %s AND t.finished_at IS NOT NULL) < a.attempts_allowed"
         )
-        params = [Assignment.Feedback.AFTER_DUE, user_id, user_id]
+        if everyone:
+            pending = f"(a.feedback = %s OR ({enrolled} AND {left}))"
+            params = [Assignment.Feedback.AFTER_DUE, user_id, user_id]
+        else:
+            pending = f"({enrolled} AND (a.feedback = %s OR {left}))"
+            params = [user_id, Assignment.Feedback.AFTER_DUE, user_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {items} i WHERE i.quiz_id = %s AND EXISTS ("  # noqa: S608

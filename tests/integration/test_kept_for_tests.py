@@ -500,3 +500,53 @@ def test_homework_due_before_a_test_it_waits_for_is_refused(school, teacher, dem
     assert post([classroom], timezone.now() + timedelta(days=1), "after_due").status_code == 302
     assert post([classroom], test.due_at + timedelta(hours=1)).status_code == 302
     assert Assignment.objects.count() == before + 3
+
+
+def test_someone_elses_test_closes_attempts_in_play_not_finished_ones(school, teacher, demo_pack):
+    """A test of another class closes what would show its clips' truth to anyone from now on
+    (an attempt still in play: audit 3), but not what someone finished before it was set:
+    that shows them again only what they were shown then, and their old results stay."""
+    from datetime import timedelta
+
+    from quiz.models import Attempt, Quiz, QuizItem
+    from quiz.selectors import feed as feed_selectors
+    from quiz.services import feed as feed_services
+
+    someone = User.objects.create_user("kt-elsewhere", password="x", role="student")
+    client = _signed_in(someone)
+    done = services.attempt_start(user=someone, quiz=demo_pack)
+    Attempt.objects.filter(pk=done.pk).update(finished_at=timezone.now())
+    practice = Quiz.objects.get(slug="demo-practice")
+    in_play = services.attempt_start(user=someone, quiz=practice)
+    summary = reverse("quiz:attempt_summary", args=[done.pk])
+    play = reverse("quiz:attempt_play", args=[in_play.pk])
+    assert client.get(summary).status_code == 200 and client.get(play).status_code == 200
+    feed = feed_services.practice_feed_start(student=someone)
+    assert feed_selectors.feed_home(someone).open_attempt == feed
+
+    classroom = account_services.classroom_create(teacher=teacher, name="7X")
+    test = _friday_test(teacher, classroom, demo_pack)
+    # The test holds one of the feed's clips too.
+    QuizItem.objects.create(
+        quiz=test.quiz, position=2, kind="single", clip=feed.quiz.items.first().clip
+    )
+    held = {c.pk for i in test.quiz.items.all() for c in i.clips}
+    assert client.get(summary).status_code == 200
+    assert client.get(play).status_code == 404
+    # The feed in play is not resumed: practice offers a new one without the test's clips.
+    assert feed_selectors.feed_home(someone).open_attempt is None
+    fresh = feed_services.practice_feed_start(student=someone)
+    assert fresh.pk != feed.pk
+    assert not held & {i.clip_id for i in fresh.quiz.items.all()}
+    assert feed_selectors.feed_home(someone).open_attempt == fresh
+    # The test's own class is closed out of both, finished or not.
+    student = User.objects.create_user("kt-in-7x", password="x", role="student", school=school)
+    Enrollment.objects.create(classroom=classroom, student=student)
+    theirs = services.attempt_start(user=student, quiz=practice)
+    Attempt.objects.filter(pk=theirs.pk).update(finished_at=timezone.now() - timedelta(days=1))
+    theirs.refresh_from_db()
+    assert selectors.attempt_closed_for_now(theirs, student)
+    done.refresh_from_db()
+    assert not selectors.attempt_closed_for_now(done, someone)
+    test.delete()
+    assert client.get(play).status_code == 200
