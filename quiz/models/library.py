@@ -83,10 +83,11 @@ class ClipQuerySet(models.QuerySet["Clip"]):
         return self.in_use().filter(pool).filter(kept_for_tests=False).without_pending(user)
 
     def without_pending(self, user: User | AnonymousUser) -> ClipQuerySet:
-        """Without the clips of tests not yet due (anyone's) and of the user's assignments not
-        yet due (QuizItem.pending_for): what shows the truth after an answer (lessons,
-        practice, feeds, public quizzes) must not answer a test, through any account, or an
-        assignment the student is about to play, or is playing."""
+        """Without the clips of the tests of the user's school not yet due (of every school's,
+        for an account with none) and of the user's assignments not yet due
+        (QuizItem.pending_for): what shows the truth after an answer (lessons, practice,
+        feeds, public quizzes) must not answer a test, through another class or an account of
+        one's own, or an assignment the student is about to play, or is playing."""
         if not user.is_authenticated:
             return self
         pending = apps.get_model("quiz", "QuizItem").pending_for(user)

@@ -409,15 +409,17 @@ class Answer(models.Model):
 
 
 def pending_assignment_items(
-    user: object, *, everyones_tests: bool = True
+    user: object, *, school_wide: bool = True
 ) -> models.QuerySet[QuizItem]:
     """The rounds whose truth the user must not be shown yet:
 
-    - of every test not yet due, anyone's (feedback after the due date): its truth must not
-      reach its class early, through them or through an account of their own that has no
-      class (audit 3: a throwaway account learnt a test's clips in free practice); with
-      `everyones_tests` False, of the tests of the user's own classes only (what closes an
-      attempt they have finished: it shows again only what they were shown before);
+    - of every test not yet due (feedback after the due date) in the user's school, or in
+      any school for an account with none: a test's truth must not reach its class early,
+      through a student of another class or through an account of their own with no class
+      or school (audit 3: a throwaway account learnt a test's clips in free practice and
+      answered it 15 of 15). Other schools are not held back by it. With `school_wide`
+      False, of the tests of the user's own classes only (what closes an attempt they have
+      finished: it shows again only what they were shown before);
     - of the quizzes set to one of the user's classes, not yet due, with attempts left to
       them (an unfinished one counts as left). A finished assignment with feedback after
       each round has shown them its truth already.
@@ -427,8 +429,10 @@ def pending_assignment_items(
     written out: quiz.selectors.play._shares_a_pending_clip.)"""
     now = timezone.now()
     tests = Assignment.objects.filter(feedback=Assignment.Feedback.AFTER_DUE, due_at__gt=now)
-    if not everyones_tests:
+    if not school_wide:
         tests = tests.filter(classroom__students=user)
+    elif getattr(user, "school_id", None) is not None:
+        tests = tests.filter(classroom__school_id=user.school_id)
     mine = (
         Assignment.objects.filter(classroom__students=user, due_at__gt=now)
         .annotate(

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.models import Enrollment, User
+from accounts.models import Classroom, Enrollment, User
 from quiz import categories, rows, shuffle, spot
 from quiz.keys import keyed_hmac
 from quiz.models import (
@@ -40,27 +40,28 @@ from quiz.stats.metrics import (
 )
 
 
-def _held_rounds(user: User, *, pending: bool, everyone: bool = True) -> QuerySet[QuizItem]:
-    """Rounds with a clip kept for tests, and with `pending` a clip of a test not yet due or
-    of an assignment of the user's not yet due (pending_assignment_items; `everyone` False:
-    of the tests of the user's classes only)."""
+def _held_rounds(user: User, *, pending: bool, school_wide: bool = True) -> QuerySet[QuizItem]:
+    """Rounds with a clip kept for tests, and with `pending` a clip of a test of the user's
+    school not yet due or of an assignment of the user's not yet due
+    (pending_assignment_items; `school_wide` False: of the tests of the user's classes only)."""
     held = Q(clip__kept_for_tests=True) | Q(other_clip__kept_for_tests=True)
     if pending and user.is_authenticated:
-        rounds = pending_assignment_items(user, everyones_tests=everyone)
+        rounds = pending_assignment_items(user, school_wide=school_wide)
         for field in ("clip_id", "other_clip_id"):
             held |= Q(clip__in=rounds.values(field)) | Q(other_clip__in=rounds.values(field))
     return QuizItem.objects.filter(held)
 
 
-def _public(user: User, *, pending: bool, everyone: bool = True) -> QuerySet[Quiz]:
-    held = _held_rounds(user, pending=pending, everyone=everyone).values("quiz_id")
+def _public(user: User, *, pending: bool, school_wide: bool = True) -> QuerySet[Quiz]:
+    held = _held_rounds(user, pending=pending, school_wide=school_wide).values("quiz_id")
     return Quiz.objects.filter(is_public=True).exclude(pk__in=held)
 
 
 def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
     """Quizzes the user may play freely (assignments come with classes): the public ones,
     except a quiz holding a clip kept for tests, and, until they are due, a quiz sharing a
-    clip with any test or with an assignment of the user's (ClipQuerySet.without_pending). Free play shows
+    clip with a test of their school or with an assignment of the user's
+    (ClipQuerySet.without_pending). Free play shows
     the truth after each answer: students must meet a kept clip for the first time in a
     test, and must not look up a test's answers in another tab."""
     return _public(user, pending=True).annotate(item_count=Count("items"))
@@ -82,22 +83,23 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
     - free play of a public quiz the user may not play for now (it shares clips with an
       assignment not yet due, or holds a clip kept for tests), like the quiz itself;
     - an attempt of their own (practice, a lesson's check, a feed) that shares a clip with
-      a test not yet due, anyone's, or an assignment of theirs not yet due
+      a test of their school not yet due, or an assignment of theirs not yet due
       (pending_assignment_items): started before that was set, it would still show those
       clips' truth;
     - an assignment that shows the truth (not a test before its due time) that shares a
       clip with another test of theirs not yet due: homework would answer the test.
 
-    Anyone's test closes an attempt still being played; an attempt the user has finished
-    shows again only what it showed them before, so only the tests of their own classes
-    close it (a student elsewhere keeps their old results while some class sits a test).
+    A test of their school (of any school, for an account with none) closes an attempt
+    still being played; an attempt the user has finished shows again only what it showed
+    them before, so only the tests of their own classes close it (a student of another class
+    keeps their old results while some class sits a test).
 
     A test before its due time shows no truth, so it is never closed; nor is a round of a
     live lesson (the teacher's choice, warned of on its start page)."""
     assignment = attempt.assignment if attempt.assignment_id is not None else None
-    everyone = attempt.finished_at is None
+    school_wide = attempt.finished_at is None
     if assignment is None and attempt.quiz.is_public:
-        playable = _public(user, pending=True, everyone=everyone)
+        playable = _public(user, pending=True, school_wide=school_wide)
         return not playable.filter(pk=attempt.quiz_id).exists()
     now = timezone.now()
     if assignment is not None and assignment.feedback_withheld(now):
@@ -107,18 +109,28 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
         user.pk,
         now,
         besides=assignment.pk if assignment else None,
-        everyone=everyone,
+        school_id=user.school_id if school_wide else _OWN_CLASSES,
     )
 
 
+# The tests of the user's own classes only (_shares_a_pending_clip's school_id).
+_OWN_CLASSES = object()
+
+
 def _shares_a_pending_clip(
-    quiz_id: int, user_id: int, now: datetime, *, besides: int | None, everyone: bool = True
+    quiz_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    besides: int | None,
+    school_id: int | object | None = _OWN_CLASSES,
 ) -> bool:
     """Whether a round of the quiz shows a clip the user must not see the truth of yet:
     with `besides` (an assignment's own attempt), of a test of the user's classes other than
     that assignment; else of any round pending as quiz.models.pending_assignment_items says
-    (anyone's test not yet due, or with `everyone` False a test of the user's classes; or an
-    assignment of theirs with attempts left: keep the two alike). One statement, written out: every self-paced submit asks it, and building it
+    (a test not yet due of the school `school_id`, of any school when it is None, of the
+    user's classes when it is _OWN_CLASSES; or an assignment of theirs with attempts left:
+    keep the two alike). One statement, written out: every self-paced submit asks it, and building it
     with the ORM (four subqueries of an annotated queryset) cost a submit more than all the
     rest (bench/submit.py)."""
     quote = connection.ops.quote_name
@@ -135,18 +147,26 @@ def _shares_a_pending_clip(
         pending = f"a.feedback = %s AND a.id <> %s AND {enrolled}"
         params: list[Any] = [Assignment.Feedback.AFTER_DUE, besides, user_id]
     else:
-        # A test (anyone's, or with `everyone` False the user's classes'); or an assignment of
-        # the user's classes with attempts left.
+        # A test (of the school, of any school, or of the user's classes); or an assignment
+        # of the user's classes with attempts left.
         left = (
             f"(SELECT COUNT(*) FROM {attempts} t WHERE t.assignment_id = a.id "  # noqa: S608
             "AND t.user_id = %s AND t.finished_at IS NOT NULL) < a.attempts_allowed"
         )
-        if everyone:
+        if school_id is _OWN_CLASSES:
+            pending = f"({enrolled} AND (a.feedback = %s OR {left}))"
+            params = [user_id, Assignment.Feedback.AFTER_DUE, user_id]
+        elif school_id is None:
             pending = f"(a.feedback = %s OR ({enrolled} AND {left}))"
             params = [Assignment.Feedback.AFTER_DUE, user_id, user_id]
         else:
-            pending = f"({enrolled} AND (a.feedback = %s OR {left}))"
-            params = [user_id, Assignment.Feedback.AFTER_DUE, user_id]
+            classrooms = quote(Classroom._meta.db_table)
+            in_school = (
+                f"EXISTS (SELECT 1 FROM {classrooms} c WHERE c.id = a.classroom_id "  # noqa: S608
+                "AND c.school_id = %s)"
+            )
+            pending = f"((a.feedback = %s AND {in_school}) OR ({enrolled} AND {left}))"
+            params = [Assignment.Feedback.AFTER_DUE, school_id, user_id, user_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {items} i WHERE i.quiz_id = %s AND EXISTS ("  # noqa: S608

@@ -253,13 +253,21 @@ def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, d
     assert client.get(round_url).status_code == 404
     pool = set(Clip.objects.for_learning(student).values_list("pk", flat=True))
     assert pool and not held & pool
-    # Nobody else sees them either, not even an account of one's own with no class or school
-    # (audit 3: a throwaway account played free practice and answered a test 15 of 15).
+    # Nobody else in the school sees them either, nor an account of one's own with no class
+    # or school (audit 3: a throwaway account played free practice and answered a test 15 of
+    # 15). Another school keeps them.
     other = User.objects.create_user("kt-other", password="x", role="student", school=school)
     throwaway = User.objects.create_user("kt-throwaway", password="x", role="student")
     for someone in (other, throwaway):
         assert demo_pack not in selectors.quizzes_playable_by(someone)
         assert not held & set(Clip.objects.for_learning(someone).values_list("pk", flat=True))
+    far = User.objects.create_user(
+        "kt-far", password="x", role="student", school=School.objects.create(name="Far away")
+    )
+    assert demo_pack in selectors.quizzes_playable_by(far)
+    assert held <= set(Clip.objects.for_learning(far).values_list("pk", flat=True))
+    far_attempt = services.attempt_start(user=far, quiz=demo_pack)
+    assert not selectors.attempt_closed_for_now(far_attempt, far)
     alone = _signed_in(throwaway)
     assert alone.post(reverse("quiz:attempt_start", args=[demo_pack.slug])).status_code == 404
     assert "closed until the tests" in alone.get(reverse("quiz:quiz_list")).content.decode()
@@ -550,3 +558,42 @@ def test_someone_elses_test_closes_attempts_in_play_not_finished_ones(school, te
     assert not selectors.attempt_closed_for_now(done, someone)
     test.delete()
     assert client.get(play).status_code == 200
+
+
+def test_a_test_closes_attempts_in_play_across_its_school_and_for_accounts_without_one(
+    school, teacher, demo_pack
+):
+    """The written-out check every submit asks (quiz.selectors.play._shares_a_pending_clip)
+    says what pending_assignment_items says: a test of the school closes a private attempt
+    in play of anyone in that school or without a school, not of another school's student,
+    and a finished one only for the test's own class."""
+    from quiz.models import Attempt, Quiz, QuizItem
+
+    classroom = account_services.classroom_create(teacher=teacher, name="7S")
+    test = _friday_test(teacher, classroom, demo_pack)
+    clip = test.quiz.items.first().clip
+
+    def attempt_of(user, *, finished=False):
+        quiz = Quiz.objects.create(title="Own", slug=f"own-{user.username}", created_by=user)
+        QuizItem.objects.create(quiz=quiz, position=1, kind="single", clip=clip)
+        attempt = services.attempt_start(user=user, quiz=quiz)
+        if finished:
+            Attempt.objects.filter(pk=attempt.pk).update(finished_at=timezone.now())
+            attempt.refresh_from_db()
+        return attempt
+
+    same = User.objects.create_user("kt-same", password="x", role="student", school=school)
+    none = User.objects.create_user("kt-none", password="x", role="student")
+    far = User.objects.create_user(
+        "kt-far2", password="x", role="student", school=School.objects.create(name="Far")
+    )
+    member = User.objects.create_user("kt-member", password="x", role="student", school=school)
+    Enrollment.objects.create(classroom=classroom, student=member)
+    assert selectors.attempt_closed_for_now(attempt_of(same), same)
+    assert selectors.attempt_closed_for_now(attempt_of(none), none)
+    assert not selectors.attempt_closed_for_now(attempt_of(far), far)
+    same_done = Quiz.objects.get(slug="own-kt-same").attempts.get()
+    Attempt.objects.filter(pk=same_done.pk).update(finished_at=timezone.now())
+    same_done.refresh_from_db()
+    assert not selectors.attempt_closed_for_now(same_done, same)
+    assert selectors.attempt_closed_for_now(attempt_of(member, finished=True), member)
