@@ -526,7 +526,7 @@ def test_the_start_page_warns_of_tests_not_due_that_share_clips(
     # nothing else.
     own = client.get(reverse("live:game_new_for_assignment", args=[test.pk])).content.decode()
     assert "not due yet" not in own
-    assert "This assignment is a test" in own
+    assert "This assignment is a test" in own and "Start the game" not in own
 
 
 def test_projector_pages_check_who_may_see_them(teacher, school, classroom, quiz, student):
