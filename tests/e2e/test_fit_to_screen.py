@@ -174,28 +174,16 @@ def test_a_school_administrators_menu_fits_one_line_of_a_laptop(page: Page, demo
     """The longest teacher menu (an approved school administrator's, in German) stays on one
     line at 1366 px; who is signed in shows under the site's name, and "Sign out" still says
     whom it signs out to a screen reader."""
-    from django.utils import timezone
+    from accounts.models import School
+    from tests.people import school_teacher
 
-    from accounts.models import School, User
-
-    school = School.objects.create(name="Menu school")
-    User.objects.create_user(
-        "menuadmin",
-        password="look-again-4",
-        role="teacher",
-        school=school,
-        school_admin=True,
-        verified_at=timezone.now(),
-        first_name="Maximiliane",
-        last_name="Mustermann-Lüdenscheid",
-        language=language,
-    )
+    admin = school_teacher(School.objects.create(name="Menu school"), username="menuadmin")
+    admin.set_password("look-again-4")
+    admin.first_name, admin.last_name = "Maximiliane", "Mustermann-Lüdenscheid"
+    admin.school_admin, admin.language = True, language
+    admin.save()
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(f"{demo_site.url}/accounts/login/")
-    page.locator("input[name=username]").fill("menuadmin")
-    page.locator("input[name=password]").fill("look-again-4")
-    page.locator("input[name=password]").press("Enter")
-    page.wait_for_url(f"{demo_site.url}/play/")
+    sign_in(page, demo_site.url, "menuadmin", "look-again-4")
     nav = page.locator("#main-nav")
     expect(nav.locator("a[href='/teachers/']")).to_be_visible()
     tops = nav.evaluate("n => [...n.children].map(c => Math.round(c.getBoundingClientRect().top))")
