@@ -61,16 +61,16 @@ def quizzes_playable_by(user: User) -> QuerySet[Quiz]:
     """Quizzes the user may play freely (assignments come with classes): the public ones,
     except a quiz holding a clip kept for tests, and, until they are due, a quiz sharing a
     clip with a test of their school or with an assignment of the user's
-    (ClipQuerySet.without_pending). Free play shows
-    the truth after each answer: students must meet a kept clip for the first time in a
-    test, and must not look up a test's answers in another tab."""
+    (ClipQuerySet.without_pending). Free play shows the truth after each answer: students
+    must meet a kept clip for the first time in a test, and must not look up a test's
+    answers in another tab."""
     return _public(user, pending=True).annotate(item_count=Count("items"))
 
 
 def closed_for_now(user: User, *, playable: int) -> int:
     """How many public quizzes the user may not play until the tests and their assignments
-    that share clips with them are due, given how many they may play (quizzes_playable_by), so that the
-    list can say why it is shorter."""
+    that share clips with them are due, given how many they may play (quizzes_playable_by),
+    so that the list can say why it is shorter."""
     if not user.is_authenticated:
         return 0
     return _public(user, pending=False).count() - playable
@@ -130,9 +130,9 @@ def _shares_a_pending_clip(
     that assignment; else of any round pending as quiz.models.pending_assignment_items says
     (a test not yet due of the school `school_id`, of any school when it is None, of the
     user's classes when it is _OWN_CLASSES; or an assignment of theirs with attempts left:
-    keep the two alike). One statement, written out: every self-paced submit asks it, and building it
-    with the ORM (four subqueries of an annotated queryset) cost a submit more than all the
-    rest (bench/submit.py)."""
+    keep the two alike). One statement, written out: every self-paced submit asks it, and
+    building it with the ORM (four subqueries of an annotated queryset) cost a submit more
+    than all the rest (bench/submit.py)."""
     quote = connection.ops.quote_name
     items, assignments, attempts = (
         quote(m._meta.db_table) for m in (QuizItem, Assignment, Attempt)

@@ -127,6 +127,12 @@ def assignment_live_refusal(assignment: Assignment) -> str:
     return ""
 
 
+def start_refusal(quiz: Quiz, assignment: Assignment | None) -> str:
+    """Why a game of the quiz, or of the assignment, cannot start ("" if it can), as its
+    start page says before the form is filled in."""
+    return (assignment_live_refusal(assignment) if assignment else "") or live_refusal(quiz)
+
+
 def live_refusal(quiz: Quiz) -> str:
     """Why the quiz cannot be played live ("" if it can): a feed, or rounds of a kind a live
     game does not play."""

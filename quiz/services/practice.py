@@ -138,7 +138,8 @@ def _too_few_clips(user: User) -> str:
     practice until then (ClipQuerySet.without_pending), or the library is too small."""
     if pending_assignment_items(user).exists():
         return _(
-            "Tests and assignments use the practice clips for now. Practice is back when they are due."
+            "Tests and assignments use the practice clips for now. Practice is back when they "
+            "are due."
         )
     return _("There are not enough clips to practise with yet. Ask your teacher.")
 

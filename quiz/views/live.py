@@ -136,11 +136,8 @@ def _start(request: HttpRequest, *, quiz: Quiz, assignment) -> HttpResponse:
             "quiz": quiz,
             "assignment": assignment,
             "running": running,
-            # Said before the teacher fills in the form (a feed cannot run live).
-            "refusal": ""
-            if form.errors
-            else (assignment and services.assignment_live_refusal(assignment))
-            or services.live_refusal(quiz),
+            # Said before the teacher fills in the form (a feed or a test cannot run live).
+            "refusal": "" if form.errors else services.start_refusal(quiz, assignment),
             "open_tests": teach_selectors.open_tests_sharing_clips(
                 quiz, request.user, timezone.now(), besides=assignment
             ),
