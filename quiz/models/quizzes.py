@@ -408,18 +408,30 @@ class Answer(models.Model):
         return str(self.Guess(self.shown_guess).label)
 
 
+def approved_teachers(school_id: int) -> models.QuerySet:
+    """The school's approved teachers: a school without one (founded by a teacher still
+    waiting for approval) is held back by every school's tests (pending_assignment_items)."""
+    from accounts.models import User
+
+    return User.objects.filter(
+        school_id=school_id, role=User.Role.TEACHER, verified_at__isnull=False
+    )
+
+
 def pending_assignment_items(
     user: object, *, school_wide: bool = True
 ) -> models.QuerySet[QuizItem]:
     """The rounds whose truth the user must not be shown yet:
 
     - of every test not yet due (feedback after the due date) in the user's school, or in
-      any school for an account with none: a test's truth must not reach its class early,
-      through a student of another class or through an account of their own with no class
-      or school (audit 3: a throwaway account learnt a test's clips in free practice and
-      answered it 15 of 15). Other schools are not held back by it. With `school_wide`
-      False, of the tests of the user's own classes only (what closes an attempt they have
-      finished: it shows again only what they were shown before);
+      any school for an account with none or whose school has no approved teacher: a test's
+      truth must not reach its class early, through a student of another class, through an
+      account of their own with no class (audit 3: a throwaway account learnt a test's clips
+      in free practice and answered it 15 of 15), or through students a teacher waiting for
+      approval made in a school they founded (audit 4, 15 of 15). Approved schools are not
+      held back by another school's tests. With `school_wide` False, of the tests of the
+      user's own classes only (what closes an attempt they have finished: it shows again
+      only what they were shown before);
     - of the quizzes set to one of the user's classes, not yet due, with attempts left to
       them (an unfinished one counts as left). A finished assignment with feedback after
       each round has shown them its truth already.
@@ -432,7 +444,9 @@ def pending_assignment_items(
     if not school_wide:
         tests = tests.filter(classroom__students=user)
     elif getattr(user, "school_id", None) is not None:
-        tests = tests.filter(classroom__school_id=user.school_id)
+        tests = tests.filter(
+            Q(classroom__school_id=user.school_id) | ~Exists(approved_teachers(user.school_id))
+        )
     mine = (
         Assignment.objects.filter(classroom__students=user, due_at__gt=now)
         .annotate(

@@ -87,10 +87,11 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
       (pending_assignment_items): started before that was set, it would still show those
       clips' truth;
     - an assignment that shows the truth (not a test before its due time) that shares a
-      clip with another test of theirs not yet due: homework would answer the test.
+      clip with another test not yet due, of theirs or of the assignment's school: homework
+      would answer the test.
 
-    A test of their school (of any school, for an account with none) closes an attempt
-    still being played; an attempt the user has finished shows again only what it showed
+    A test of their school (of any school, for an account with none or whose school has no
+    approved teacher) closes an attempt still being played; an attempt the user has finished shows again only what it showed
     them before, so only the tests of their own classes close it (a student of another class
     keeps their old results while some class sits a test).
 
@@ -126,10 +127,10 @@ def _shares_a_pending_clip(
     school_id: int | object | None = _OWN_CLASSES,
 ) -> bool:
     """Whether a round of the quiz shows a clip the user must not see the truth of yet:
-    with `besides` (an assignment's own attempt), of a test of the user's classes other than
-    that assignment; else of any round pending as quiz.models.pending_assignment_items says
-    (a test not yet due of the school `school_id`, of any school when it is None, of the
-    user's classes when it is _OWN_CLASSES; or an assignment of theirs with attempts left:
+    with `besides` (an assignment's own attempt), of a test other than that assignment, of
+    the user's classes or of the assignment's school; else of any round pending as quiz.models.pending_assignment_items says
+    (a test not yet due of the school `school_id`, of any school when it is None or has no
+    approved teacher, of the user's classes when it is _OWN_CLASSES; or an assignment of theirs with attempts left:
     keep the two alike). One statement, written out: every self-paced submit asks it, and
     building it with the ORM (four subqueries of an annotated queryset) cost a submit more
     than all the rest (bench/submit.py)."""
@@ -143,9 +144,16 @@ def _shares_a_pending_clip(
         "AND e.student_id = %s)"
     )
     if besides is not None:
-        # Another test of the user's classes.
-        pending = f"a.feedback = %s AND a.id <> %s AND {enrolled}"
-        params: list[Any] = [Assignment.Feedback.AFTER_DUE, besides, user_id]
+        # Another test of the user's classes, or of the assignment's school (homework of a
+        # parallel class would answer it: audit 4).
+        classrooms = quote(Classroom._meta.db_table)
+        same_school = (
+            f"EXISTS (SELECT 1 FROM {classrooms} c JOIN {assignments} h "  # noqa: S608
+            f"ON h.id = %s JOIN {classrooms} hc ON hc.id = h.classroom_id "
+            "WHERE c.id = a.classroom_id AND c.school_id = hc.school_id)"
+        )
+        pending = f"a.feedback = %s AND a.id <> %s AND ({enrolled} OR {same_school})"
+        params: list[Any] = [Assignment.Feedback.AFTER_DUE, besides, user_id, besides]
     else:
         # A test (of the school, of any school, or of the user's classes); or an assignment
         # of the user's classes with attempts left.
@@ -160,13 +168,23 @@ def _shares_a_pending_clip(
             pending = f"(a.feedback = %s OR ({enrolled} AND {left}))"
             params = [Assignment.Feedback.AFTER_DUE, user_id, user_id]
         else:
+            # The school's own tests; every school's while it has no approved teacher.
             classrooms = quote(Classroom._meta.db_table)
+            users = quote(User._meta.db_table)
             in_school = (
-                f"EXISTS (SELECT 1 FROM {classrooms} c WHERE c.id = a.classroom_id "  # noqa: S608
-                "AND c.school_id = %s)"
+                f"(EXISTS (SELECT 1 FROM {classrooms} c WHERE c.id = a.classroom_id "  # noqa: S608
+                f"AND c.school_id = %s) OR NOT EXISTS (SELECT 1 FROM {users} u "
+                "WHERE u.school_id = %s AND u.role = %s AND u.verified_at IS NOT NULL))"
             )
             pending = f"((a.feedback = %s AND {in_school}) OR ({enrolled} AND {left}))"
-            params = [Assignment.Feedback.AFTER_DUE, school_id, user_id, user_id]
+            params = [
+                Assignment.Feedback.AFTER_DUE,
+                school_id,
+                school_id,
+                User.Role.TEACHER,
+                user_id,
+                user_id,
+            ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {items} i WHERE i.quiz_id = %s AND EXISTS ("  # noqa: S608

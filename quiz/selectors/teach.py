@@ -87,13 +87,17 @@ class SharedTest:
 def open_tests_sharing_clips(
     quiz: Quiz, teacher: User, now: datetime, *, besides: Assignment | None = None
 ) -> list[SharedTest]:
-    """Tests (feedback after the due date) of the teacher's classes, not yet due, that share
-    clips with `quiz` (other than `besides`, the assignment being run itself): a live lesson
-    of the quiz reveals those clips' answers to the class before the test is due. Three
-    queries."""
+    """Tests (feedback after the due date) of the teacher's classes and of the other classes
+    of their school, not yet due, that share clips with `quiz` (other than `besides`, the
+    assignment being run itself): a live lesson of the quiz reveals those clips' answers
+    before the test is due, and homework of the school that shows them waits for it (quiz.
+    selectors.play.attempt_closed_for_now). Three queries."""
     ids = quiz_clip_ids(quiz)
+    classes = Q(classroom__in=Classroom.objects.taught_by(teacher))
+    if teacher.school_id is not None:
+        classes |= Q(classroom__school_id=teacher.school_id)
     tests = Assignment.objects.filter(
-        classroom__in=Classroom.objects.taught_by(teacher),
+        classes,
         feedback=Assignment.Feedback.AFTER_DUE,
         due_at__gt=now,
     ).filter(Q(quiz__items__clip_id__in=ids) | Q(quiz__items__other_clip_id__in=ids))

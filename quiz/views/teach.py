@@ -80,36 +80,46 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _opens_before_due(form: AssignmentForm, open_tests: list[reports.SharedTest]) -> bool:
     """Whether each chosen class can play the assignment before its own due time. With the
-    answers after each round, a class cannot start it until every test of that class that
+    answers after each round, a class cannot start it until every test of its school that
     shares its clips is due (quiz.selectors.play.attempt_closed_for_now): when such a test is
     due later than the assignment, the assignment would close before it ever opened, so the
     form says which test and until when, and nothing is assigned."""
     data = form.cleaned_data
     if data["feedback"] != Assignment.Feedback.EACH_ANSWER:
         return True
-    chosen = {c.pk for c in data["classrooms"]}
-    blocking = [
-        shared.assignment
-        for shared in open_tests
-        if shared.assignment.classroom_id in chosen and shared.assignment.due_at >= data["due_at"]
-    ]
-    for test in blocking:
+    # add_error takes due_at out of cleaned_data: read it (and the classes) first.
+    due, classrooms = data["due_at"], list(data["classrooms"])
+    refused = False
+    for classroom in classrooms:
+        test = next(
+            (
+                shared.assignment
+                for shared in open_tests
+                if shared.assignment.due_at >= due
+                and shared.assignment.classroom.school_id == classroom.school_id
+            ),
+            None,
+        )
+        if test is None:
+            continue
+        refused = True
         form.add_error(
             "due_at",
             _(
-                "%(class)s cannot start this before the test “%(test)s” is due (%(when)s): "
-                "it shows the answers to clips of that test. Set a due time after that, or "
-                "show the answers after the due time."
+                "%(class)s cannot start this before the test “%(test)s” of %(test_class)s is "
+                "due (%(when)s): it shows the answers to clips of that test. Set a due time "
+                "after that, or show the answers after the due time."
             )
             % {
-                "class": test.classroom.name,
+                "class": classroom.name,
                 "test": test.quiz.title,
+                "test_class": test.classroom.name,
                 "when": formats.date_format(
                     timezone.localtime(test.due_at), "SHORT_DATETIME_FORMAT"
                 ),
             },
         )
-    return not blocking
+    return not refused
 
 
 @teacher_required

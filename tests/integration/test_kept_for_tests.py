@@ -14,7 +14,7 @@ from quiz.models import Clip
 from quiz.selectors import play as selectors
 from quiz.selectors.teach import clips_already_seen
 from quiz.services import play as services
-from tests import spot_answers
+from tests import people, spot_answers
 
 
 @pytest.fixture
@@ -264,6 +264,7 @@ def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, d
     far = User.objects.create_user(
         "kt-far", password="x", role="student", school=School.objects.create(name="Far away")
     )
+    people.school_teacher(far.school, username="kt-far-teacher")  # an approved school
     assert demo_pack in selectors.quizzes_playable_by(far)
     assert held <= set(Clip.objects.for_learning(far).values_list("pk", flat=True))
     far_attempt = services.attempt_start(user=far, quiz=demo_pack)
@@ -466,8 +467,9 @@ def test_a_practice_set_begun_before_a_test_is_not_resumed_with_its_clips(
 def test_homework_due_before_a_test_it_waits_for_is_refused(school, teacher, demo_pack):
     """Homework with the answers after each round opens for a class only when its tests that
     share clips are due: due before them, it would close before it ever opened. The assign
-    form says which test and until when, and assigns nothing; a later due time, answers after
-    the due time, or a class without that test are all fine."""
+    form says which test and until when, and assigns nothing, for the test's class and for
+    every class of its school (homework of a parallel class would answer it: audit 4); a
+    later due time or answers after the due time are fine."""
     from datetime import timedelta
 
     from quiz.models import Assignment
@@ -497,17 +499,17 @@ def test_homework_due_before_a_test_it_waits_for_is_refused(school, teacher, dem
     response = post([classroom, other], timezone.now() + timedelta(days=1))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "7D cannot start this before the test “Friday test” is due (" in page
-    assert "7E cannot start" not in page
+    assert "7D cannot start this before the test “Friday test” of 7D is due (" in page
+    assert "7E cannot start this before the test “Friday test” of 7D is due (" in page
     assert Assignment.objects.count() == before
     # Due exactly when the test is due still never opens before it closes.
     assert "7D cannot start" in post([classroom], test.due_at).content.decode()
     assert Assignment.objects.count() == before
 
-    assert post([other], timezone.now() + timedelta(days=1)).status_code == 302
+    assert post([other], timezone.now() + timedelta(days=1), "after_due").status_code == 302
     assert post([classroom], timezone.now() + timedelta(days=1), "after_due").status_code == 302
-    assert post([classroom], test.due_at + timedelta(hours=1)).status_code == 302
-    assert Assignment.objects.count() == before + 3
+    assert post([classroom, other], test.due_at + timedelta(hours=1)).status_code == 302
+    assert Assignment.objects.count() == before + 4
 
 
 def test_someone_elses_test_closes_attempts_in_play_not_finished_ones(school, teacher, demo_pack):
@@ -591,9 +593,50 @@ def test_a_test_closes_attempts_in_play_across_its_school_and_for_accounts_witho
     Enrollment.objects.create(classroom=classroom, student=member)
     assert selectors.attempt_closed_for_now(attempt_of(same), same)
     assert selectors.attempt_closed_for_now(attempt_of(none), none)
+    # A school whose only teacher waits for approval is held back like an account without
+    # one (audit 4: such a teacher made students in a school of their own, 15 of 15).
+    founded = School.objects.create(name="Founded by a pending teacher")
+    User.objects.create_user(
+        "kt-pending-t", password="x", role="teacher", school=founded, verified_at=None
+    )
+    made = User.objects.create_user("kt-made", password="x", role="student", school=founded)
+    assert selectors.attempt_closed_for_now(attempt_of(made), made)
+    assert demo_pack not in selectors.quizzes_playable_by(made)
+    assert clip.pk not in set(Clip.objects.for_learning(made).values_list("pk", flat=True))
+    # Approved schools are not held back by another school's tests.
+    people.school_teacher(far.school, username="kt-far2-teacher")
     assert not selectors.attempt_closed_for_now(attempt_of(far), far)
+    assert demo_pack in selectors.quizzes_playable_by(far)
+    User.objects.filter(username="kt-pending-t").update(verified_at=timezone.now())
+    assert demo_pack in selectors.quizzes_playable_by(made)
     same_done = Quiz.objects.get(slug="own-kt-same").attempts.get()
     Attempt.objects.filter(pk=same_done.pk).update(finished_at=timezone.now())
     same_done.refresh_from_db()
     assert not selectors.attempt_closed_for_now(same_done, same)
     assert selectors.attempt_closed_for_now(attempt_of(member, finished=True), member)
+
+
+def test_homework_of_a_parallel_class_waits_for_the_schools_test(school, teacher, demo_pack):
+    """Homework that shows the truth after each round, set to another class of the school
+    before a test there was set, waits for that test's due time like the test's own class's
+    (audit 4: a parallel class's homework showed all 15 answers)."""
+    from tests.people import open_assignment
+
+    test_class = account_services.classroom_create(teacher=teacher, name="7P1")
+    parallel = account_services.classroom_create(teacher=teacher, name="7P2")
+    student = User.objects.create_user("kt-parallel", password="x", role="student", school=school)
+    Enrollment.objects.create(classroom=parallel, student=student)
+    homework = open_assignment(teacher, demo_pack, parallel, feedback="each")
+    started = services.attempt_start(user=student, quiz=demo_pack, assignment=homework)
+    play = reverse("quiz:attempt_play", args=[started.pk])
+    client = _signed_in(student)
+    assert client.get(play).status_code == 200
+    test = _friday_test(teacher, test_class, demo_pack)
+    assert client.get(play).status_code == 404
+    # Another school's test does not hold it.
+    test.classroom = account_services.classroom_create(
+        teacher=people.school_teacher(School.objects.create(name="Other"), username="kt-o"),
+        name="9O",
+    )
+    test.save()
+    assert client.get(play).status_code == 200

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
-from accounts.models import Enrollment, User
+from accounts.models import Enrollment, School, User
 from quiz import live_events
 from quiz.models import Answer, Attempt, LiveGame, LivePlayer, Quiz, QuizItem, StatCell
 from quiz.selectors import live as selectors
@@ -513,10 +513,17 @@ def test_the_start_page_warns_of_tests_not_due_that_share_clips(
     assert "not due yet" not in client.get(url).content.decode()
     open_assignment(teacher, quiz, classroom)  # feedback after each round: shown anyway
     open_assignment(teacher, quiz, classroom, due_at=timezone.now() - timedelta(minutes=1))
+    # Another school's test is not listed; another class's of the same school is.
+    elsewhere = School.objects.create(name="Elsewhere")
+    far_teacher = people.school_teacher(elsewhere, username="t-far")
+    far_class = people.class_of(far_teacher, name="9F")
+    open_assignment(far_teacher, quiz, far_class, feedback="after_due")
+    assert "not due yet" not in client.get(url).content.decode()
     other_teacher = people.school_teacher(school, username="t-other")
     other_class = people.class_of(other_teacher, name="9C")
-    open_assignment(other_teacher, quiz, other_class, feedback="after_due")
-    assert "not due yet" not in client.get(url).content.decode()
+    parallel = open_assignment(other_teacher, quiz, other_class, feedback="after_due")
+    assert "9C, due " in client.get(url).content.decode()
+    parallel.delete()
     test = open_assignment(teacher, quiz, classroom, feedback="after_due")
     page = client.get(url).content.decode()
     clips = len(quiz_clip_ids(quiz))
