@@ -112,7 +112,8 @@ def _opens_before_due(form: AssignmentForm, open_tests: list[reports.SharedTest]
             )
             % {
                 "class": classroom.name,
-                "test": test.quiz.title,
+                # Built-in quizzes' titles are in the catalogue, as the pages show them.
+                "test": _(test.quiz.title),
                 "test_class": test.classroom.name,
                 "when": formats.date_format(
                     timezone.localtime(test.due_at), "SHORT_DATETIME_FORMAT"
