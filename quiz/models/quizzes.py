@@ -438,7 +438,7 @@ def pending_assignment_items(
 
     Their clips stay out of everything that shows the truth after an answer until then
     (ClipQuerySet.without_pending). (A submit asks the same of one quiz in a statement
-    written out: quiz.selectors.play._shares_a_pending_clip.)"""
+    written out: quiz.selectors.held._shares_a_pending_clip.)"""
     now = timezone.now()
     tests = Assignment.objects.filter(feedback=Assignment.Feedback.AFTER_DUE, due_at__gt=now)
     if not school_wide:

@@ -14,13 +14,8 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from quiz.models import Answer, Artifact, Attempt, Clip, FeedSettings, Quiz
-from quiz.selectors.play import (
-    ShownRound,
-    attempt_closed_for_now,
-    attempt_layout,
-    attempt_next_round,
-    round_clip,
-)
+from quiz.selectors.held import attempt_closed_for_now
+from quiz.selectors.play import ShownRound, attempt_layout, attempt_next_round, round_clip
 from quiz.stats.metrics import Counts, Summary, answer_counts, summarize
 
 # What a teacher may choose (quiz.forms.feed) and the practice feed's defaults.

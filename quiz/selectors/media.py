@@ -9,8 +9,9 @@ from django.db.models import Q
 
 from accounts.models import User
 from quiz.models import Assignment, Attempt, Clip, QuizItem
+from quiz.selectors.held import quizzes_playable_by
 from quiz.selectors.learn import lesson_media_file
-from quiz.selectors.play import attempt_media_file, quizzes_playable_by
+from quiz.selectors.play import attempt_media_file
 
 # A thumbnail of the annotation editor's strip is named after its clip's poster, and a video
 # replay's poster (its first frame) after the replay (quiz.media.files.replay_poster_name).

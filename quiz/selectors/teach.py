@@ -17,7 +17,8 @@ from django.db.models import Q, QuerySet
 from accounts.models import Classroom, Enrollment, User
 from quiz import categories
 from quiz.models import Answer, Artifact, Assignment, Attempt, Clip, Quiz, QuizItem, StatCell
-from quiz.selectors.play import answer_counts_of, quizzes_playable_by, spot_feedback
+from quiz.selectors.held import quizzes_playable_by
+from quiz.selectors.play import answer_counts_of, spot_feedback
 from quiz.stats.metrics import Counts, Summary, summarize
 
 
@@ -91,7 +92,7 @@ def open_tests_sharing_clips(
     of their school, not yet due, that share clips with `quiz` (other than `besides`, the
     assignment being run itself): a live lesson of the quiz reveals those clips' answers
     before the test is due, and homework of the school that shows them waits for it (quiz.
-    selectors.play.attempt_closed_for_now). Three queries."""
+    selectors.held.attempt_closed_for_now). Three queries."""
     ids = quiz_clip_ids(quiz)
     classes = Q(classroom__in=Classroom.objects.taught_by(teacher))
     if teacher.school_id is not None:

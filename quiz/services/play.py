@@ -29,10 +29,10 @@ from quiz.models import (
     StatPending,
 )
 from quiz.scoring import points_for
+from quiz.selectors.held import attempt_closed_for_now
 from quiz.selectors.play import (
     AttemptState,
     ShownRound,
-    attempt_closed_for_now,
     attempt_state,
     quiz_rounds,
     with_clips_and_artifacts,
@@ -273,7 +273,7 @@ def round_answer(
     round, AnswerRejected for an answer that cannot be taken.
 
     One transaction of five statements: the attempt locked with what grading needs, whether
-    it is closed to its player for now (quiz.selectors.play.attempt_closed_for_now), its rounds
+    it is closed to its player for now (quiz.selectors.held.attempt_closed_for_now), its rounds
     and answers, the round's clips with their artifacts, the answer with its queue row; a
     sixth ends the attempt after its last round.
     """
@@ -385,7 +385,7 @@ def _submit(
 ) -> RoundSubmitted:
     """The submit itself; `lock` reads the attempt and locks its row (_locked_attempt);
     `classroom`: see answer_facts. With `closable` (the self-paced pages), an attempt closed
-    to its player for now (quiz.selectors.play.attempt_closed_for_now) is not found: its feedback,
+    to its player for now (quiz.selectors.held.attempt_closed_for_now) is not found: its feedback,
     even of a round answered before, would show a truth they must not see yet."""
     try:
         with transaction.atomic():

@@ -42,7 +42,7 @@ from quiz.models import (
     pending_assignment_items,
 )
 from quiz.selectors import practice as selectors
-from quiz.selectors.play import attempt_closed_for_now
+from quiz.selectors.held import attempt_closed_for_now
 from quiz.services import play, teach
 
 # Rounds a set holds ahead of the student's answers (the round on screen and one more).
@@ -82,7 +82,7 @@ def practice_start(*, user: User, focus: str = "", booster: BoosterPlan | None =
     booster_id = booster.pk if booster is not None else None
     existing = selectors.open_set(user, kind=kind, focus=focus, booster_id=booster_id)
     # A set started before an assignment took some of its clips is left for a new one: it
-    # would show their truth (quiz.selectors.play.attempt_closed_for_now).
+    # would show their truth (quiz.selectors.held.attempt_closed_for_now).
     if existing is not None and not attempt_closed_for_now(existing, user):
         return existing
     rounds = adaptive.BOOSTER_ROUNDS if booster is not None else adaptive.PRACTICE_ROUNDS

@@ -19,7 +19,7 @@ from quiz.forms.feed import FeedForm
 from quiz.models import Answer, Attempt, Quiz, QuizItem
 from quiz.responses import bound_data
 from quiz.selectors import feed as selectors
-from quiz.selectors import play as play_selectors
+from quiz.selectors import held
 from quiz.services import feed as services
 from quiz.services import play as play_services
 
@@ -35,7 +35,7 @@ def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
         user=request.user,
         quiz__mode=Quiz.Mode.FEED,
     )
-    if play_selectors.attempt_closed_for_now(attempt, request.user):
+    if held.attempt_closed_for_now(attempt, request.user):
         raise Http404
     return attempt
 

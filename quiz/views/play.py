@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from quiz.forms.play import AnswerForm, SpotAnswerForm
 from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem, pending_assignment_items
 from quiz.selectors import feed as feed_selectors
-from quiz.selectors import learn
+from quiz.selectors import held, learn
 from quiz.selectors import live as live_selectors
 from quiz.selectors import play as selectors
 from quiz.selectors import practice as practice_selectors
@@ -29,12 +29,12 @@ TEMPLATE = "quiz/play/play.html"
 
 def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
     """The signed-in user's own attempt; anyone else's is a 404, and so is an attempt closed
-    to the user for now (selectors.attempt_closed_for_now: its feedback would answer a test
+    to the user for now (held.attempt_closed_for_now: its feedback would answer a test
     or an assignment)."""
     attempt = get_object_or_404(
         Attempt.objects.select_related("quiz", "assignment"), pk=attempt_id, user=request.user
     )
-    if selectors.attempt_closed_for_now(attempt, request.user):
+    if held.attempt_closed_for_now(attempt, request.user):
         raise Http404
     return attempt
 
@@ -63,7 +63,7 @@ def _render_stage(
 @require_safe
 def quiz_list(request: HttpRequest) -> HttpResponse:
     """The learner's home: assignments with due dates, free practice, classes."""
-    quizzes = list(selectors.quizzes_playable_by(request.user))
+    quizzes = list(held.quizzes_playable_by(request.user))
     open_attempts = {
         a.quiz_id: a
         for a in Attempt.objects.for_user(request.user)
@@ -80,7 +80,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "hidden_until": hidden_until,
             "progress": None if hidden_until else selectors.user_progress(request.user),
-            "closed_for_now": selectors.closed_for_now(request.user, playable=len(quizzes)),
+            "closed_for_now": held.closed_for_now(request.user, playable=len(quizzes)),
             # Clips of assignments not yet due are left out of lessons and practice too.
             "held_back": pending_assignment_items(request.user).exists(),
             "assignments": selectors.student_assignment_rows(request.user, now),
@@ -119,7 +119,7 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
     except (services.AttemptRefused, practice_services.PracticeRefused) as refused:
         messages.error(request, str(refused))
         return redirect("quiz:quiz_list")
-    if selectors.attempt_closed_for_now(attempt, request.user):
+    if held.attempt_closed_for_now(attempt, request.user):
         messages.error(
             request,
             _(
@@ -134,7 +134,7 @@ def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attempt_start(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(selectors.quizzes_playable_by(request.user), slug=slug)
+    quiz = get_object_or_404(held.quizzes_playable_by(request.user), slug=slug)
     attempt = services.attempt_start(user=request.user, quiz=quiz)
     return redirect("quiz:attempt_play", attempt_id=attempt.pk)
 

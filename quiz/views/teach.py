@@ -72,7 +72,7 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
             "seen": reports.clips_already_seen(quiz, classrooms),
             "open_to_practice": reports.clips_open_to_practice(quiz, request.user),
             # With feedback after each round, students of these tests' classes cannot play
-            # it until the test is due (quiz.selectors.play.attempt_closed_for_now).
+            # it until the test is due (quiz.selectors.held.attempt_closed_for_now).
             "open_tests": open_tests,
         },
     )
@@ -81,7 +81,7 @@ def assignment_create(request: HttpRequest, slug: str) -> HttpResponse:
 def _opens_before_due(form: AssignmentForm, open_tests: list[reports.SharedTest]) -> bool:
     """Whether each chosen class can play the assignment before its own due time. With the
     answers after each round, a class cannot start it until every test of its school that
-    shares its clips is due (quiz.selectors.play.attempt_closed_for_now): when such a test is
+    shares its clips is due (quiz.selectors.held.attempt_closed_for_now): when such a test is
     due later than the assignment, the assignment would close before it ever opened, so the
     form says which test and until when, and nothing is assigned."""
     data = form.cleaned_data

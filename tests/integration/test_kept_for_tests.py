@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Enrollment, School, User
 from quiz.models import Clip
+from quiz.selectors import held as held_selectors
 from quiz.selectors import play as selectors
 from quiz.selectors.teach import clips_already_seen
 from quiz.services import play as services
@@ -173,7 +174,7 @@ def test_a_public_quiz_holding_a_kept_clip_is_not_free_to_play(school, teacher, 
     )
     kept = demo_pack.items.first().clip
     Clip.objects.filter(pk=kept.pk).update(kept_for_tests=True)
-    assert demo_pack not in selectors.quizzes_playable_by(student)
+    assert demo_pack not in held_selectors.quizzes_playable_by(student)
     assert demo_pack.title not in client.get(reverse("quiz:quiz_list")).content.decode()
     assert client.post(start).status_code == 404
     Clip.objects.filter(pk=kept.pk).update(kept_for_tests=False)
@@ -240,7 +241,7 @@ def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, d
         due_at=timezone.now() + timedelta(days=2),
     )
     held = {pair.clip_id, pair.other_clip_id}
-    playable = set(selectors.quizzes_playable_by(student))
+    playable = set(held_selectors.quizzes_playable_by(student))
     assert demo_pack not in playable
     assert all(not held & {c.pk for i in q.items.all() for c in i.clips} for q in playable)
     home = client.get(reverse("quiz:quiz_list")).content.decode()
@@ -259,16 +260,16 @@ def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, d
     other = User.objects.create_user("kt-other", password="x", role="student", school=school)
     throwaway = User.objects.create_user("kt-throwaway", password="x", role="student")
     for someone in (other, throwaway):
-        assert demo_pack not in selectors.quizzes_playable_by(someone)
+        assert demo_pack not in held_selectors.quizzes_playable_by(someone)
         assert not held & set(Clip.objects.for_learning(someone).values_list("pk", flat=True))
     far = User.objects.create_user(
         "kt-far", password="x", role="student", school=School.objects.create(name="Far away")
     )
     people.school_teacher(far.school, username="kt-far-teacher")  # an approved school
-    assert demo_pack in selectors.quizzes_playable_by(far)
+    assert demo_pack in held_selectors.quizzes_playable_by(far)
     assert held <= set(Clip.objects.for_learning(far).values_list("pk", flat=True))
     far_attempt = services.attempt_start(user=far, quiz=demo_pack)
-    assert not selectors.attempt_closed_for_now(far_attempt, far)
+    assert not held_selectors.attempt_closed_for_now(far_attempt, far)
     alone = _signed_in(throwaway)
     assert alone.post(reverse("quiz:attempt_start", args=[demo_pack.slug])).status_code == 404
     assert "closed until the tests" in alone.get(reverse("quiz:quiz_list")).content.decode()
@@ -281,7 +282,7 @@ def test_an_assignments_clips_leave_free_play_until_it_is_due(school, teacher, d
     )
     assert homework.due_at > timezone.now()
     for someone in (student, other, throwaway):
-        assert demo_pack in selectors.quizzes_playable_by(someone)
+        assert demo_pack in held_selectors.quizzes_playable_by(someone)
     assert client.get(play).status_code == 200
     assert held <= set(Clip.objects.for_learning(student).values_list("pk", flat=True))
     assert "closed until" not in client.get(reverse("quiz:quiz_list")).content.decode()
@@ -307,11 +308,11 @@ def test_a_finished_assignment_frees_its_clips_unless_it_is_a_test(
     )
     assignment = open_assignment(teacher, quiz, classroom, feedback=feedback)
     attempt = services.attempt_start(user=student, quiz=quiz, assignment=assignment)
-    assert demo_pack not in selectors.quizzes_playable_by(student)  # under way
+    assert demo_pack not in held_selectors.quizzes_playable_by(student)  # under way
     services.answer_submit(attempt=attempt, item=quiz.items.get(), guess="a", confidence=60)
     attempt.refresh_from_db()
     assert attempt.is_finished
-    assert (demo_pack not in selectors.quizzes_playable_by(student)) is held_after
+    assert (demo_pack not in held_selectors.quizzes_playable_by(student)) is held_after
 
 
 def test_while_lessons_are_held_back_the_pages_say_why(school, teacher, demo_pack):
@@ -555,9 +556,9 @@ def test_someone_elses_test_closes_attempts_in_play_not_finished_ones(school, te
     theirs = services.attempt_start(user=student, quiz=practice)
     Attempt.objects.filter(pk=theirs.pk).update(finished_at=timezone.now() - timedelta(days=1))
     theirs.refresh_from_db()
-    assert selectors.attempt_closed_for_now(theirs, student)
+    assert held_selectors.attempt_closed_for_now(theirs, student)
     done.refresh_from_db()
-    assert not selectors.attempt_closed_for_now(done, someone)
+    assert not held_selectors.attempt_closed_for_now(done, someone)
     test.delete()
     assert client.get(play).status_code == 200
 
@@ -565,7 +566,7 @@ def test_someone_elses_test_closes_attempts_in_play_not_finished_ones(school, te
 def test_a_test_closes_attempts_in_play_across_its_school_and_for_accounts_without_one(
     school, teacher, demo_pack
 ):
-    """The written-out check every submit asks (quiz.selectors.play._shares_a_pending_clip)
+    """The written-out check every submit asks (quiz.selectors.held._shares_a_pending_clip)
     says what pending_assignment_items says: a test of the school closes a private attempt
     in play of anyone in that school or without a school, not of another school's student,
     and a finished one only for the test's own class."""
@@ -591,8 +592,8 @@ def test_a_test_closes_attempts_in_play_across_its_school_and_for_accounts_witho
     )
     member = User.objects.create_user("kt-member", password="x", role="student", school=school)
     Enrollment.objects.create(classroom=classroom, student=member)
-    assert selectors.attempt_closed_for_now(attempt_of(same), same)
-    assert selectors.attempt_closed_for_now(attempt_of(none), none)
+    assert held_selectors.attempt_closed_for_now(attempt_of(same), same)
+    assert held_selectors.attempt_closed_for_now(attempt_of(none), none)
     # A school whose only teacher waits for approval is held back like an account without
     # one (audit 4: such a teacher made students in a school of their own, 15 of 15).
     founded = School.objects.create(name="Founded by a pending teacher")
@@ -600,20 +601,20 @@ def test_a_test_closes_attempts_in_play_across_its_school_and_for_accounts_witho
         "kt-pending-t", password="x", role="teacher", school=founded, verified_at=None
     )
     made = User.objects.create_user("kt-made", password="x", role="student", school=founded)
-    assert selectors.attempt_closed_for_now(attempt_of(made), made)
-    assert demo_pack not in selectors.quizzes_playable_by(made)
+    assert held_selectors.attempt_closed_for_now(attempt_of(made), made)
+    assert demo_pack not in held_selectors.quizzes_playable_by(made)
     assert clip.pk not in set(Clip.objects.for_learning(made).values_list("pk", flat=True))
     # Approved schools are not held back by another school's tests.
     people.school_teacher(far.school, username="kt-far2-teacher")
-    assert not selectors.attempt_closed_for_now(attempt_of(far), far)
-    assert demo_pack in selectors.quizzes_playable_by(far)
+    assert not held_selectors.attempt_closed_for_now(attempt_of(far), far)
+    assert demo_pack in held_selectors.quizzes_playable_by(far)
     User.objects.filter(username="kt-pending-t").update(verified_at=timezone.now())
-    assert demo_pack in selectors.quizzes_playable_by(made)
+    assert demo_pack in held_selectors.quizzes_playable_by(made)
     same_done = Quiz.objects.get(slug="own-kt-same").attempts.get()
     Attempt.objects.filter(pk=same_done.pk).update(finished_at=timezone.now())
     same_done.refresh_from_db()
-    assert not selectors.attempt_closed_for_now(same_done, same)
-    assert selectors.attempt_closed_for_now(attempt_of(member, finished=True), member)
+    assert not held_selectors.attempt_closed_for_now(same_done, same)
+    assert held_selectors.attempt_closed_for_now(attempt_of(member, finished=True), member)
 
 
 def test_homework_of_a_parallel_class_waits_for_the_schools_test(school, teacher, demo_pack):

@@ -91,7 +91,7 @@ def test_a_submit_sends_five_statements_besides_the_two_of_every_signed_in_page(
 ):
     """Session, and user with school (every signed-in page reads them), then the attempt locked
     with what grading needs, whether it is closed to the student for now (its feedback would
-    answer a test: quiz.selectors.play.attempt_closed_for_now), its rounds and answers, the round's
+    answer a test: quiz.selectors.held.attempt_closed_for_now), its rounds and answers, the round's
     clips with their artifacts, and the answer with its queue row (one statement); the last
     round adds the attempt's end."""
     student.school = School.objects.create(name="Hillside", time_zone="Europe/Berlin")
