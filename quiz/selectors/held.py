@@ -106,15 +106,15 @@ def _shares_a_pending_clip(
     with `besides` (an assignment's own attempt), of a test other than that assignment, of
     the user's classes or of the assignment's school; else of any round pending as quiz.models.pending_assignment_items says
     (a test not yet due of the school `school_id`, of any school when it is None or has no
-    approved teacher, of the user's classes when it is _OWN_CLASSES; or an assignment of theirs with attempts left:
-    keep the two alike). One statement, written out: every self-paced submit asks it, and
+    approved teacher, of the user's classes when it is _OWN_CLASSES; or an assignment of
+    theirs with attempts left: keep the two alike). One statement, written out: every self-paced submit asks it, and
     building it with the ORM (four subqueries of an annotated queryset) cost a submit more
     than all the rest (bench/submit.py)."""
     quote = connection.ops.quote_name
-    items, assignments, attempts = (
-        quote(m._meta.db_table) for m in (QuizItem, Assignment, Attempt)
+    items, assignments, attempts, classrooms, enrollments, users = (
+        quote(m._meta.db_table)
+        for m in (QuizItem, Assignment, Attempt, Classroom, Enrollment, User)
     )
-    enrollments = quote(Enrollment._meta.db_table)
     enrolled = (
         f"EXISTS (SELECT 1 FROM {enrollments} e WHERE e.classroom_id = a.classroom_id "  # noqa: S608
         "AND e.student_id = %s)"
@@ -122,7 +122,6 @@ def _shares_a_pending_clip(
     if besides is not None:
         # Another test of the user's classes, or of the assignment's school (homework of a
         # parallel class would answer it: audit 4).
-        classrooms = quote(Classroom._meta.db_table)
         same_school = (
             f"EXISTS (SELECT 1 FROM {classrooms} c JOIN {assignments} h "  # noqa: S608
             f"ON h.id = %s JOIN {classrooms} hc ON hc.id = h.classroom_id "
@@ -145,8 +144,6 @@ def _shares_a_pending_clip(
             params = [Assignment.Feedback.AFTER_DUE, user_id, user_id]
         else:
             # The school's own tests; every school's while it has no approved teacher.
-            classrooms = quote(Classroom._meta.db_table)
-            users = quote(User._meta.db_table)
             in_school = (
                 f"(EXISTS (SELECT 1 FROM {classrooms} c WHERE c.id = a.classroom_id "  # noqa: S608
                 f"AND c.school_id = %s) OR NOT EXISTS (SELECT 1 FROM {users} u "
