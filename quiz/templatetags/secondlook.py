@@ -5,6 +5,7 @@ import re
 from django import template
 from django.utils.translation import gettext as _
 
+from quiz.generator_names import GENERATOR_CAMERA, GENERATOR_SYNTH
 from quiz.stats.formatting import exact, number, percent
 from quiz.stats.formatting import figure as figure_number
 from quiz.stats.formatting import signed as signed_number
@@ -34,13 +35,13 @@ def keep_units(text: str) -> str:
 @register.filter
 def made_by(generator: str | None) -> str:
     """A clip's generator as a page names it: a real clip's "camera" and the demo pack's own
-    synthesizer (quiz.packs.synth.sources.GENERATOR_SYNTH) in the reader's language, any
-    other name as it was given, "–" for none."""
+    synthesizer (quiz.generator_names) in the reader's language, any other name as it was
+    given, "–" for none."""
     if _is_missing(generator):
         return MISSING
-    if generator == "camera":
+    if generator == GENERATOR_CAMERA:
         return _("camera")
-    if generator == "Second Look synthesizer":
+    if generator == GENERATOR_SYNTH:
         return _("Second Look synthesizer")
     return str(generator)
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from quiz.categories import DECOY_CODES, TELL_CODES
+from quiz.generator_names import GENERATOR_CAMERA, GENERATOR_SYNTH
 from quiz.media.provenance import STATES
 from quiz.packs.format import PACK_FORMAT, PACK_VERSION, artifact_problems
 from quiz.packs.synth.credentials import ORIGINALS
@@ -34,7 +35,6 @@ from quiz.packs.synth.recipes import (
     twins,
     warps,
 )
-from quiz.packs.synth.sources import GENERATOR_CAMERA, GENERATOR_SYNTH
 
 # Importing a recipe module registers its recipes (quiz.packs.synth.items.recipe).
 RECIPE_MODULES = (

@@ -19,12 +19,9 @@ import numpy as np
 from PIL import Image
 from skimage import data as skdata
 
+from quiz.generator_names import GENERATOR_SYNTH
 from quiz.media.encode import iter_video_frames
 from quiz.packs.synth.toolkit import Frames
-
-# What the manifest names as each item's generator; credits of generated items name ours too.
-GENERATOR_SYNTH = "Second Look synthesizer"
-GENERATOR_CAMERA = "camera"
 
 
 @dataclass(frozen=True)
