@@ -178,6 +178,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The hot paths' written-out statements (a submit's: quiz.rows.cursor) are prepared on
+# PostgreSQL, so each connection plans them once instead of on every request. Off behind a
+# transaction pooler that cannot keep prepared statements (PgBouncer before 1.21).
+DATABASE_PREPARE = env_bool("DATABASE_PREPARE", True)
+if DATABASE_PREPARE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares nothing by itself (Django's cursors bind on the client anyway), only
+    # what quiz.rows.cursor asks it to; Django's default (None) would refuse that too.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 DATABASE_POOL = env_int("DATABASE_POOL", 0, minimum=0)
 if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A pool of at most DATABASE_POOL connections per process (README, Production), for the

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, User
+from quiz import rows
 from quiz.models import Assignment, Attempt, Quiz, QuizItem, pending_assignment_items
 
 
@@ -158,7 +159,7 @@ def _shares_a_pending_clip(
                 user_id,
                 user_id,
             ]
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {items} i WHERE i.quiz_id = %s AND EXISTS ("  # noqa: S608
             f"SELECT 1 FROM {items} p JOIN {assignments} a ON a.quiz_id = p.quiz_id "

@@ -328,7 +328,7 @@ def attempt_state(attempt: Attempt) -> AttemptState:
     items, answers = (connection.ops.quote_name(m._meta.db_table) for m in (QuizItem, Answer))
     fields = QuizItem._meta.concrete_fields
     pk_at, kind_at = fields.index(QuizItem._meta.pk), fields.index(QuizItem._meta.get_field("kind"))
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(rows.columns('i', QuizItem))}, a.points "  # noqa: S608
             f"FROM {items} i LEFT JOIN {answers} a ON a.item_id = i.id AND a.attempt_id = %s "
@@ -350,7 +350,7 @@ def with_clips_and_artifacts(item: QuizItem) -> tuple[QuizItem, dict[int, list[A
     ids = [item.clip_id] + ([item.other_clip_id] if item.other_clip_id else [])
     quote = connection.ops.quote_name
     clip_columns, artifact_columns = rows.columns("c", Clip), rows.columns("a", Artifact)
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(clip_columns + artifact_columns)} "  # noqa: S608 (model names)
             f"FROM {quote(Clip._meta.db_table)} c "

@@ -344,7 +344,7 @@ def _locked_attempt(attempt_id: int, *, user: User | None, live: bool) -> Attemp
         where += " AND t.user_id = %s"
         params.append(user.pk)
     lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(selected)}, {live_game} "  # noqa: S608 (names from models)
             f"FROM {quote(Attempt._meta.db_table)} t {joins} WHERE {where}{lock}",
@@ -487,7 +487,7 @@ def _insert_queued(answer: Answer) -> None:
     fields = [f for f in Answer._meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(answer, True), connection) for f in fields]
     pending = StatPending._meta.get_field("answer").column
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(
             f"WITH a AS (INSERT INTO {quote(Answer._meta.db_table)} "  # noqa: S608 (model names)
             f"({', '.join(quote(f.column) for f in fields)}) "

@@ -8,7 +8,7 @@ import random
 
 import pytest
 import redis
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts import services as account_services
 from accounts.models import Enrollment, School, User
 from config.celery import app
-from quiz import background, tasks
+from quiz import background, rows, tasks
 from quiz.models import Answer, Attempt, Clip, Quiz, QuizItem, StatPending
 from quiz.selectors import play as selectors
 from quiz.services import play as services
@@ -327,3 +327,83 @@ def test_the_live_endpoint_shows_the_live_pages_figures_to_the_classes_teachers_
         other.force_login(user)
         assert other.get(table_url).status_code == status, user.username
     assert client.post(table_url).status_code == 405
+
+
+def _plans(sql_start: str) -> int:
+    """How often this connection has run its prepared statement that starts so (0: none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(generic_plans + custom_plans), 0) FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [sql_start.replace("%", r"\%") + "%"],
+        )
+        return cursor.fetchone()[0]
+
+
+# The beginnings of the statements a submit writes out (quiz.rows.cursor): the locked read,
+# the closure check, the rounds, the clips and the insert.
+_SUBMIT_STATEMENTS = (
+    'SELECT t."id", t."user_id"',
+    'SELECT 1 FROM "quiz_quizitem" i',
+    'SELECT i."id", i."quiz_id"',
+    'SELECT c."id", c."key"',
+    'WITH a AS (INSERT INTO "quiz_answer"',
+)
+
+
+@pytest.mark.django_db
+def test_a_submits_statements_are_prepared_once_and_run_on_every_submit(demo_pack):
+    """PostgreSQL plans each written-out statement of a submit once per connection (Django's
+    own cursors bind on the client, and each request would plan them again): every submit
+    of a homework runs the same prepared statements."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    before = {sql: _plans(sql) for sql in _SUBMIT_STATEMENTS}
+    [attempt] = _class_playing(demo_pack, 1)
+    client = Client()
+    client.force_login(attempt.user)
+    rounds = selectors.attempt_rounds(attempt)
+    for shown in rounds:
+        assert _post(client, attempt, shown).status_code == 200
+    runs = {sql: _plans(sql) - before[sql] for sql in _SUBMIT_STATEMENTS}
+    # The clips' statement comes in two shapes (one clip, a pair's two).
+    assert runs == dict.fromkeys(_SUBMIT_STATEMENTS, len(rounds)), runs
+    assert Answer.objects.filter(attempt=attempt).count() == len(rounds)
+
+
+@pytest.mark.django_db
+def test_with_prepare_off_a_submit_prepares_nothing(student_client, demo_pack, settings):
+    """Behind a pooler that cannot keep prepared statements (README, Production)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARE = False
+    before = {sql: _plans(sql) for sql in _SUBMIT_STATEMENTS}
+    attempt = _start(student_client, demo_pack)
+    for shown in selectors.attempt_rounds(attempt)[:2]:
+        assert _post(student_client, attempt, shown).status_code == 200
+    assert {sql: _plans(sql) for sql in _SUBMIT_STATEMENTS} == before
+    assert Answer.objects.filter(attempt=attempt).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_prepared_statements_error_is_djangos_and_its_transaction_goes_on(
+    student_client, demo_pack
+):
+    """A submit that loses a race to a concurrent one catches Django's IntegrityError
+    (quiz.services.play._submit): the prepared cursor raises it as Django's cursors do."""
+    attempt = _start(student_client, demo_pack)
+    shown = selectors.attempt_rounds(attempt)[0]
+    assert _post(student_client, attempt, shown).status_code == 200
+    answer = Answer.objects.get(attempt=attempt)
+    for _ in range(2):  # the second time on the statement already prepared
+        with pytest.raises(IntegrityError), transaction.atomic(), rows.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO "quiz_answer" (attempt_id, item_id, guess, swapped, confidence, '
+                "is_correct, points, created_at, user_id, position, day, categories, "
+                "item_kind, media_kind, generator, clip_id) "
+                "SELECT attempt_id, item_id, guess, swapped, confidence, is_correct, points, "
+                "created_at, user_id, position, day, categories, item_kind, media_kind, "
+                "generator, clip_id FROM quiz_answer WHERE id = %s",
+                [answer.pk],
+            )
+    assert Answer.objects.filter(attempt=attempt).count() == 1
