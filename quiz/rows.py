@@ -32,6 +32,8 @@ def cursor() -> CursorWrapper:
     Its statements are logged and counted like any other, and its errors are Django's."""
     if connection.vendor != "postgresql" or not settings.DATABASE_PREPARE:
         return connection.cursor()
+    # What connection.cursor() does before it makes its cursor.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     raw = _prepared_cursor_class()(connection.connection)
