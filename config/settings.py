@@ -143,6 +143,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SchoolTimeZoneMiddleware",
+    # DEBUG only: Django's technical "not found" page for staff alone (config.debug).
+    "config.debug.StaffOnlyNotFoundDetails",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
