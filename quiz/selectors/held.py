@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Classroom, Enrollment, User
 from quiz import rows
-from quiz.models import Assignment, Attempt, Quiz, QuizItem, pending_assignment_items
+from quiz.models import Assignment, Attempt, Clip, Quiz, QuizItem, pending_assignment_items
 
 
 def _held_rounds(user: User, *, pending: bool, school_wide: bool = True) -> QuerySet[QuizItem]:
@@ -76,9 +76,6 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
     live lesson (the teacher's choice, warned of on its start page)."""
     assignment = attempt.assignment if attempt.assignment_id is not None else None
     school_wide = attempt.finished_at is None
-    if assignment is None and attempt.quiz.is_public:
-        playable = _public(user, pending=True, school_wide=school_wide)
-        return not playable.filter(pk=attempt.quiz_id).exists()
     now = timezone.now()
     if assignment is not None and assignment.feedback_withheld(now):
         return False
@@ -88,6 +85,8 @@ def attempt_closed_for_now(attempt: Attempt, user: User) -> bool:
         now,
         besides=assignment.pk if assignment else None,
         school_id=user.school_id if school_wide else _OWN_CLASSES,
+        # Free play: what keeps the quiz off the user's list (_public) keeps it closed.
+        kept=assignment is None and attempt.quiz.is_public,
     )
 
 
@@ -102,19 +101,22 @@ def _shares_a_pending_clip(
     *,
     besides: int | None,
     school_id: int | object | None = _OWN_CLASSES,
+    kept: bool = False,
 ) -> bool:
     """Whether a round of the quiz shows a clip the user must not see the truth of yet:
     with `besides` (an assignment's own attempt), of a test other than that assignment, of
     the user's classes or of the assignment's school; else of any round pending as quiz.models.pending_assignment_items says
     (a test not yet due of the school `school_id`, of any school when it is None or has no
     approved teacher, of the user's classes when it is _OWN_CLASSES; or an assignment of
-    theirs with attempts left: keep the two alike). One statement, written out: every self-paced submit asks it, and
-    building it with the ORM (four subqueries of an annotated queryset) cost a submit more
-    than all the rest (bench/submit.py)."""
+    theirs with attempts left: keep the two alike); with `kept`, also a clip kept for tests
+    (free play of a public quiz: the quiz is then off the list, _public). One statement,
+    written out: every self-paced submit asks it, and building it with the ORM (four
+    subqueries of an annotated queryset) cost a submit more than all the rest
+    (bench/submit.py): 20 ms of a free-play submit's 25."""
     quote = connection.ops.quote_name
-    items, assignments, attempts, classrooms, enrollments, users = (
+    items, assignments, attempts, classrooms, enrollments, users, clips = (
         quote(m._meta.db_table)
-        for m in (QuizItem, Assignment, Attempt, Classroom, Enrollment, User)
+        for m in (QuizItem, Assignment, Attempt, Classroom, Enrollment, User, Clip)
     )
     enrolled = (
         f"EXISTS (SELECT 1 FROM {enrollments} e WHERE e.classroom_id = a.classroom_id "  # noqa: S608
@@ -159,12 +161,18 @@ def _shares_a_pending_clip(
                 user_id,
                 user_id,
             ]
+    kept_clip = (
+        f" OR EXISTS (SELECT 1 FROM {clips} k WHERE k.id IN (i.clip_id, i.other_clip_id) "  # noqa: S608
+        "AND k.kept_for_tests)"
+        if kept
+        else ""
+    )
     with rows.cursor() as cursor:
         cursor.execute(
-            f"SELECT 1 FROM {items} i WHERE i.quiz_id = %s AND EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {items} i WHERE i.quiz_id = %s AND (EXISTS ("  # noqa: S608
             f"SELECT 1 FROM {items} p JOIN {assignments} a ON a.quiz_id = p.quiz_id "
             f"WHERE a.due_at > %s AND {pending} AND (p.clip_id IN (i.clip_id, i.other_clip_id) "
-            "OR p.other_clip_id IN (i.clip_id, i.other_clip_id))) LIMIT 1",
+            f"OR p.other_clip_id IN (i.clip_id, i.other_clip_id))){kept_clip}) LIMIT 1",
             [quiz_id, now, *params],
         )
         return cursor.fetchone() is not None

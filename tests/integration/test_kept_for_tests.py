@@ -641,3 +641,73 @@ def test_homework_of_a_parallel_class_waits_for_the_schools_test(school, teacher
     )
     test.save()
     assert client.get(play).status_code == 200
+
+
+def test_free_play_is_closed_exactly_when_the_quiz_is_off_the_players_list(
+    school, teacher, demo_pack
+):
+    """A free-play submit asks in one written-out statement (held._shares_a_pending_clip,
+    with kept clips) what free play's list asks with the ORM (held._public, behind
+    quizzes_playable_by): the two agree for every kind of player, for an attempt in play and
+    a finished one, with nothing pending, a test of the school, homework and a kept clip."""
+    from datetime import timedelta
+
+    from quiz.models import Attempt
+    from tests.people import open_assignment
+
+    classroom = account_services.classroom_create(teacher=teacher, name="8K")
+    member = User.objects.create_user("fp-member", password="x", role="student", school=school)
+    Enrollment.objects.create(classroom=classroom, student=member)
+    same = User.objects.create_user("fp-same", password="x", role="student", school=school)
+    none = User.objects.create_user("fp-none", password="x", role="student")
+    far = User.objects.create_user(
+        "fp-far", password="x", role="student", school=School.objects.create(name="Far")
+    )
+    people.school_teacher(far.school, username="fp-far-teacher")
+    founded = School.objects.create(name="Founded")
+    User.objects.create_user(
+        "fp-pending", password="x", role="teacher", school=founded, verified_at=None
+    )
+    made = User.objects.create_user("fp-made", password="x", role="student", school=founded)
+    players = [member, same, none, far, made]
+    attempts = []
+    for user in players:
+        finished = services.attempt_start(user=user, quiz=demo_pack)
+        Attempt.objects.filter(pk=finished.pk).update(finished_at=timezone.now())
+        attempts += [
+            (user, finished.pk),
+            (user, services.attempt_start(user=user, quiz=demo_pack).pk),
+        ]
+
+    def closed() -> dict[tuple[str, bool], bool]:
+        found = {}
+        for user, pk in attempts:
+            attempt = Attempt.objects.select_related("quiz").get(pk=pk)
+            school_wide = attempt.finished_at is None
+            listed = held_selectors._public(user, pending=True, school_wide=school_wide)
+            shut = held_selectors.attempt_closed_for_now(attempt, user)
+            assert shut == (not listed.filter(pk=demo_pack.pk).exists()), (user, school_wide)
+            found[user.username, school_wide] = shut
+        return found
+
+    assert not any(closed().values())
+    test = _friday_test(teacher, classroom, demo_pack)
+    assert closed() == {
+        **{(u.username, True): True for u in (member, same, none, made)},
+        **{(u.username, False): False for u in (same, none, made)},
+        ("fp-member", False): True,
+        ("fp-far", True): False,
+        ("fp-far", False): False,
+    }
+    test.due_at = timezone.now() - timedelta(minutes=1)
+    test.save()
+    homework = open_assignment(teacher, test.quiz, classroom, attempts_allowed=1)
+    assert {k for k, shut in closed().items() if shut} == {
+        ("fp-member", True),
+        ("fp-member", False),
+    }
+    homework.delete()
+    clip = demo_pack.items.first().clip
+    clip.kept_for_tests = True
+    clip.save()
+    assert all(closed().values())
