@@ -94,7 +94,7 @@ def _environment(args: argparse.Namespace, tag: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "false",
-        "DATABASE_URL": f"{args.server.rstrip('/')}/{DATABASE}",
+        "DATABASE_URL": f"{args.server.rstrip('/')}/{args.database}",
         "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
         "REDIS_URL": args.redis,
         "CELERY_QUEUE": tag,
@@ -110,8 +110,8 @@ def _setup_django(args: argparse.Namespace, env: dict[str, str]) -> None:
     import psycopg
 
     with psycopg.connect(f"{args.server.rstrip('/')}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
+        conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {args.database}")
     import django
 
     django.setup()
@@ -676,6 +676,7 @@ def main() -> None:
         "--slices", type=int, default=3, help="turns the closed loops take (default 3)"
     )
     parser.add_argument("--quick", action="store_true", help="5 s phases: a smoke run")
+    parser.set_defaults(database=DATABASE)
     args = parser.parse_args()
     args.seconds = args.seconds or (5.0 if args.quick else 30.0)
     args.rates = [float(r) for r in args.rates.split(",") if r.strip()]
@@ -777,7 +778,7 @@ def main() -> None:
         import psycopg
 
         with psycopg.connect(f"{args.server.rstrip('/')}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            conn.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
         _cleanup_redis(args.redis, tag)
     load = os.getloadavg()
     _report(phases)
