@@ -13,10 +13,11 @@ answers wait in the fold's queue.
 
 Paths, taking turns (--turns, default 3) so that whatever else runs weighs on each alike:
 bare-auth and the least submit (bench/submit_urls.py), a homework submit and a free-play
-submit, each an htmx POST answered with its feedback. Each turn prints CPU milliseconds
-per request; the last lines, machine-readable, are medians over the turns:
-homework_over_least (the homework submit's CPU over the least submit's) and
-free_play_over_homework.
+submit, each an htmx POST answered with its feedback, and the homework's next round's page
+(the htmx GET a student sends after each feedback). Each turn prints CPU milliseconds per
+request; the last lines, machine-readable, are medians over the turns:
+homework_over_least (the homework submit's CPU over the least submit's),
+free_play_over_homework and round_page_over_homework.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bench import submit  # noqa: E402 (needs ROOT on the path)
 
 DATABASE = "secondlook_bench_paths"
-PATHS = ("bare-auth", "least-submit", "homework", "free-play")
+PATHS = ("bare-auth", "least-submit", "homework", "free-play", "round-page")
 
 
 def _request(handler: Callable, method: str, path: str, cookie: str, body: bytes = b"") -> int:
@@ -160,6 +161,7 @@ def main() -> None:
     print("median CPU ms per request: " + ", ".join(f"{n} {medians[n]:.2f}" for n in PATHS))
     print(f"homework_over_least={medians['homework'] / medians['least-submit']:.2f}")
     print(f"free_play_over_homework={medians['free-play'] / medians['homework']:.2f}")
+    print(f"round_page_over_homework={medians['round-page'] / medians['homework']:.2f}")
 
 
 def _measure(args: argparse.Namespace) -> dict[str, list[float]]:
@@ -185,6 +187,11 @@ def _measure(args: argparse.Namespace) -> dict[str, list[float]]:
             return _request(
                 handler, "POST", "/bench/least-submit/", student.cookie, submit.LEAST_BODY
             )
+        if path == "round-page":
+            if not student.rounds:
+                student.rounds = submit._next_attempt(student.user_id, assignment_id)
+            attempt_page = student.rounds[0][0].split("rounds/")[0]  # /attempts/<id>/
+            return _request(handler, "GET", attempt_page, student.cookie)
         if path == "homework":
             return answer(student, lambda: submit._next_attempt(student.user_id, assignment_id))
         player = players[i % len(players)]

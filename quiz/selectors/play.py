@@ -255,6 +255,19 @@ def attempt_next_round(attempt: Attempt) -> ShownRound | None:
     return None
 
 
+def attempt_next_round_to_play(attempt: Attempt) -> tuple[ShownRound, AttemptProgress] | None:
+    """attempt_next_round with its clips loaded, and attempt_progress showing it; None when
+    every round is answered. Two statements written out (attempt_state and
+    with_clips_and_artifacts, as a submit reads them): each round's page asks this, and the
+    five ORM queries it replaces took the web worker longer than the rest of the page."""
+    state = attempt_state(attempt)
+    shown = state.next_round(attempt)
+    if shown is None:
+        return None
+    with_clips_and_artifacts(shown.item)
+    return shown, state.progress(showing=shown)
+
+
 def attempt_round(attempt: Attempt, item: QuizItem, *, answer: Answer | None = None) -> ShownRound:
     """The item (one of the attempt's quiz) as the attempt shows it; with its answer, the sides
     the answer was given on (frozen on it)."""

@@ -158,14 +158,19 @@ def _answer_form(item: QuizItem, data: Any = None) -> AnswerForm | SpotAnswerFor
 
 
 def _round_context(
-    attempt: Attempt, shown: selectors.ShownRound, form: AnswerForm | SpotAnswerForm
+    attempt: Attempt,
+    shown: selectors.ShownRound,
+    form: AnswerForm | SpotAnswerForm,
+    progress: selectors.AttemptProgress | None = None,
 ) -> dict[str, Any]:
+    if progress is None:
+        progress = selectors.attempt_progress(attempt, showing=shown)
     return {
         "attempt": attempt,
         "item": shown.item,
         "round": shown,
         "form": form,
-        "progress": _practice_length(attempt, selectors.attempt_progress(attempt, showing=shown)),
+        "progress": _practice_length(attempt, progress),
         "withheld": _withheld(attempt),
         "mode": "round",
     }
@@ -184,10 +189,13 @@ def attempt_play(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.quiz.mode == Quiz.Mode.PRACTICE:
         # An adaptive practice set gains its next rounds as the student reaches them.
         practice_services.practice_grow(attempt=attempt)
-    shown = selectors.attempt_next_round(attempt)
-    if shown is None:
+    playing = selectors.attempt_next_round_to_play(attempt)
+    if playing is None:
         return redirect("quiz:attempt_summary", attempt_id=attempt.pk)
-    return _render_stage(request, _round_context(attempt, shown, _answer_form(shown.item)))
+    shown, progress = playing
+    return _render_stage(
+        request, _round_context(attempt, shown, _answer_form(shown.item), progress)
+    )
 
 
 def _feedback_context(

@@ -416,3 +416,25 @@ def test_a_prepared_statements_error_is_djangos_and_its_transaction_goes_on(
                 [answer.pk],
             )
     assert Answer.objects.filter(attempt=attempt).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_rounds_page_reads_its_round_and_progress_in_two_statements(demo_pack):
+    """Each round's page (the htmx GET after every feedback, as often as a submit) reads the
+    rounds with their answers and the round's clips written out, as a submit does: seven
+    statements in all, the session, user, attempt, closure check and live game included."""
+    [attempt] = _class_playing(demo_pack, 1)
+    client = Client()
+    client.force_login(attempt.user)
+    rounds = selectors.attempt_rounds(attempt)
+    page = reverse("quiz:attempt_play", args=[attempt.pk])
+    for number, shown in enumerate(rounds, start=1):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"Round {number} of {len(rounds)}" in html
+        assert reverse("quiz:answer_submit", args=[attempt.pk, shown.key]) in html
+        assert len(_statements(captured)) <= 7, _statements(captured)
+        assert _post(client, attempt, shown).status_code == 200
+    assert client.get(page).status_code == 302  # every round answered: the summary
