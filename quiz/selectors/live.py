@@ -380,18 +380,6 @@ def player_result(game: LiveGame, player: LivePlayer) -> PlayerResult:
     )
 
 
-def open_game_of_attempt(attempt_id: int) -> LiveGame | None:
-    """The open live game the attempt is played in, if any: while it runs, the attempt is
-    answered round by round with the class, never ahead on the self-paced pages."""
-    player = (
-        LivePlayer.objects.filter(attempt_id=attempt_id)
-        .exclude(game__state=LiveGame.State.ENDED)
-        .select_related("game")
-        .first()
-    )
-    return player.game if player is not None else None
-
-
 def session_player_id(session: Mapping[str, Any], game_id: int) -> int | None:
     """The guest player this session joined the game as, if any."""
     value = session.get(SESSION_KEY, {}).get(str(game_id))

@@ -13,9 +13,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 
-from accounts.models import User
+from accounts.models import Classroom, School, User
 from quiz import categories, rows, shuffle, spot
 from quiz.keys import keyed_hmac
 from quiz.models import (
@@ -24,6 +24,9 @@ from quiz.models import (
     Assignment,
     Attempt,
     Clip,
+    LiveGame,
+    LivePlayer,
+    Quiz,
     QuizItem,
     StatCell,
 )
@@ -126,6 +129,85 @@ def quiz_rounds(quiz_id: int) -> list[shuffle.Round]:
         .order_by("position")
         .values_list("pk", "kind")
     ]
+
+
+# What attempt_read loads beside the attempt: (alias, model, join). The attempt's user comes
+# along only when the caller has not loaded them.
+_READ_WITH: tuple[tuple[str, type[Model], str], ...] = (
+    ("q", Quiz, "JOIN {table} q ON q.id = t.quiz_id"),
+    ("s", Assignment, "LEFT JOIN {table} s ON s.id = t.assignment_id"),
+    ("c", Classroom, "LEFT JOIN {table} c ON c.id = s.classroom_id"),
+    ("h", School, "LEFT JOIN {table} h ON h.id = c.school_id"),
+)
+_READ_USER: tuple[tuple[str, type[Model], str], ...] = (
+    ("u", User, "JOIN {table} u ON u.id = t.user_id"),
+    ("uh", School, "LEFT JOIN {table} uh ON uh.id = u.school_id"),
+)
+
+
+def attempt_read(
+    attempt_id: int, *, user: User | None, live: bool, lock: bool = False
+) -> Attempt | None:
+    """The attempt with its quiz and its assignment's class and school; only `user`'s attempt
+    when `user` is given (with their school as loaded), else with its own user and their
+    school; with `live`, the id of an open live game it is played in (live_game_id, else
+    None); with `lock`, its row locked (a submit: quiz.services.play). None for no such
+    attempt.
+
+    One statement, written out (quiz.rows): building it with the ORM (select_related four
+    deep, the live game's query) took the web worker five times as long as this
+    (bench/submit.py); a round's page reads the attempt so too."""
+    quote = connection.ops.quote_name
+    joined = (("t", Attempt, ""),) + _READ_WITH + (() if user else _READ_USER)
+    selected = [c for alias, model, _join in joined for c in rows.columns(alias, model)]
+    joins = " ".join(
+        join.format(table=quote(model._meta.db_table)) for _alias, model, join in joined[1:]
+    )
+    params: list[Any] = []
+    live_game = "NULL"
+    if live:
+        live_game = (
+            f"(SELECT p.game_id FROM {quote(LivePlayer._meta.db_table)} p "  # noqa: S608
+            f"JOIN {quote(LiveGame._meta.db_table)} g ON g.id = p.game_id "
+            "WHERE p.attempt_id = t.id AND g.state <> %s ORDER BY p.joined_at, p.id LIMIT 1)"
+        )
+        params.append(LiveGame.State.ENDED)
+    where = "t.id = %s"
+    params.append(attempt_id)
+    if user is not None:
+        where += " AND t.user_id = %s"
+        params.append(user.pk)
+    locked = lock and connection.features.has_select_for_update_of
+    with rows.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(selected)}, {live_game} "  # noqa: S608 (names from models)
+            f"FROM {quote(Attempt._meta.db_table)} t {joins} WHERE {where}"
+            + (" FOR UPDATE OF t" if locked else ""),
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found = dict(
+        zip(
+            (alias for alias, _m, _j in joined),
+            rows.models_from(row, *(m for _a, m, _j in joined)),
+            strict=True,
+        )
+    )
+    attempt = found["t"]
+    assert isinstance(attempt, Attempt)
+    attempt.quiz = found["q"]
+    attempt.assignment = found["s"]
+    if attempt.assignment is not None:
+        attempt.assignment.classroom = found["c"]
+        attempt.assignment.classroom.school = found["h"]
+    if user is None:
+        user = found["u"]
+        user.school = found["uh"]
+    attempt.user = user
+    attempt.live_game_id = row[-1]
+    return attempt
 
 
 def attempt_layout(attempt: Attempt) -> shuffle.Layout:

@@ -10,11 +10,10 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Classroom, School, User
+from accounts.models import Classroom, User
 from quiz import categories, rows, shuffle, spot
 from quiz.background import enqueue_once
 from quiz.models import (
@@ -22,8 +21,6 @@ from quiz.models import (
     Artifact,
     Assignment,
     Attempt,
-    LiveGame,
-    LivePlayer,
     Quiz,
     QuizItem,
     StatPending,
@@ -33,6 +30,7 @@ from quiz.selectors.held import attempt_closed_for_now
 from quiz.selectors.play import (
     AttemptState,
     ShownRound,
+    attempt_read,
     attempt_state,
     quiz_rounds,
     with_clips_and_artifacts,
@@ -225,7 +223,7 @@ def answer_submit(
     if item.quiz_id != attempt.quiz_id:
         raise AnswerRejected(_("This question is not part of your quiz."))
     submitted = _submit(
-        lambda: _locked_attempt(attempt.pk, user=None, live=False),
+        lambda: attempt_read(attempt.pk, user=None, live=False, lock=True),
         lambda locked, rounds: (
             rounds.shown(locked, item.pk) if item.pk in rounds.items else _quiz_changed()
         ),
@@ -279,7 +277,7 @@ def round_answer(
     """
     return _submit(
         # The open live game is read with the locked attempt, not in a statement of its own.
-        lambda: _locked_attempt(attempt_id, user=user, live=True),
+        lambda: attempt_read(attempt_id, user=user, live=True, lock=True),
         lambda locked, rounds: rounds.by_key(locked, round_key),
         read,
         closable=True,
@@ -300,81 +298,6 @@ def _quiz_changed() -> NoReturn:
     raise AnswerRejected(_("This quiz was changed by its teacher. Reload the page to carry on."))
 
 
-# What the locked read of a submit loads beside the attempt: (alias, model, join). The
-# attempt's user comes along only when the caller has not loaded them (_locked_attempt).
-_LOCKED_WITH: tuple[tuple[str, type[Model], str], ...] = (
-    ("q", Quiz, "JOIN {table} q ON q.id = t.quiz_id"),
-    ("s", Assignment, "LEFT JOIN {table} s ON s.id = t.assignment_id"),
-    ("c", Classroom, "LEFT JOIN {table} c ON c.id = s.classroom_id"),
-    ("h", School, "LEFT JOIN {table} h ON h.id = c.school_id"),
-)
-_LOCKED_USER: tuple[tuple[str, type[Model], str], ...] = (
-    ("u", User, "JOIN {table} u ON u.id = t.user_id"),
-    ("uh", School, "LEFT JOIN {table} uh ON uh.id = u.school_id"),
-)
-
-
-def _locked_attempt(attempt_id: int, *, user: User | None, live: bool) -> Attempt | None:
-    """The attempt, its row locked, with its quiz and its assignment's class and school; only
-    `user`'s attempt when `user` is given (with their school as loaded), else with its own
-    user and their school; with `live`, the id of an open live game it is played in
-    (live_game_id, else None). None for no such attempt.
-
-    One statement, written out (quiz.rows): building it with the ORM (select_related four
-    deep, the live game's subquery) took the web worker five times as long as this
-    (bench/submit.py)."""
-    quote = connection.ops.quote_name
-    joined = (("t", Attempt, ""),) + _LOCKED_WITH + (() if user else _LOCKED_USER)
-    selected = [c for alias, model, _join in joined for c in rows.columns(alias, model)]
-    joins = " ".join(
-        join.format(table=quote(model._meta.db_table)) for _alias, model, join in joined[1:]
-    )
-    params: list[Any] = []
-    live_game = "NULL"
-    if live:
-        live_game = (
-            f"(SELECT p.game_id FROM {quote(LivePlayer._meta.db_table)} p "  # noqa: S608
-            f"JOIN {quote(LiveGame._meta.db_table)} g ON g.id = p.game_id "
-            "WHERE p.attempt_id = t.id AND g.state <> %s ORDER BY p.joined_at, p.id LIMIT 1)"
-        )
-        params.append(LiveGame.State.ENDED)
-    where = "t.id = %s"
-    params.append(attempt_id)
-    if user is not None:
-        where += " AND t.user_id = %s"
-        params.append(user.pk)
-    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
-    with rows.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(selected)}, {live_game} "  # noqa: S608 (names from models)
-            f"FROM {quote(Attempt._meta.db_table)} t {joins} WHERE {where}{lock}",
-            params,
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    found = dict(
-        zip(
-            (alias for alias, _m, _j in joined),
-            rows.models_from(row, *(m for _a, m, _j in joined)),
-            strict=True,
-        )
-    )
-    attempt = found["t"]
-    assert isinstance(attempt, Attempt)
-    attempt.quiz = found["q"]
-    attempt.assignment = found["s"]
-    if attempt.assignment is not None:
-        attempt.assignment.classroom = found["c"]
-        attempt.assignment.classroom.school = found["h"]
-    if user is None:
-        user = found["u"]
-        user.school = found["uh"]
-    attempt.user = user
-    attempt.live_game_id = row[-1]
-    return attempt
-
-
 def _submit(
     lock: Callable[[], Attempt | None],
     locate: Callable[[Attempt, AttemptState], ShownRound | None],
@@ -383,7 +306,7 @@ def _submit(
     classroom: Classroom | None = None,
     closable: bool = False,
 ) -> RoundSubmitted:
-    """The submit itself; `lock` reads the attempt and locks its row (_locked_attempt);
+    """The submit itself; `lock` reads the attempt and locks its row (quiz.selectors.play.attempt_read);
     `classroom`: see answer_facts. With `closable` (the self-paced pages), an attempt closed
     to its player for now (quiz.selectors.held.attempt_closed_for_now) is not found: its feedback,
     even of a round answered before, would show a truth they must not see yet."""

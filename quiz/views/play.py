@@ -18,7 +18,6 @@ from quiz.forms.play import AnswerForm, SpotAnswerForm
 from quiz.models import Answer, Assignment, Attempt, Quiz, QuizItem, pending_assignment_items
 from quiz.selectors import feed as feed_selectors
 from quiz.selectors import held, learn
-from quiz.selectors import live as live_selectors
 from quiz.selectors import play as selectors
 from quiz.selectors import practice as practice_selectors
 from quiz.services import play as services
@@ -27,14 +26,13 @@ from quiz.services import practice as practice_services
 TEMPLATE = "quiz/play/play.html"
 
 
-def _attempt_for(request: HttpRequest, attempt_id: int) -> Attempt:
-    """The signed-in user's own attempt; anyone else's is a 404, and so is an attempt closed
-    to the user for now (held.attempt_closed_for_now: its feedback would answer a test
-    or an assignment)."""
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("quiz", "assignment"), pk=attempt_id, user=request.user
-    )
-    if held.attempt_closed_for_now(attempt, request.user):
+def _attempt_for(request: HttpRequest, attempt_id: int, *, live: bool = False) -> Attempt:
+    """The signed-in user's own attempt, with its quiz and assignment (and with `live`, the
+    open live game it is played in: selectors.attempt_read); anyone else's is a 404, and so
+    is an attempt closed to the user for now (held.attempt_closed_for_now: its feedback would
+    answer a test or an assignment)."""
+    attempt = selectors.attempt_read(attempt_id, user=request.user, live=live)
+    if attempt is None or held.attempt_closed_for_now(attempt, request.user):
         raise Http404
     return attempt
 
@@ -179,13 +177,13 @@ def _round_context(
 @login_required
 @require_safe
 def attempt_play(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _attempt_for(request, attempt_id)
+    attempt = _attempt_for(request, attempt_id, live=True)
     if attempt.quiz.mode == Quiz.Mode.FEED:
         # A feed plays one clip after another on its own page (quiz.views.feed).
         return redirect("feed:play", attempt_id=attempt.pk)
-    if (game := live_selectors.open_game_of_attempt(attempt.pk)) is not None:
+    if attempt.live_game_id is not None:
         # A live lesson plays this attempt with the class (quiz.views.live), never ahead.
-        return redirect("live:device", game_id=game.pk)
+        return redirect("live:device", game_id=attempt.live_game_id)
     if attempt.quiz.mode == Quiz.Mode.PRACTICE:
         # An adaptive practice set gains its next rounds as the student reaches them.
         practice_services.practice_grow(attempt=attempt)

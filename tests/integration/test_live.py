@@ -29,7 +29,7 @@ from quiz.selectors import live as selectors
 from quiz.services import live as services
 from quiz.services.teach import assignment_create
 from quiz.stats import aggregation
-from tests import people
+from tests import people, spot_answers
 from tests.people import open_assignment
 from tests.tiny_quiz import tiny_quiz
 
@@ -762,7 +762,10 @@ def test_the_self_paced_pages_send_a_live_player_back_to_the_game(
     assert htmx["HX-Redirect"] == device and not Answer.objects.exists()
     services.game_end(game=game)
     # Once the game has ended, the rounds it did not reach can be played on one's own.
-    assert selectors.open_game_of_attempt(player.attempt_id) is None
+    own = {**spot_answers.post_data(first.item, first.correct_option()), "confidence": "90"}
+    done = client.post(submit, own)
+    assert done.status_code == 302 and done.url != device
+    assert Answer.objects.filter(attempt_id=player.attempt_id).count() == 1
 
 
 def test_without_javascript_the_answer_posts_and_returns_to_the_device_page(
