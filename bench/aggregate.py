@@ -43,7 +43,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.library import CATEGORY_CODES, bench_clips  # noqa: E402 (needs ROOT on the path)
+from bench.library import (  # noqa: E402 (needs ROOT on the path)
+    CATEGORY_CODES,
+    add_service_arguments,
+    bench_clips,
+)
 
 DATABASE = "secondlook_bench"
 STUDENTS_PER_CLASS = 20
@@ -594,10 +598,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--answers", type=int, default=10_000_000)
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432"),
-    )
+    add_service_arguments(parser, redis_db=None)
     parser.add_argument("--live-seconds", type=float, default=60)
     parser.add_argument(
         "--page-only",

@@ -24,7 +24,6 @@ The last line is `items_page_growth=<time at large / time at small>`, as the pag
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import aggregate  # noqa: E402 (needs ROOT on the path)
+from bench.library import add_service_arguments  # noqa: E402
 
 aggregate.DATABASE = "secondlook_bench_items"
 
@@ -119,10 +119,7 @@ def main() -> None:
     )
     parser.add_argument("--small", type=int, default=20_000)
     parser.add_argument("--large", type=int, default=200_000)
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432"),
-    )
+    add_service_arguments(parser, redis_db=None)
     args = parser.parse_args()
     aggregate._setup_django(args.server, fresh=True)
     from django.db import connection

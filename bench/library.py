@@ -1,10 +1,28 @@
-"""A bench library shared by the benchmarks: `count` ready clips (every other one generated,
-one in four an image) and the artifacts of the generated ones, made with bulk inserts after
-Django is set up (bench/aggregate.py, bench/submit.py)."""
+"""A bench library shared by the benchmarks: the arguments that name the services they run
+on, and `count` ready clips (every other one generated, one in four an image) and the
+artifacts of the generated ones, made with bulk inserts after Django is set up
+(bench/aggregate.py, bench/submit.py)."""
 
 from __future__ import annotations
 
+import argparse
+import os
 from typing import Any
+
+
+def add_service_arguments(parser: argparse.ArgumentParser, *, redis_db: int | None) -> None:
+    """--server (the PostgreSQL server, BENCH_DATABASE_SERVER) and, with `redis_db`, --redis
+    (BENCH_REDIS_URL, that database of the local Redis by default)."""
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432"),
+    )
+    if redis_db is not None:
+        parser.add_argument(
+            "--redis",
+            default=os.environ.get("BENCH_REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}"),
+        )
+
 
 GENERATORS = ["Sora 2", "Veo 3", "Runway Gen-4", "Kling 2", "Demo synthesizer"]
 CATEGORY_CODES = ["anatomy", "physics", "text", "lighting", "morphing", "count", "motion"]

@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.library import bench_clips  # noqa: E402 (needs ROOT on the path)
+from bench.library import add_service_arguments, bench_clips  # noqa: E402 (needs ROOT on the path)
 from bench.submit import (  # noqa: E402
     _cleanup_redis,
     _free_port,
@@ -338,13 +338,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432"),
-    )
-    parser.add_argument(
-        "--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-    )
+    add_service_arguments(parser, redis_db=13)
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")

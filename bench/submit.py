@@ -66,7 +66,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.library import bench_clips  # noqa: E402 (needs ROOT on the path)
+from bench.library import add_service_arguments, bench_clips  # noqa: E402 (needs ROOT on the path)
 
 DATABASE = "secondlook_bench_submit"
 SETTINGS = "bench.submit_settings"
@@ -653,13 +653,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432"),
-    )
-    parser.add_argument(
-        "--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    )
+    add_service_arguments(parser, redis_db=14)
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=None, help="each phase (default 30)")

@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import submit  # noqa: E402 (needs ROOT on the path)
+from bench.library import add_service_arguments  # noqa: E402
 
 DATABASE = "secondlook_bench_paths"
 PATHS = ("bare-auth", "least-submit", "homework", "free-play", "round-page")
@@ -127,13 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432"),
-    )
-    parser.add_argument(
-        "--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    )
+    add_service_arguments(parser, redis_db=14)
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--requests", type=int, default=300, help="per path and turn")
